@@ -1,0 +1,68 @@
+# The two commands: `make run` (the portal with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP_PY   := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+
+export PYTHONUNBUFFERED := 1
+
+.PHONY: run test setup install migrate lint bench fuzz clean
+
+$(STAMP_PY): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMP_PY) $(STAMP_NODE)
+
+var:
+	@mkdir -p var/mail var/celery var/media
+
+# Common set-up for both commands: translations, database schema, static files.
+setup: install var
+	DEBUG=1 $(PY) manage.py compile_translations
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+
+var/secret_key: | var
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: setup var/secret_key
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Catalogo del riuso — CST Pesaro e Urbino"
+	@echo "  Portale:        http://127.0.0.1:8000/"
+	@echo "  Documentazione API: http://127.0.0.1:8000/api/v1/docs/"
+	@echo "  Stato:          http://127.0.0.1:8000/healthz"
+	@echo "  Accessi dimostrativi (password: $${DEMO_PASSWORD:-cstpu-demo}):"
+	@echo "    cst@cstpu.example                staff del CST"
+	@echo "    analista@cstpu.example           analista provinciale"
+	@echo "    redazione.pesaro@cstpu.example   redazione del Comune di Pesaro"
+	@echo "    referente.fano@cstpu.example     referente ICT del Comune di Fano"
+	@echo "    referente.urbino@cstpu.example   referente ICT del Comune di Urbino"
+	@echo "    referente.frontino@cstpu.example referente ICT del Comune di Frontino"
+	@echo "    dipendente.fano@cstpu.example    dipendente del Comune di Fano"
+	@echo "  E-mail inviate: var/mail/    Ctrl-C ferma tutto."
+	@echo ""
+	DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} PATH="$(CURDIR)/$(BIN):$$PATH" \
+	$(BIN)/honcho -f Procfile start
+
+test: setup
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r cstportal municipalities catalog -ll -x '*/migrations/*'
+
+clean:
+	rm -rf var/staticfiles var/celery

@@ -1,0 +1,122 @@
+"""The authorisation policy for solutions and adoptions (built on municipalities.permissions).
+
+Predicates answer for one object; the querysets' `visible_to` / `editable_by` answer for lists. Views, the API,
+exports and reports all ask here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from municipalities import permissions as people
+from municipalities.models import Body, Role
+
+from .models import Adoption, Solution
+from .workflow import Action, Actor, actions_from, transition_for
+
+# --- solutions ------------------------------------------------------------------------------------------------
+
+
+def can_view_solution(user: Any, solution: Solution) -> bool:
+    if solution.status == Solution.Status.PUBLISHED:
+        return True
+    return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
+
+
+def can_view_solution_contacts(user: Any, solution: Solution) -> bool:
+    """Contacts are for logged-in people of a member body and CST staff."""
+    return people.sees_everything(user) or bool(people.body_ids_with_role(user))
+
+
+def can_create_solution(user: Any, owner: Body | None = None) -> bool:
+    if people.is_cst_admin(user):
+        return True
+    if owner is None:
+        return bool(people.body_ids_with_role(user, Role.PUBLISHER))
+    return people.is_publisher_of(user, owner)
+
+
+def can_edit_solution(user: Any, solution: Solution) -> bool:
+    if solution.status == Solution.Status.RETIRED:
+        return people.is_cst_admin(user)
+    return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
+
+
+def can_submit_solution(user: Any, solution: Solution) -> bool:
+    return solution.status == Solution.Status.DRAFT and can_edit_solution(user, solution)
+
+
+def can_review_solution(user: Any, solution: Solution | None = None) -> bool:
+    """Publishing and requesting changes is CST staff's."""
+    return people.is_cst_admin(user)
+
+
+def can_retire_solution(user: Any, solution: Solution) -> bool:
+    return solution.status == Solution.Status.PUBLISHED and (
+        people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
+    )
+
+
+# --- adoptions ------------------------------------------------------------------------------------------------
+
+
+def actor_roles(user: Any, adoption: Adoption) -> set[Actor]:
+    """The workflow roles `user` holds on `adoption`."""
+    roles: set[Actor] = set()
+    if people.is_cst_admin(user):
+        roles.add(Actor.CST)
+    if people.is_referent_of(user, adoption.body_id):
+        roles.add(Actor.ADOPTER_REFERENT)
+    if people.is_publisher_of(user, adoption.owner_body_id):
+        roles.add(Actor.OWNER_PUBLISHER)
+    return roles
+
+
+def can_view_adoption(user: Any, adoption: Adoption) -> bool:
+    return (
+        people.sees_everything(user)
+        or people.is_member_of(user, adoption.body_id)
+        or people.is_member_of(user, adoption.owner_body_id)
+    )
+
+
+def can_act_on_adoption(user: Any, adoption: Adoption, action: Action | str) -> bool:
+    """The table allows `action` from the adoption's status, and the user holds one of its roles."""
+    transition = transition_for(action)
+    if adoption.status not in transition.sources:
+        return False
+    return bool(actor_roles(user, adoption) & transition.actors)
+
+
+def allowed_actions(user: Any, adoption: Adoption) -> list[Action]:
+    return [action for action in actions_from(adoption.status) if can_act_on_adoption(user, adoption, action)]
+
+
+def can_comment_on_adoption(user: Any, adoption: Adoption) -> bool:
+    """The people of both bodies and CST staff; analysts only read."""
+    return (
+        people.is_cst_admin(user)
+        or people.is_member_of(user, adoption.body_id)
+        or people.is_member_of(user, adoption.owner_body_id)
+    )
+
+
+def can_request_adoption(user: Any, solution: Solution, body: Body) -> bool:
+    """A referent of `body` (or CST staff) may ask for a published solution that `body` does not own."""
+    if solution.status != Solution.Status.PUBLISHED or solution.owner_id == body.pk or not body.is_active:
+        return False
+    return people.is_cst_admin(user) or people.is_referent_of(user, body)
+
+
+def bodies_that_may_request(user: Any, solution: Solution) -> list[int]:
+    """Bodies on whose behalf `user` may ask for `solution` (before checking existing adoptions)."""
+    if solution.status != Solution.Status.PUBLISHED:
+        return []
+    ids = people.body_ids_with_role(user, Role.REFERENT)
+    return sorted(i for i in ids if i != solution.owner_id)
+
+
+def can_write_story(user: Any, adoption: Adoption) -> bool:
+    return adoption.status == "in_production" and (
+        people.is_referent_of(user, adoption.body_id) or people.is_cst_admin(user)
+    )

@@ -1,0 +1,128 @@
+"""The adoption workflow: statuses, actions, the statuses each action starts from, and who may take it.
+
+This table is the single source for the buttons on the adoption page, the API, the permission checks and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AdoptionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Richiesta")
+    INFO_NEEDED = "info_needed", _("Informazioni richieste")
+    APPROVED = "approved", _("Approvata")
+    REJECTED = "rejected", _("Respinta")
+    IN_PROGRESS = "in_progress", _("In corso")
+    IN_PRODUCTION = "in_production", _("In produzione")
+    RETIRED = "retired", _("Dismessa")
+    WITHDRAWN = "withdrawn", _("Ritirata")
+
+
+ACTIVE_STATUSES: tuple[str, ...] = (
+    AdoptionStatus.REQUESTED.value,
+    AdoptionStatus.INFO_NEEDED.value,
+    AdoptionStatus.APPROVED.value,
+    AdoptionStatus.IN_PROGRESS.value,
+    AdoptionStatus.IN_PRODUCTION.value,
+)
+CLOSED_STATUSES: tuple[str, ...] = (
+    AdoptionStatus.REJECTED.value,
+    AdoptionStatus.WITHDRAWN.value,
+    AdoptionStatus.RETIRED.value,
+)
+# The main path shown by the stepper on the adoption page.
+STEPS: tuple[str, ...] = (
+    AdoptionStatus.REQUESTED.value,
+    AdoptionStatus.APPROVED.value,
+    AdoptionStatus.IN_PROGRESS.value,
+    AdoptionStatus.IN_PRODUCTION.value,
+)
+
+
+class Actor(StrEnum):
+    """Who may take an action, relative to the adoption."""
+
+    ADOPTER_REFERENT = "adopter_referent"  # a referent of the adopting body
+    OWNER_PUBLISHER = "owner_publisher"  # a publisher of the body that owns the solution
+    CST = "cst"  # CST staff (cst_admin)
+
+
+class Action(models.TextChoices):
+    REQUEST = "request", _("Richiedi l'adozione")
+    APPROVE = "approve", _("Approva")
+    REJECT = "reject", _("Respingi")
+    ASK_INFO = "ask_info", _("Chiedi informazioni")
+    ANSWER = "answer", _("Rispondi")
+    START = "start", _("Avvia l'adozione")
+    GO_LIVE = "go_live", _("Registra l'avvio in produzione")
+    RETIRE = "retire", _("Dismetti")
+    WITHDRAW = "withdraw", _("Ritira la richiesta")
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: tuple[str, ...]  # empty for REQUEST, which creates the adoption
+    target: str
+    actors: frozenset[Actor]
+    note_required: bool = False
+    # Past-tense Italian verb used in messages and the timeline.
+    done_label: str = ""
+
+
+S = AdoptionStatus
+A = Actor
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.REQUEST: Transition(
+        Action.REQUEST, (), S.REQUESTED, frozenset({A.ADOPTER_REFERENT, A.CST}), done_label=_("ha richiesto l'adozione")
+    ),
+    Action.APPROVE: Transition(
+        Action.APPROVE, (S.REQUESTED,), S.APPROVED, frozenset({A.OWNER_PUBLISHER, A.CST}), done_label=_("ha approvato")
+    ),
+    Action.REJECT: Transition(
+        Action.REJECT, (S.REQUESTED,), S.REJECTED, frozenset({A.OWNER_PUBLISHER, A.CST}),
+        note_required=True, done_label=_("ha respinto la richiesta"),
+    ),
+    Action.ASK_INFO: Transition(
+        Action.ASK_INFO, (S.REQUESTED,), S.INFO_NEEDED, frozenset({A.OWNER_PUBLISHER, A.CST}),
+        note_required=True, done_label=_("ha chiesto informazioni"),
+    ),
+    Action.ANSWER: Transition(
+        Action.ANSWER, (S.INFO_NEEDED,), S.REQUESTED, frozenset({A.ADOPTER_REFERENT}),
+        note_required=True, done_label=_("ha risposto"),
+    ),
+    Action.START: Transition(
+        Action.START, (S.APPROVED,), S.IN_PROGRESS, frozenset({A.ADOPTER_REFERENT, A.CST}),
+        done_label=_("ha avviato l'adozione"),
+    ),
+    Action.GO_LIVE: Transition(
+        Action.GO_LIVE, (S.IN_PROGRESS,), S.IN_PRODUCTION, frozenset({A.ADOPTER_REFERENT}),
+        done_label=_("ha registrato l'avvio in produzione"),
+    ),
+    Action.RETIRE: Transition(
+        Action.RETIRE, (S.IN_PRODUCTION,), S.RETIRED, frozenset({A.ADOPTER_REFERENT, A.CST}),
+        done_label=_("ha dismesso la soluzione"),
+    ),
+    Action.WITHDRAW: Transition(
+        Action.WITHDRAW, (S.REQUESTED, S.INFO_NEEDED, S.APPROVED, S.IN_PROGRESS), S.WITHDRAWN,
+        frozenset({A.ADOPTER_REFERENT, A.CST}), done_label=_("ha ritirato la richiesta"),
+    ),
+}
+
+# Actions taken on an existing adoption (everything but REQUEST).
+ADOPTION_ACTIONS: tuple[Action, ...] = tuple(a for a in TRANSITIONS if a is not Action.REQUEST)
+
+
+def transition_for(action: str) -> Transition:
+    return TRANSITIONS[Action(action)]
+
+
+def actions_from(status: str) -> list[Action]:
+    """The actions the table allows from `status`, in table order."""
+    return [t.action for t in TRANSITIONS.values() if status in t.sources]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CstPortalConfig(AppConfig):
+    name = "cstportal"
+    verbose_name = "CST Portal"

@@ -1,0 +1,26 @@
+"""Compile every locale/*/LC_MESSAGES/*.po of the project into .mo files (pure Python: no gettext needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compila le traduzioni (.po → .mo) del progetto e delle sue app."
+
+    def handle(self, *args, **options) -> None:
+        base = Path(settings.BASE_DIR)
+        roots = [base / "locale"] + [base / app / "locale" for app in ("cstportal", "municipalities", "catalog")]
+        count = 0
+        for root in roots:
+            for po_path in root.glob("*/LC_MESSAGES/*.po"):
+                mo_path = po_path.with_suffix(".mo")
+                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                    continue
+                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                count += 1
+        self.stdout.write(f"{count} file di traduzione compilati.")

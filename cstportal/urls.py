@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+pages = (
+    [
+        path("accessibilita/", views.static_page("pages/accessibility.html"), name="accessibility"),
+        path("privacy/", views.static_page("pages/privacy.html"), name="privacy"),
+        path("note-legali/", views.static_page("pages/legal.html"), name="legal"),
+        path("segnalazioni/", views.feedback, name="feedback"),
+    ],
+    "pages",
+)
+
+urlpatterns = [
+    path("", include("catalog.urls.home")),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include(pages)),
+    path("account/", include("municipalities.urls.accounts")),
+    path("enti/", include("municipalities.urls.bodies")),
+    path("catalogo/", include("catalog.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "cstportal.views.error_403"
+handler404 = "cstportal.views.error_404"
+handler500 = "cstportal.views.error_500"

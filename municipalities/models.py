@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import BodyQuerySet, MembershipQuerySet
+
+istat_validator = RegexValidator(r"^\d{6}$", _("Il codice ISTAT è formato da 6 cifre."))
+
+
+class GlobalRole(models.TextChoices):
+    NONE = "", _("Nessuno")
+    CST_ADMIN = "cst_admin", _("Amministratore CST")
+    ANALYST = "analyst", _("Analista provinciale")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("global_role", GlobalRole.CST_ADMIN)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person. The e-mail address is the login name."""
+
+    username = None
+    email = models.EmailField(_("indirizzo e-mail"), unique=True)
+    global_role = models.CharField(
+        _("ruolo globale"), max_length=20, choices=GlobalRole.choices, default=GlobalRole.NONE, blank=True
+    )
+    language = models.CharField(
+        _("lingua"), max_length=5, choices=[("it", "Italiano"), ("en", "English")], default="it"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("persone")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_cst_admin(self) -> bool:
+        return self.is_active and (self.global_role == GlobalRole.CST_ADMIN or self.is_superuser)
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.is_active and self.global_role == GlobalRole.ANALYST
+
+
+class SizeClass(models.TextChoices):
+    XS = "xs", _("meno di 1.000 abitanti")
+    S = "s", _("da 1.000 a 4.999 abitanti")
+    M = "m", _("da 5.000 a 14.999 abitanti")
+    L = "l", _("15.000 abitanti e oltre")
+    NA = "na", _("non applicabile")
+
+
+def size_class_expression():
+    return Case(
+        When(population__isnull=True, then=Value(SizeClass.NA.value)),
+        When(population__lt=1000, then=Value(SizeClass.XS.value)),
+        When(population__lt=5000, then=Value(SizeClass.S.value)),
+        When(population__lt=15000, then=Value(SizeClass.M.value)),
+        default=Value(SizeClass.L.value),
+        output_field=models.CharField(max_length=2),
+    )
+
+
+class Body(models.Model):
+    """A public body of the CST: a comune, the Province, a union of municipalities."""
+
+    class Kind(models.TextChoices):
+        COMUNE = "comune", _("Comune")
+        PROVINCIA = "provincia", _("Provincia")
+        UNIONE = "unione", _("Unione di comuni")
+
+    istat_code = models.CharField(
+        _("codice ISTAT"), max_length=6, unique=True, null=True, blank=True, validators=[istat_validator]
+    )
+    ipa_code = models.CharField(_("codice IPA"), max_length=20, blank=True)
+    belfiore_code = models.CharField(_("codice catastale"), max_length=4, blank=True)
+    name = models.CharField(_("nome"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default=Kind.COMUNE)
+    population = models.PositiveIntegerField(_("popolazione"), null=True, blank=True)
+    size_class = models.GeneratedField(
+        expression=size_class_expression(),
+        output_field=models.CharField(_("classe demografica"), max_length=2, choices=SizeClass.choices),
+        db_persist=True,
+    )
+    member_since = models.DateField(_("socio del CST dal"), null=True, blank=True)
+    is_active = models.BooleanField(_("attivo"), default=True)
+    ceased_on = models.DateField(_("cessato il"), null=True, blank=True)
+    website = models.URLField(_("sito web"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    pec = models.EmailField(_("PEC"), blank=True)
+
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ente")
+        verbose_name_plural = _("enti")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_active=True, ceased_on__isnull=True) | Q(is_active=False, ceased_on__isnull=False),
+                name="body_ceased_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["ipa_code"], condition=~Q(ipa_code=""), name="body_unique_ipa_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(istat_code__isnull=True) | Q(istat_code__regex=r"^[0-9]{6}$"),
+                name="body_istat_six_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("municipalities:body-detail", kwargs={"slug": self.slug})
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Dipendente")
+    REFERENT = "referent", _("Referente ICT")
+    PUBLISHER = "publisher", _("Redazione (pubblicatore)")
+
+
+class Membership(models.Model):
+    """A person's role in one body. A person can hold several roles in several bodies."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("persona"))
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("ente"))
+    role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ruolo nell'ente")
+        verbose_name_plural = _("ruoli negli enti")
+        ordering = ["body__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "body", "role"], name="membership_unique_user_body_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.body}"

@@ -1,0 +1,122 @@
+"""The authorisation policy for people and bodies.
+
+Every page, API endpoint, export and report asks these predicates (or the matching queryset filters); nothing
+re-implements them. A person's roles are read once per request and kept on the user object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Body, GlobalRole, Membership, Role
+
+_CACHE_ATTR = "_cstpu_roles"
+
+
+def is_authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_cst_admin(user: Any) -> bool:
+    return is_authenticated(user) and (user.global_role == GlobalRole.CST_ADMIN or user.is_superuser)
+
+
+def is_analyst(user: Any) -> bool:
+    return is_authenticated(user) and user.global_role == GlobalRole.ANALYST
+
+
+def sees_everything(user: Any) -> bool:
+    """CST staff and provincial analysts read every body's data."""
+    return is_cst_admin(user) or is_analyst(user)
+
+
+def roles_by_body(user: Any) -> dict[int, frozenset[str]]:
+    """{body id: roles} for the person's active bodies, read once and cached on the user object."""
+    if not is_authenticated(user):
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        found: dict[int, set[str]] = {}
+        for body_id, role in Membership.objects.for_user(user).values_list("body_id", "role"):
+            found.setdefault(body_id, set()).add(role)
+        cached = {body_id: frozenset(roles) for body_id, roles in found.items()}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _body_id(body: Body | int) -> int:
+    return body if isinstance(body, int) else body.pk
+
+
+def has_role(user: Any, body: Body | int, *roles: str) -> bool:
+    """True when the person holds any of `roles` in `body` (any role at all when none is named)."""
+    held = roles_by_body(user).get(_body_id(body), frozenset())
+    return bool(held) if not roles else bool(held.intersection(roles))
+
+
+def body_ids_with_role(user: Any, *roles: str) -> set[int]:
+    return {body_id for body_id, held in roles_by_body(user).items() if not roles or held.intersection(roles)}
+
+
+def is_member_of(user: Any, body: Body | int) -> bool:
+    """Any role in the body: member, referent or publisher."""
+    return has_role(user, body)
+
+
+def is_referent_of(user: Any, body: Body | int) -> bool:
+    return has_role(user, body, Role.REFERENT)
+
+
+def is_publisher_of(user: Any, body: Body | int) -> bool:
+    return has_role(user, body, Role.PUBLISHER)
+
+
+# --- bodies ---------------------------------------------------------------------------------------------------
+
+
+def can_view_body(user: Any, body: Body) -> bool:
+    """The registry of bodies is public."""
+    return True
+
+
+def can_view_body_private(user: Any, body: Body) -> bool:
+    """People, roles and internal contacts of a body: its own people, CST staff and analysts."""
+    return sees_everything(user) or is_member_of(user, body)
+
+
+def can_manage_bodies(user: Any) -> bool:
+    return is_cst_admin(user)
+
+
+def can_manage_people(user: Any) -> bool:
+    return is_cst_admin(user)
+
+
+def bodies_visible_to(user: Any, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
+    qs = queryset if queryset is not None else Body.objects.all()
+    return qs
+
+
+def bodies_with_private_access(user: Any, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
+    qs = queryset if queryset is not None else Body.objects.all()
+    if sees_everything(user):
+        return qs
+    return qs.filter(pk__in=body_ids_with_role(user))
+
+
+def memberships_visible_to(user: Any, body: Body) -> QuerySet[Membership]:
+    if not can_view_body_private(user, body):
+        return Membership.objects.none()
+    return Membership.objects.filter(body=body).select_related("user")
+
+
+def role_labels(roles: Iterable[str]) -> list[str]:
+    return [str(Role(r).label) for r in roles]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from .. import views
+
+app_name = "municipalities"
+
+urlpatterns = [
+    path("", views.body_list, name="body-list"),
+    path("<slug:slug>/", views.body_detail, name="body-detail"),
+]
