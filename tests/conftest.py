@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from . import services
@@ -133,8 +135,6 @@ def redis_server(tmp_path_factory):
         pytest.skip(reason)
     server = services.RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
-    try:
+    with contextlib.suppress(Exception):  # already stopped
         server.thaw()
-    except Exception:  # noqa: S110 - already stopped
-        pass
     server.stop()
