@@ -282,3 +282,5 @@ DEMO_SEEDERS = [
     "municipalities.demo.seed",
     "catalog.demo.seed",
 ]
+# Periodic tasks: each feature adds its entries below (relay of the outbox, reminders, monthly report).
+CELERY_BEAT_SCHEDULE: dict = {}

@@ -1,0 +1,33 @@
+"""Fetch-and-authorise helpers shared by the HTML views and the API.
+
+An object the user may not see is a 404 (never a hint that it exists); one they may see but not act on is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from . import permissions
+from .models import Adoption, Solution
+from .workflow import Action
+
+
+def get_solution_for(user: Any, slug: str, *, edit: bool = False) -> Solution:
+    solution = Solution.objects.select_related("owner").filter(slug=slug).first()
+    if solution is None or not permissions.can_view_solution(user, solution):
+        raise Http404("solution")
+    if edit and not permissions.can_edit_solution(user, solution):
+        raise PermissionDenied
+    return solution
+
+
+def get_adoption_for(user: Any, pk: int, *, action: Action | str | None = None) -> Adoption:
+    adoption = Adoption.objects.select_related("solution", "body", "owner_body").filter(pk=pk).first()
+    if adoption is None or not permissions.can_view_adoption(user, adoption):
+        raise Http404("adoption")
+    if action is not None and not permissions.can_act_on_adoption(user, adoption, action):
+        raise PermissionDenied
+    return adoption
