@@ -36,6 +36,11 @@ def can_create_solution(user: Any, owner: Body | None = None) -> bool:
     return people.is_publisher_of(user, owner)
 
 
+def can_list_own_solutions(user: Any) -> bool:
+    """A publisher of at least one body has a "my solutions" page (its list is `Solution.objects.editable_by`)."""
+    return bool(people.body_ids_with_role(user, Role.PUBLISHER))
+
+
 def can_edit_solution(user: Any, solution: Solution) -> bool:
     if solution.status == Solution.Status.RETIRED:
         return people.is_cst_admin(user)

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from municipalities import permissions as people
 from municipalities.models import Role
@@ -23,6 +24,19 @@ class SolutionQuerySet(models.QuerySet):
         if publisher_of:
             return self.filter(Q(status="published") | Q(owner_id__in=publisher_of))
         return self.published()
+
+    def with_adoption_count(self) -> SolutionQuerySet:
+        """Annotate `adoption_count`: how many bodies run the solution in production (a subquery, no join)."""
+        from .models import Adoption
+
+        in_production = (
+            Adoption.objects.filter(solution=OuterRef("pk"), status="in_production")
+            .order_by()
+            .values("solution")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(adoption_count=Coalesce(Subquery(in_production), Value(0)))
 
     def editable_by(self, user: Any) -> SolutionQuerySet:
         if people.is_cst_admin(user):
