@@ -1,0 +1,64 @@
+"""Cross-cutting request middleware.
+
+StaffIdleTimeoutMiddleware: an unattended browser logged in as CST staff can moderate publications, act on any
+adoption and manage people, so a staff session ends after `STAFF_SESSION_IDLE_SECONDS` without a request (the
+session's absolute age, `SESSION_COOKIE_AGE`, still applies to everybody). Other people keep the normal session.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+LAST_SEEN_KEY = "_staff_last_seen"
+
+
+def is_staff_session(user) -> bool:
+    """CST staff in the sense of the idle rule: the `cst_admin` role, Django staff or superuser."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff or user.is_superuser or getattr(user, "global_role", "") == "cst_admin")
+
+
+class StaffIdleTimeoutMiddleware:
+    """Log staff out after `STAFF_SESSION_IDLE_SECONDS` of inactivity.
+
+    The time of the last request is kept in the session. It is rewritten at most once per `granularity` seconds
+    (a tenth of the limit, at most a minute), so that a busy member of staff does not cause a session write on
+    every request; the session can therefore end up to `granularity` seconds before the full idle time.
+    Requests to paths listed in `STAFF_IDLE_IGNORED_PATHS` (background polling) do not count as activity.
+    Must come after the authentication and message middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self.check(request)
+        return self.get_response(request)
+
+    def check(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        if not is_staff_session(user):
+            return
+        limit = int(getattr(settings, "STAFF_SESSION_IDLE_SECONDS", 0) or 0)
+        if limit <= 0:
+            return
+        now = time.time()
+        last_seen = request.session.get(LAST_SEEN_KEY)
+        if isinstance(last_seen, int | float) and now - last_seen > limit:
+            logout(request)  # flushes the session and rotates the CSRF token
+            messages.info(request, _("La sessione è scaduta per inattività: accedi di nuovo."))
+            return
+        ignored = tuple(getattr(settings, "STAFF_IDLE_IGNORED_PATHS", ()))
+        if ignored and request.path.startswith(ignored):
+            return
+        granularity = min(60.0, limit / 10)
+        if not isinstance(last_seen, int | float) or now - last_seen >= granularity:
+            request.session[LAST_SEEN_KEY] = int(now)
