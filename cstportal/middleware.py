@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 LAST_SEEN_KEY = "_staff_last_seen"
@@ -62,3 +62,35 @@ class StaffIdleTimeoutMiddleware:
         granularity = min(60.0, limit / 10)
         if not isinstance(last_seen, int | float) or now - last_seen >= granularity:
             request.session[LAST_SEEN_KEY] = int(now)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than `MAX_REQUEST_BYTES` with 413, before anything reads it.
+
+    Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams uploaded files of any size to disk before a
+    form can check them; this cap (and the reverse proxy's `client_max_body_size`) stops that early. Every upload
+    the product accepts is far smaller (a publiccode.yml is capped at PUBLICCODE_MAX_BYTES).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = int(getattr(settings, "MAX_REQUEST_BYTES", 0) or 0)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if limit and declared > limit:
+            return self.too_large(request, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def too_large(request: HttpRequest, limit: int) -> HttpResponse:
+        message = _("La richiesta supera la dimensione massima consentita (%(mb)s MB).") % {"mb": limit // 2**20}
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"type": "client_error", "errors": [{"code": "request_too_large", "detail": message, "attr": None}]},
+                status=413,
+            )
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,178 @@
+"""A per-URL page cache for anonymous visitors, invalidated when the data it shows changes.
+
+What "cached" means here:
+- only GET/HEAD requests from anonymous visitors with no pending flash message, and only 200 responses of a view
+  decorated with `@cache_anonymous(...)`, are stored; logged-in people always get a freshly rendered page;
+- the key is the namespace's current *version*, the page language, whether it is an htmx request, and the full path
+  with its query string (a query string longer than `MAX_QUERY_LENGTH` is never cached);
+- every save or delete of a model listed in `settings.ANON_CACHE_INVALIDATED_BY` (and every change of a listed
+  many-to-many relation) replaces the version of the namespaces mapped to it, which makes all their older entries
+  unreachable at once; entries also expire after `settings.ANON_CACHE_SECONDS` (0 turns the cache off), which bounds
+  how stale a page can be when a change bypasses model signals (a queryset `update()`);
+- the middleware stack runs on a hit as on a miss (sessions, CSRF, security headers, CSP): only the view is skipped;
+- pages carry a CSRF token (the language switch and htmx posts need one). The token of the visitor for whom a page
+  was rendered is replaced by a placeholder before storing, and a hit writes in the token of the visitor being
+  served (creating their CSRF cookie as usual), so no two visitors ever share a token or a secret;
+- the cache is an accelerator: when it is unreachable, pages are rendered as if it were empty.
+
+Production shares the cache between processes and machines through Redis (CACHE_URL); with the default local-memory
+cache each process keeps its own copy and an invalidation reaches only the process where the change happened (the
+others follow within ANON_CACHE_SECONDS).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+
+try:  # the only way to recognise a masked CSRF token of a known secret; without it token pages are not cached
+    from django.middleware.csrf import _unmask_cipher_token
+except ImportError:  # pragma: no cover - a future Django without it
+    _unmask_cipher_token = None
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_LENGTH = 1000
+MAX_CONTENT_LENGTH = 1024 * 1024
+CSRF_PLACEHOLDER = b"\x00anon-cache-csrf-token\x00"
+_TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Last-Modified", "ETag")
+BYPASS_HEADER = "X-Bench-Cache"  # honoured only in BENCH_MODE, so the benchmark can measure the view uncached
+
+
+def _version_key(namespace: str) -> str:
+    return f"anon:{namespace}:version"
+
+
+def invalidate(namespace: str) -> None:
+    """Make every cached page of `namespace` stale. Never raises: a cache outage must not break a save."""
+    try:
+        cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+    except Exception:
+        logger.warning("page cache unavailable: %s not invalidated", namespace, exc_info=True)
+
+
+def _version(namespace: str) -> str:
+    version = cache.get(_version_key(namespace))
+    if version is None:
+        cache.add(_version_key(namespace), uuid.uuid4().hex, None)
+        version = cache.get(_version_key(namespace)) or "0"
+    return version
+
+
+def _timeout() -> int:
+    return int(getattr(settings, "ANON_CACHE_SECONDS", 300) or 0)
+
+
+def is_cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or _timeout() <= 0:
+        return False
+    if settings.BENCH_MODE and request.headers.get(BYPASS_HEADER) == "bypass":
+        return False
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH or "messages" in request.COOKIES:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:  # only then can the visitor be logged in
+        user = getattr(request, "user", None)
+        if user is None or user.is_authenticated:
+            return False
+    return True
+
+
+def _key(namespace: str, request: HttpRequest) -> str:
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    htmx = "h" if request.headers.get("HX-Request") == "true" else "p"
+    path = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogateescape")).hexdigest()
+    return f"anon:{namespace}:{_version(namespace)}:{language}:{htmx}:{path}"
+
+
+def _strip_csrf_tokens(content: bytes, secret: str | None) -> bytes | None:
+    """`content` with each masked token of `secret` replaced by the placeholder; None when it cannot be done."""
+    if not secret:
+        return content
+    if _unmask_cipher_token is None:
+        return None
+
+    def replace(match: re.Match) -> bytes:
+        token = match.group(0).decode("ascii")
+        return CSRF_PLACEHOLDER if _unmask_cipher_token(token) == secret else match.group(0)
+
+    stripped = _TOKEN_RE.sub(replace, content)
+    return None if secret.encode() in stripped else stripped
+
+
+def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    if "private" in response.get("Cache-Control", "") or "no-store" in response.get("Cache-Control", ""):
+        return None
+    content = response.content
+    if len(content) > MAX_CONTENT_LENGTH:
+        return None
+    used_token = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+    content = _strip_csrf_tokens(content, request.META.get("CSRF_COOKIE") if used_token else None)
+    if content is None:
+        return None
+    headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
+    return {"content": content, "headers": headers, "csrf": CSRF_PLACEHOLDER in content}
+
+
+def _response_from(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    content = entry["content"]
+    if entry["csrf"]:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode("ascii"))
+    response = HttpResponse(content)
+    for name, value in entry["headers"]:
+        response[name] = value
+    if entry["csrf"]:
+        patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def cache_anonymous(namespace: str) -> Callable:
+    """Decorate a view whose page is the same for every anonymous visitor of the same URL and language.
+
+    `namespace` names the data the page shows; list the models that change it under that namespace in
+    `settings.ANON_CACHE_INVALIDATED_BY`.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_cacheable_request(request):
+                return view(request, *args, **kwargs)
+            try:
+                key = _key(namespace, request)
+                entry = cache.get(key)
+            except Exception:
+                logger.warning("page cache unavailable: rendering %s", request.path, exc_info=True)
+                return view(request, *args, **kwargs)
+            if entry is not None:
+                response = _response_from(request, entry)
+                response["X-Anon-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            entry = _entry_for(request, response)
+            if entry is not None:
+                try:
+                    cache.set(key, entry, _timeout())
+                except Exception:
+                    logger.warning("page cache unavailable: %s not stored", request.path, exc_info=True)
+                response["X-Anon-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,135 @@
+"""The anonymous page cache: served only to anonymous visitors, never shares a CSRF token, invalidated on change."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.security import urls as test_urls
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/_test/cached/"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+@pytest.fixture(autouse=True)
+def cached_urls(settings):
+    settings.ROOT_URLCONF = "tests.security.urls"
+    settings.ANON_CACHE_SECONDS = 300
+    cache.clear()
+    test_urls.RENDERS.clear()
+    yield
+    with contextlib.suppress(Exception):  # one test points the cache at a server that is down
+        cache.clear()
+
+
+def _visitor() -> Client:
+    return Client(enforce_csrf_checks=True)
+
+
+def test_the_second_anonymous_visit_is_served_from_the_cache():
+    first, second = _visitor().get(PAGE), _visitor().get(PAGE)
+    assert (first["X-Anon-Cache"], second["X-Anon-Cache"]) == ("miss", "hit")
+    assert test_urls.RENDERS == [PAGE]
+    assert second.status_code == 200
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_a_cached_page_carries_the_csrf_token_of_its_own_visitor():
+    alice, bob = _visitor(), _visitor()
+    alice_page = alice.get(PAGE).content.decode()
+    bob_response = bob.get(PAGE)
+    bob_page = bob_response.content.decode()
+    assert bob_response["X-Anon-Cache"] == "hit"
+    alice_tokens, bob_tokens = set(TOKEN.findall(alice_page)), set(TOKEN.findall(bob_page))
+    assert alice_tokens and bob_tokens
+    assert not alice_tokens & bob_tokens
+    assert "anon-cache-csrf-token" not in bob_page
+    assert "Cookie" in bob_response["Vary"]
+    assert bob.cookies["csrftoken"].value != alice.cookies["csrftoken"].value
+    # Bob's token works for Bob (the language switch is a POST protected by CSRF)...
+    response = bob.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": bob_tokens.pop()})
+    assert response.status_code == 302
+    # ...and Alice's token does not.
+    response = bob.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": alice_tokens.pop()})
+    assert response.status_code == 403
+
+
+def test_logged_in_people_always_get_a_fresh_page(client, referent_fano):
+    _visitor().get(PAGE)
+    client.force_login(referent_fano)
+    response = client.get(PAGE)
+    assert "X-Anon-Cache" not in response
+    assert test_urls.RENDERS == [PAGE, PAGE]
+
+
+def test_a_logged_in_persons_page_is_never_stored(client, referent_fano):
+    client.force_login(referent_fano)
+    client.get(PAGE)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+
+
+def test_saving_a_solution_invalidates_the_pages(pesaro):
+    from tests.factories import SolutionFactory
+
+    _visitor().get(PAGE)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
+    SolutionFactory(owner=pesaro)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+
+
+def test_each_language_and_query_string_has_its_own_entry():
+    _visitor().get(PAGE)
+    english = _visitor()
+    english.cookies["django_language"] = "en"
+    assert english.get(PAGE)["X-Anon-Cache"] == "miss"
+    assert english.get(PAGE)["X-Anon-Cache"] == "hit"
+    assert _visitor().get(PAGE + "?page=2")["X-Anon-Cache"] == "miss"
+
+
+def test_htmx_fragments_and_full_pages_are_kept_apart():
+    _visitor().get(PAGE)
+    assert _visitor().get(PAGE, HTTP_HX_REQUEST="true")["X-Anon-Cache"] == "miss"
+
+
+def test_a_visitor_with_a_pending_message_gets_a_fresh_page():
+    _visitor().get(PAGE)
+    visitor = _visitor()
+    visitor.cookies["messages"] = "x"
+    assert "X-Anon-Cache" not in visitor.get(PAGE)
+
+
+def test_very_long_query_strings_are_not_cached():
+    assert "X-Anon-Cache" not in _visitor().get(PAGE + "?q=" + "a" * 2000)
+
+
+def test_the_bench_bypass_header_works_only_in_bench_mode(settings):
+    _visitor().get(PAGE)
+    settings.BENCH_MODE = False
+    assert _visitor().get(PAGE, HTTP_X_BENCH_CACHE="bypass")["X-Anon-Cache"] == "hit"
+    settings.BENCH_MODE = True
+    assert "X-Anon-Cache" not in _visitor().get(PAGE, HTTP_X_BENCH_CACHE="bypass")
+
+
+def test_a_zero_lifetime_turns_the_cache_off(settings):
+    settings.ANON_CACHE_SECONDS = 0
+    _visitor().get(PAGE)
+    assert "X-Anon-Cache" not in _visitor().get(PAGE)
+
+
+def test_pages_are_served_when_the_cache_is_down(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
+        }
+    }
+    response = _visitor().get(PAGE)
+    assert response.status_code == 200
+    assert "X-Anon-Cache" not in response
