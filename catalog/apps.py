@@ -18,3 +18,6 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_categories, sender=self)
+        from .signals_stats import connect as connect_stats_signals
+
+        connect_stats_signals()
