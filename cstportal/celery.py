@@ -35,6 +35,8 @@ app.conf.update(
     beat_schedule_filename=os.environ.get("CELERY_BEAT_SCHEDULE", "var/celerybeat-schedule"),
 )
 app.autodiscover_tasks()
+# The adoption reminders live with the rest of "who is told what", in catalog/notices.py.
+app.autodiscover_tasks(["catalog"], related_name="notices")
 
 
 def _prepare_filesystem_broker() -> None:

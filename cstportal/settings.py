@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cstportal.context_processors.portal",
+                "cstportal.notifications.context_processors.bell",
             ],
         },
     },
@@ -303,4 +304,32 @@ ANON_CACHE_INVALIDATED_BY = {
         "catalog.Solution", "catalog.Solution_categories", "catalog.Solution_tags", "catalog.Release",
         "catalog.Adoption", "catalog.AdoptionEvent", "catalog.ReuseStory", "municipalities.Body",
     ],
+}
+
+# --- Notifications (outbox, relay, e-mail retries, reminders) -------------------------------------------------
+# Retries of a transient e-mail failure wait BASE·2^(n-1) seconds, capped at MAX; after MAX_RETRIES the delivery is
+# marked failed and shown to CST staff.
+NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
+# The relay publishes due outbox rows every few seconds (beat) or in `manage.py relay_outbox --loop`.
+NOTIFICATION_RELAY_INTERVAL_SECONDS = env_int("NOTIFICATION_RELAY_INTERVAL_SECONDS", 5)
+NOTIFICATION_RELAY_BATCH = env_int("NOTIFICATION_RELAY_BATCH", 200)
+# A published row whose message got lost (broker restarted empty) is published again after this long.
+NOTIFICATION_REPUBLISH_AFTER_SECONDS = env_int("NOTIFICATION_REPUBLISH_AFTER_SECONDS", 600)
+# A row left `sending` by a killed worker is taken over after this long; must exceed the send task's time limit.
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 180)
+# Test hook only (reliability tests kill a worker mid-task): seconds the send task sleeps before sending. Keep 0.
+NOTIFICATION_TEST_DELAY_SECONDS = float(env_str("NOTIFICATION_TEST_DELAY_SECONDS", "0") or 0)
+CELERY_BEAT_SCHEDULE["notifications-relay-outbox"] = {
+    "task": "notifications.relay_outbox",
+    "schedule": float(NOTIFICATION_RELAY_INTERVAL_SECONDS),
+    # A relay tick that waited in the queue longer than this is pointless: the next one is already on its way.
+    "options": {"expires": float(NOTIFICATION_RELAY_INTERVAL_SECONDS * 2)},
+}
+from celery.schedules import crontab  # noqa: E402 (kept with the block that needs it)
+
+CELERY_BEAT_SCHEDULE["notifications-adoption-reminders"] = {
+    "task": "catalog.send_adoption_reminders",
+    "schedule": crontab(hour=7, minute=30),  # every day; the task counts working days itself
 }

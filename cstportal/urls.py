@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/", include("municipalities.urls.accounts")),
     path("enti/", include("municipalities.urls.bodies")),
     path("catalogo/", include("catalog.urls")),
+    path("notifiche/", include("cstportal.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Delivery, Notification
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ("channel", "status", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "kind", "text", "read_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    search_fields = ("recipient__email", "event_key")
+    date_hierarchy = "created_at"
+    list_select_related = ("recipient",)
+    raw_id_fields = ("recipient", "actor")
+    readonly_fields = ("recipient", "actor", "kind", "event_key", "message", "params", "url", "created_at")
+    inlines = [DeliveryInline]
+
+    @admin.display(description=_("testo"))
+    def text(self, obj: Notification) -> str:
+        return obj.text
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "channel", "status", "attempts", "sent_at", "short_error")
+    list_filter = ("status", "channel")
+    search_fields = ("key", "notification__recipient__email")
+    date_hierarchy = "created_at"
+    list_select_related = ("notification__recipient",)
+    readonly_fields = (
+        "notification",
+        "channel",
+        "key",
+        "status",
+        "attempts",
+        "due_at",
+        "available_at",
+        "published_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+    actions = ["retry_failed"]
+
+    @admin.display(description=_("destinatario"))
+    def recipient(self, obj: Delivery) -> str:
+        return obj.notification.recipient.email
+
+    @admin.display(description=_("errore"))
+    def short_error(self, obj: Delivery) -> str:
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Riprova gli invii non riusciti selezionati"))
+    def retry_failed(self, request, queryset) -> None:
+        count = sum(services.retry_delivery(d, by=request.user) for d in queryset.filter(status=Delivery.Status.FAILED))
+        self.message_user(request, _("Invii rimessi in coda: %(count)s") % {"count": count}, messages.SUCCESS)
+
+    def has_add_permission(self, request) -> bool:
+        return False

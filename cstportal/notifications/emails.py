@@ -1,0 +1,63 @@
+"""The e-mail of a notification, in the recipient's language, as plain text with an HTML alternative."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Delivery
+
+SUBJECT_PREFIX = "[Catalogo del riuso]"
+
+
+def absolute_url(path: str) -> str:
+    if not path:
+        return settings.SITE_URL + "/"
+    if urlsplit(path).scheme:
+        return path
+    return settings.SITE_URL + (path if path.startswith("/") else "/" + path)
+
+
+def _message_id(delivery: Delivery) -> str:
+    # A stable Message-ID per delivery: should a resend ever happen, mail clients fold it into one message.
+    domain = urlsplit(settings.SITE_URL).hostname or "cstpu.localhost"
+    return f"<notification.{delivery.pk}.{re.sub(r'[^A-Za-z0-9.-]', '-', delivery.key)}@{domain}>"
+
+
+def build_email(delivery: Delivery) -> EmailMultiAlternatives:
+    """Render the delivery's notification for its recipient, in their language (Italian by default)."""
+    notification = delivery.notification
+    recipient = notification.recipient
+    language = recipient.language if recipient.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        text = notification.text
+        context = {
+            "notification": notification,
+            "recipient": recipient,
+            "text": text,
+            "note": notification.note,
+            "url": absolute_url(notification.url),
+            "home_url": settings.SITE_URL + "/",
+            "language": language,
+        }
+        subject = f"{SUBJECT_PREFIX} {text}"
+        body = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split())[:250],
+        body=body,
+        to=[recipient.email],
+        headers={
+            "Message-ID": _message_id(delivery),
+            "Auto-Submitted": "auto-generated",
+            "X-Portal-Delivery": delivery.key,
+            "Content-Language": language,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,113 @@
+"""The outbox writer and the few state changes people make on their notifications.
+
+`record_notifications` is what domain code calls (catalog.notices) inside its own transaction: it writes rows and
+nothing else. It never talks to the broker; the relay does that later, from another process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Delivery, Notification
+
+DEFAULT_CHANNELS: tuple[str, ...] = (Delivery.Channel.EMAIL,)
+
+
+def delivery_key(event_key: str, recipient_id: int, channel: str) -> str:
+    """The unique key of one delivery: event × recipient × channel."""
+    return f"{event_key}:user-{recipient_id}:{channel}"
+
+
+@transaction.atomic(savepoint=False)
+def record_notifications(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    event_key: str,
+    message: str,
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    actor: Any = None,
+    channels: Sequence[str] = DEFAULT_CHANNELS,
+) -> list[Notification]:
+    """Write one in-app notification per recipient and one outbox row per recipient × channel.
+
+    Runs in the caller's transaction (it joins it; it opens one only when called outside any), so the rows exist
+    if and only if the change they report is committed. `message` is an Italian message id (marked with
+    gettext_noop) formatted with `params` when shown. The actor is never told about their own action, inactive
+    people are skipped, and people already told about `event_key` are skipped too: calling twice writes nothing
+    new. Returns the notifications written.
+    """
+    actor_id = getattr(actor, "pk", None)
+    people: dict[int, Any] = {}
+    for person in recipients:
+        if person is None or person.pk == actor_id or not getattr(person, "is_active", True):
+            continue
+        people.setdefault(person.pk, person)
+    if not people:
+        return []
+    already = set(
+        Notification.objects.filter(event_key=event_key, recipient_id__in=people).values_list("recipient_id", flat=True)
+    )
+    fresh = [pk for pk in people if pk not in already]
+    if not fresh:
+        return []
+    params = dict(params or {})
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                actor_id=actor_id,
+                kind=kind,
+                event_key=event_key,
+                message=str(message),
+                params=params,
+                url=url,
+            )
+            for pk in sorted(fresh)
+        ]
+    )
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                notification=notification,
+                channel=channel,
+                key=delivery_key(event_key, notification.recipient_id, channel),
+                due_at=now,
+                available_at=now,
+            )
+            for notification in notifications
+            for channel in channels
+        ]
+    )
+    return notifications
+
+
+def mark_notification_read(notification: Notification, *, by: Any) -> bool:
+    """Mark one of `by`'s notifications as read. Returns False when it was already read."""
+    if notification.recipient_id != by.pk:
+        raise PermissionError("not the recipient")
+    updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return bool(updated)
+
+
+def mark_all_notifications_read(*, user: Any) -> int:
+    """Mark every unread notification of `user` as read; returns how many changed."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def retry_delivery(delivery: Delivery, *, by: Any) -> bool:
+    """Give a failed delivery a fresh round of attempts (CST staff). The relay publishes it within seconds.
+
+    Compare-and-set on `failed`: a delivery that is not failed (anymore) is left alone and False is returned.
+    """
+    now = timezone.now()
+    updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING, attempts=0, due_at=now, available_at=now, claimed_at=None, updated_at=now
+    )
+    return bool(updated)
