@@ -1,0 +1,53 @@
+"""A solution as a publiccode.yml document (version 0.5.0, Italian section under `it`, owner as organisation.uri)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..models import Solution
+from .mapping import body_label, publiccode_from_solution
+from .parser import FieldError, parse_publiccode
+
+HEADER = "# publiccode.yml esportato dal Catalogo del riuso del CST Pesaro e Urbino\n"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for multi-line text (long descriptions stay readable); lists indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):  # type: ignore[no-untyped-def]
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_publiccode(document: dict[str, Any]) -> str:
+    return HEADER + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
+
+
+def publiccode_document(solution: Solution) -> dict[str, Any]:
+    from municipalities.models import Body
+
+    release = solution.releases.order_by("-date", "-pk").first()
+    adopters = Body.objects.filter(adoptions__solution=solution, adoptions__status="in_production").distinct()
+    used_by = [body_label(body) for body in adopters.order_by("name")]
+    return publiccode_from_solution(solution, used_by=used_by, release=release)
+
+
+def export_publiccode(solution: Solution) -> str:
+    """The publiccode.yml of `solution`, as YAML text. `usedBy` lists the bodies running it in production."""
+    return dump_publiccode(publiccode_document(solution))
+
+
+def publiccode_problems(solution: Solution) -> list[FieldError]:
+    """What keeps the solution's export from being a valid publiccode.yml (empty when it is valid): handy for
+    publisher pages that want to warn before submission."""
+    return parse_publiccode(export_publiccode(solution)).errors

@@ -1,0 +1,380 @@
+"""How publiccode.yml keys map onto Solution fields, both ways.
+
+Import: `fields_from_publiccode(data)` turns a validated document into model values, plus `extra` — the document
+with every mapped key removed — which is stored in `Solution.publiccode_extra`. Export: `publiccode_from_solution`
+builds the mapped keys from the model and lays them over that `extra`, so keys the catalogue does not manage
+(screenshots, awards, apiDocumentation, it.conforme, fundedBy, ...) come back out unchanged.
+
+Not mapped on purpose:
+- `usedBy` is never taken from a file: the portal derives it from adoptions in production (verified reuse), and
+  the export writes it that way.
+- `publiccodeYmlVersion` and `it.countryExtensionVersion` describe the file, not the software: export writes its own.
+- Kind (software/service), origin project and publication status have no publiccode.yml key; an import that
+  updates a solution leaves them as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import Resolver404, resolve
+
+from .parser import ITALIAN_PA_URN, italian_section, language_key
+from .schema import EXPORT_VERSION, PLATFORM_SUPPORTS
+
+DEPENDENCY_TYPES = ("open", "proprietary", "hardware")
+_DESCRIPTION_KEYS = ("shortDescription", "longDescription", "features")
+_CONTACT_KEYS = ("name", "email", "phone", "affiliation")
+_LEGACY_IT_PLATFORMS = ("spid", "cie", "pagopa", "anpr")
+
+
+@dataclass
+class ImportedFields:
+    """What a publiccode.yml says, in the catalogue's terms."""
+
+    url: str
+    values: dict[str, Any]
+    categories: list[str]
+    tags: list[str] | None  # None: the file has no `tags` key, leave the solution's tags alone
+    release: tuple[str, dt.date] | None
+    extra: dict[str, Any] = field(default_factory=dict)
+    portal_slug: str | None = None  # the file's `url` is this portal's own page for that solution
+
+
+# --- helpers --------------------------------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _pop_path(node: Any, path: tuple[str, ...]) -> None:
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+
+
+def prune(node: Any) -> Any:
+    """Drop empty sections left behind once the mapped keys are taken out."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            value = prune(value)
+            if isinstance(value, dict | list) and not value:
+                continue
+            out[key] = value
+        return out
+    if isinstance(node, list):
+        items = [prune(v) for v in node]
+        if items and all(isinstance(v, dict) and not v for v in items):
+            return []
+        return items
+    return node
+
+
+def overlay(mapped: Any, extra: Any) -> Any:
+    """`mapped` laid over `extra`: mapped values win; mapped keys keep their order, extra-only keys follow.
+    Lists of mappings are merged item by item (the first contractor's e-mail stays with its name)."""
+    if isinstance(mapped, dict) and isinstance(extra, dict):
+        out = {key: overlay(value, extra[key]) if key in extra else value for key, value in mapped.items()}
+        out.update({key: value for key, value in extra.items() if key not in mapped})
+        return out
+    if isinstance(mapped, list) and isinstance(extra, list) and all(isinstance(v, dict) for v in mapped + extra):
+        merged = [overlay(m, e) for m, e in zip(mapped, extra, strict=False)]
+        return merged + mapped[len(extra):] + extra[len(mapped):]
+    return mapped
+
+
+def body_label(body: Any) -> str:
+    """A body as publiccode.yml names it ("Comune di Fano"); the registry keeps comuni by their bare name."""
+    if body.kind == "comune" and not body.name.lower().startswith("comune "):
+        return f"Comune di {body.name}"
+    return body.name
+
+
+def portal_url(slug: str) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("catalog:solution-detail", kwargs={"slug": slug})
+
+
+def portal_slug(url: str) -> str | None:
+    """The slug when `url` is this portal's page of a solution (what the export writes for a solution that has no
+    repository, such as a CST service)."""
+    parts, site = urlsplit(url), urlsplit(settings.SITE_URL)
+    if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    return match.kwargs.get("slug") if match.view_name == "catalog:solution-detail" else None
+
+
+# --- import ---------------------------------------------------------------------------------------------------------
+
+def _contacts(value: Any) -> list[dict[str, Any]]:
+    contacts = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict):
+            contacts.append({k: item[k] for k in _CONTACT_KEYS if item.get(k) not in (None, "")}
+                            | {k: v for k, v in item.items() if k not in _CONTACT_KEYS})
+    return contacts
+
+
+def _dependencies(value: Any) -> list[dict[str, Any]]:
+    found = []
+    for kind in DEPENDENCY_TYPES:
+        items = value.get(kind) if isinstance(value, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                found.append({"name": item["name"], "kind": kind, **item})
+    return found
+
+
+def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
+    """Model values from a document that `parse_publiccode` accepted."""
+    doc = copy.deepcopy(data)
+    description = doc.get("description") if isinstance(doc.get("description"), dict) else {}
+    it_key, en_key = language_key(description, "it"), language_key(description, "en")
+    it_desc = description.get(it_key, {}) if it_key else {}
+    en_desc = description.get(en_key, {}) if en_key else {}
+    it_section = italian_section(doc)
+    piattaforme = it_section.get("piattaforme") if isinstance(it_section.get("piattaforme"), dict) else {}
+    legal = doc.get("legal") or {}
+    maintenance = doc.get("maintenance") or {}
+    localisation = doc.get("localisation") or {}
+    audience = doc.get("intendedAudience") if isinstance(doc.get("intendedAudience"), dict) else {}
+    contractors = maintenance.get("contractors") if isinstance(maintenance.get("contractors"), list) else []
+    first_contractor = contractors[0] if contractors and maintenance.get("type") == "contract" else {}
+
+    documentation = _text(it_desc.get("documentation"))
+    documentation_from_en = not documentation and bool(_text(en_desc.get("documentation")))
+    if documentation_from_en:
+        documentation = _text(en_desc.get("documentation"))
+
+    url = _text(doc.get("url")).strip()
+    slug = portal_slug(url)
+    supports = {
+        code: bool(piattaforme.get(code, it_section.get(code, False) if code in _LEGACY_IT_PLATFORMS else False))
+        for code in PLATFORM_SUPPORTS
+    }
+    values: dict[str, Any] = {
+        "name": _text(doc.get("name")).strip(),
+        "repository_url": "" if slug else url,
+        "landing_url": _text(doc.get("landingURL")).strip(),
+        "logo": _text(doc.get("logo")).strip(),
+        "platforms": _texts(doc.get("platforms")),
+        "development_status": doc.get("developmentStatus"),
+        "software_type": doc.get("softwareType"),
+        "scope": _texts(audience.get("scope")),
+        "short_description_it": _text(it_desc.get("shortDescription")).strip(),
+        "long_description_it": _text(it_desc.get("longDescription")),
+        "features_it": _texts(it_desc.get("features")),
+        "short_description_en": _text(en_desc.get("shortDescription")).strip(),
+        "long_description_en": _text(en_desc.get("longDescription")),
+        "features_en": _texts(en_desc.get("features")),
+        "documentation_url": documentation.strip(),
+        "licence": _text(legal.get("license")).strip(),
+        "main_copyright_owner": _text(legal.get("mainCopyrightOwner")).strip(),
+        "repo_owner": _text(legal.get("repoOwner")).strip(),
+        "maintenance_type": maintenance.get("type"),
+        "contacts": _contacts(maintenance.get("contacts")),
+        "localisation_ready": bool(localisation.get("localisationReady")),
+        "available_languages": _texts(localisation.get("availableLanguages")),
+        "dependencies": _dependencies(doc.get("dependsOn")),
+        **{f"supports_{code}": value for code, value in supports.items()},
+    }
+
+    if first_contractor:
+        # Without a contract the file cannot say who maintains it until when: an update leaves those fields alone.
+        values["maintenance_contractor"] = _text(first_contractor.get("name")).strip()
+        values["maintenance_until"] = dt.date.fromisoformat(first_contractor["until"])
+
+    version, date = _text(doc.get("softwareVersion")).strip(), _text(doc.get("releaseDate"))
+    release = (version, dt.date.fromisoformat(date)) if version and date else None
+
+    # What is left once the mapped keys are out is kept for the export.
+    extra = doc
+    for key in ("publiccodeYmlVersion", "name", "url", "landingURL", "logo", "platforms", "categories", "usedBy",
+                "developmentStatus", "softwareType", "tags", "dependsOn"):
+        extra.pop(key, None)
+    if release:
+        extra.pop("softwareVersion", None)
+        extra.pop("releaseDate", None)
+    for path in (("intendedAudience", "scope"), ("legal", "license"), ("legal", "mainCopyrightOwner"),
+                 ("legal", "repoOwner"), ("maintenance", "type"), ("maintenance", "contacts"),
+                 ("localisation", "localisationReady"), ("localisation", "availableLanguages"),
+                 ("organisation", "name"), ("organisation", "uri")):
+        _pop_path(extra, path)
+    if first_contractor:
+        extra["maintenance"]["contractors"][0] = {
+            k: v for k, v in first_contractor.items() if k not in ("name", "until")}
+    # Descriptions are kept under plain `it` / `en` keys, the ones the export writes.
+    new_description: dict[str, Any] = {}
+    for key, value in description.items():
+        if key in (it_key, en_key) and isinstance(value, dict):
+            rest = {k: v for k, v in value.items() if k not in _DESCRIPTION_KEYS}
+            if key == it_key or documentation_from_en:
+                rest.pop("documentation", None)
+            new_description["it" if key == it_key else "en"] = rest
+        else:
+            new_description[key] = value
+    extra["description"] = new_description
+    # The Italian section is kept under `it` (the export's spelling) without the keys mapped above.
+    it_rest = {k: v for k, v in it_section.items()
+               if k not in ("countryExtensionVersion", "piattaforme", "riuso", *_LEGACY_IT_PLATFORMS)}
+    if isinstance(it_section.get("riuso"), dict):
+        it_rest["riuso"] = {k: v for k, v in it_section["riuso"].items() if k != "codiceIPA"}
+    if isinstance(piattaforme, dict):
+        it_rest["piattaforme"] = {k: v for k, v in piattaforme.items() if k not in PLATFORM_SUPPORTS}
+    extra.pop("IT", None)
+    extra["it"] = it_rest
+
+    tags = _texts(data.get("tags")) if "tags" in data else None
+    return ImportedFields(
+        url=url,
+        values=values,
+        categories=list(dict.fromkeys(_texts(data.get("categories")))),
+        tags=tags,
+        release=release,
+        extra=prune(extra),
+        portal_slug=slug,
+    )
+
+
+# --- export ---------------------------------------------------------------------------------------------------------
+
+def _contact_out(item: Any) -> dict[str, Any] | None:
+    if isinstance(item, str) and item.strip():
+        return {"name": item.strip()}
+    if isinstance(item, dict) and _text(item.get("name")).strip():
+        ordered = {k: item[k] for k in _CONTACT_KEYS if item.get(k) not in (None, "")}
+        return ordered | {k: v for k, v in item.items() if k not in _CONTACT_KEYS and v not in (None, "")}
+    return None
+
+
+def _dependency_kind(item: dict[str, Any]) -> str:
+    kind = item.get("kind") or item.get("type")
+    if kind in DEPENDENCY_TYPES:
+        return kind
+    if item.get("proprietary") is True or item.get("open") is False:
+        return "proprietary"
+    return "open"
+
+
+def _dependencies_out(value: Any) -> dict[str, list[dict[str, Any]]]:
+    if isinstance(value, dict):  # already shaped as dependsOn
+        return {k: list(value[k]) for k in DEPENDENCY_TYPES if isinstance(value.get(k), list) and value[k]}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str) and item.strip():
+            grouped.setdefault("open", []).append({"name": item.strip()})
+        elif isinstance(item, dict) and _text(item.get("name")).strip():
+            entry = {k: v for k, v in item.items()
+                     if k not in ("type", "kind", "open", "proprietary") and v not in (None, "")}
+            grouped.setdefault(_dependency_kind(item), []).append(entry)
+    return {k: grouped[k] for k in DEPENDENCY_TYPES if k in grouped}
+
+
+def publiccode_from_solution(solution: Any, *, used_by: list[str], release: Any | None) -> dict[str, Any]:
+    """The document for `solution` (a mapping ready to be dumped as YAML)."""
+    owner = solution.owner
+    extra = copy.deepcopy(solution.publiccode_extra or {})
+
+    description: dict[str, Any] = {}
+    it_desc: dict[str, Any] = {"shortDescription": solution.short_description_it}
+    if solution.long_description_it:
+        it_desc["longDescription"] = solution.long_description_it
+    if solution.documentation_url:
+        it_desc["documentation"] = solution.documentation_url
+    if solution.features_it:
+        it_desc["features"] = list(solution.features_it)
+    description["it"] = it_desc
+    if solution.short_description_en:
+        en_desc: dict[str, Any] = {"shortDescription": solution.short_description_en}
+        if solution.long_description_en:
+            en_desc["longDescription"] = solution.long_description_en
+        if solution.features_en:
+            en_desc["features"] = list(solution.features_en)
+        description["en"] = en_desc
+
+    maintenance: dict[str, Any] = {"type": solution.maintenance_type}
+    extra_maintenance = extra.get("maintenance") if isinstance(extra.get("maintenance"), dict) else {}
+    if solution.maintenance_type == "contract" and solution.maintenance_contractor:
+        contractor: dict[str, Any] = {"name": solution.maintenance_contractor}
+        if solution.maintenance_until:
+            contractor["until"] = solution.maintenance_until.isoformat()
+        maintenance["contractors"] = [contractor]
+    else:
+        # Stale contractor details would describe a contract the solution no longer has.
+        extra_maintenance.pop("contractors", None)
+    contacts = [c for c in (_contact_out(item) for item in solution.contacts or []) if c]
+    if contacts:
+        maintenance["contacts"] = contacts
+
+    legal: dict[str, Any] = {"license": solution.licence}
+    if solution.main_copyright_owner:
+        legal["mainCopyrightOwner"] = solution.main_copyright_owner
+    if solution.repo_owner:
+        legal["repoOwner"] = solution.repo_owner
+
+    it_section: dict[str, Any] = {"countryExtensionVersion": "1.0"}
+    if owner.ipa_code:
+        it_section["riuso"] = {"codiceIPA": owner.ipa_code}
+    it_section["piattaforme"] = {code: bool(getattr(solution, f"supports_{code}")) for code in PLATFORM_SUPPORTS}
+
+    organisation: dict[str, Any] = {"name": body_label(owner)}
+    if owner.ipa_code:
+        organisation["uri"] = f"{ITALIAN_PA_URN}{owner.ipa_code}"
+
+    doc: dict[str, Any] = {
+        "publiccodeYmlVersion": EXPORT_VERSION,
+        "name": solution.name,
+        "url": solution.repository_url or portal_url(solution.slug),
+    }
+    if solution.landing_url:
+        doc["landingURL"] = solution.landing_url
+    if release is not None:
+        doc["softwareVersion"] = release.version
+        doc["releaseDate"] = release.date.isoformat()
+    if solution.logo:
+        doc["logo"] = solution.logo
+    doc["platforms"] = list(solution.platforms or [])
+    doc["categories"] = [c.code for c in solution.categories.all()]
+    if used_by:
+        doc["usedBy"] = used_by
+    doc["developmentStatus"] = solution.development_status
+    doc["softwareType"] = solution.software_type
+    if solution.scope:
+        doc["intendedAudience"] = {"scope": list(solution.scope)}
+    doc["description"] = description
+    doc["legal"] = legal
+    doc["maintenance"] = maintenance
+    doc["localisation"] = {
+        "localisationReady": bool(solution.localisation_ready),
+        "availableLanguages": list(solution.available_languages or []),
+    }
+    depends = _dependencies_out(solution.dependencies)
+    if depends:
+        doc["dependsOn"] = depends
+    doc["it"] = it_section
+    doc["organisation"] = organisation
+    # An English section left over from an import, whose description has since been removed, would lack its
+    # mandatory shortDescription.
+    extra_description = extra.get("description") if isinstance(extra.get("description"), dict) else {}
+    for lang in ("it", "en"):
+        if lang not in description:
+            extra_description.pop(lang, None)
+    return prune(overlay(doc, extra))
