@@ -1,0 +1,288 @@
+"""Solutions and their releases: creating, editing and moving them through publication.
+
+Publication status: draft → in_review (publisher submits) → published (CST) or back to draft with a reason
+("changes requested"); published → retired. Every change of status is a compare-and-set
+(`UPDATE … WHERE pk = ? AND status = <expected>`): when zero rows change, somebody else moved the solution first and
+the caller gets `AlreadyChanged`, never a second transition. The status change, its PublicationEvent and the notice
+hooks run in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Body
+
+from .. import notices, permissions
+from ..models import Category, PublicationEvent, Release, Solution, Tag
+from ..search import refresh_search_vector
+
+Status = Solution.Status
+
+# The fields a publisher edits through the services; status, slug and timestamps are the services' own.
+EDITABLE_FIELDS: frozenset[str] = frozenset(
+    {
+        "name", "kind", "short_description_it", "short_description_en", "long_description_it", "long_description_en",
+        "features_it", "features_en", "scope", "origin", "origin_other", "software_type", "licence",
+        "main_copyright_owner", "repo_owner", "repository_url", "landing_url", "documentation_url", "logo",
+        "development_status", "maintenance_type", "maintenance_contractor", "maintenance_until", "contacts",
+        "platforms", "available_languages", "localisation_ready", "dependencies", "supports_spid", "supports_cie",
+        "supports_pagopa", "supports_anpr", "supports_io", "publiccode_extra",
+    }
+)
+
+
+class PublicationError(Exception):
+    """A change the catalogue refuses; the message is meant for the user."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+class TransitionNotAllowed(PublicationError):
+    """The solution is not in the status the action starts from."""
+
+
+class AlreadyChanged(PublicationError):
+    """Somebody else changed the solution's status between reading it and acting on it."""
+
+
+class ReasonRequired(PublicationError):
+    pass
+
+
+class ReleaseExists(PublicationError):
+    pass
+
+
+# --- creating and editing -------------------------------------------------------------------------------------
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:100] or "soluzione"
+    slug, n = base, 2
+    while Solution.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable through the services: {', '.join(sorted(unknown))}")
+
+
+def _categories(values: Iterable[Category | str]) -> list[Category]:
+    items = list(values)
+    codes = [v for v in items if isinstance(v, str)]
+    found = list(Category.objects.filter(code__in=codes)) if codes else []
+    missing = set(codes) - {c.code for c in found}
+    if missing:
+        raise PublicationError(_("Categorie sconosciute: %(codes)s.") % {"codes": ", ".join(sorted(missing))})
+    return [v for v in items if isinstance(v, Category)] + found
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    tags: list[Tag] = []
+    for name in names:
+        name = " ".join(str(name).split())[:60]
+        slug = slugify(name)[:60]
+        if not slug:
+            continue
+        tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def create_solution(
+    *,
+    by: Any,
+    owner: Body,
+    categories: Iterable[Category | str] = (),
+    tags: Iterable[str] = (),
+    slug: str = "",
+    **fields: Any,
+) -> Solution:
+    """Create a draft solution of `owner`.
+
+    Preconditions: `by` may create solutions for `owner` (its publisher or CST staff). `fields` are Solution fields
+    among EDITABLE_FIELDS; categories are Category objects or publiccode.yml codes, tags are names (created when
+    new). The slug is derived from the name unless given. Effects: the solution, a PublicationEvent "created as
+    draft" and its search vector.
+    """
+    if not permissions.can_create_solution(by, owner):
+        raise PermissionDenied
+    _check_fields(fields)
+    if slug and Solution.objects.filter(slug=slug).exists():
+        raise PublicationError(_("Esiste già una soluzione con lo slug «%(slug)s».") % {"slug": slug})
+    solution = Solution(owner=owner, status=Status.DRAFT, created_by=by, **fields)
+    solution.slug = slug or _unique_slug(fields.get("name", ""))
+    solution.save()
+    solution.categories.set(_categories(categories))
+    solution.tags.set(_tags(tags))
+    PublicationEvent.objects.create(solution=solution, from_status="", to_status=Status.DRAFT, actor=by)
+    refresh_search_vector([solution.pk])
+    return solution
+
+
+@transaction.atomic
+def update_solution(
+    solution: Solution,
+    *,
+    by: Any,
+    owner: Body | None = None,
+    categories: Iterable[Category | str] | None = None,
+    tags: Iterable[str] | None = None,
+    **fields: Any,
+) -> Solution:
+    """Change a solution's fields (not its publication status).
+
+    Preconditions: `by` may edit the solution; moving it to another owner also needs the right to create
+    solutions for that body. `categories` / `tags` replace the current ones when given. Effects: the row, the
+    many-to-many links and the search vector.
+    """
+    if not permissions.can_edit_solution(by, solution):
+        raise PermissionDenied
+    _check_fields(fields)
+    if owner is not None and owner.pk != solution.owner_id:
+        if not permissions.can_create_solution(by, owner):
+            raise PermissionDenied
+        solution.owner = owner
+    for name, value in fields.items():
+        setattr(solution, name, value)
+    # Never write the status here: a concurrent publication must not be undone by saving a stale object.
+    update_fields = [*fields, "owner", "updated_at"]
+    solution.save(update_fields=update_fields)
+    if categories is not None:
+        solution.categories.set(_categories(categories))
+    if tags is not None:
+        solution.tags.set(_tags(tags))
+    refresh_search_vector([solution.pk])
+    return solution
+
+
+@transaction.atomic
+def add_release(solution: Solution, *, by: Any, version: str, date: date, notes: str = "") -> Release:
+    """Record a new release of the solution.
+
+    Preconditions: `by` may edit the solution; `version` is new for it. Effects: the release, the solution's
+    latest release date (the newest date among its releases) and the "new release" notices.
+    """
+    if not permissions.can_edit_solution(by, solution):
+        raise PermissionDenied
+    version = version.strip()
+    if Release.objects.filter(solution=solution, version=version).exists():
+        raise ReleaseExists(_("La versione %(version)s è già registrata.") % {"version": version})
+    try:
+        with transaction.atomic():
+            release = Release.objects.create(solution=solution, version=version, date=date, notes=notes)
+    except IntegrityError:  # the same version added at the same moment by someone else
+        raise ReleaseExists(_("La versione %(version)s è già registrata.") % {"version": version})
+    latest = Release.objects.filter(solution=solution).aggregate(latest=Max("date"))["latest"]
+    Solution.objects.filter(pk=solution.pk).update(latest_release_date=latest, updated_at=timezone.now())
+    solution.latest_release_date = latest
+    notices.release_added(release)
+    return release
+
+
+# --- publication ----------------------------------------------------------------------------------------------
+
+
+def _change_status(
+    solution: Solution, *, expected: str, to: str, by: Any, reason: str = "", **extra: Any
+) -> PublicationEvent:
+    """Compare-and-set the status, record the event, call the notice hook. Runs inside the caller's transaction."""
+    now = timezone.now()
+    changes = {"status": to, "status_reason": reason, "updated_at": now, **extra}
+    if not Solution.objects.filter(pk=solution.pk, status=expected).update(**changes):
+        raise AlreadyChanged(
+            _("Lo stato della soluzione «%(name)s» è già stato cambiato da un'altra persona: ricarica la pagina.")
+            % {"name": solution.name}
+        )
+    for name, value in changes.items():
+        setattr(solution, name, value)
+    event = PublicationEvent.objects.create(
+        solution=solution, from_status=expected, to_status=to, actor=by, reason=reason
+    )
+    notices.solution_status_changed(solution, event)
+    return event
+
+
+def _require_status(solution: Solution, expected: str, message: Any) -> None:
+    if solution.status != expected:
+        raise TransitionNotAllowed(message)
+
+
+def _clean_reason(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ReasonRequired(_("Indica il motivo."))
+    return reason
+
+
+@transaction.atomic
+def submit_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
+    """Send a draft to CST staff for review (draft → in_review).
+
+    Preconditions: the solution is a draft; `by` may edit it. Raises TransitionNotAllowed, PermissionDenied or
+    AlreadyChanged.
+    """
+    _require_status(solution, Status.DRAFT, _("Solo una bozza può essere inviata in revisione."))
+    if not permissions.can_submit_solution(by, solution):
+        raise PermissionDenied
+    return _change_status(solution, expected=Status.DRAFT, to=Status.IN_REVIEW, by=by, reason=_clean_reason(
+        note, required=False))
+
+
+@transaction.atomic
+def publish_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
+    """Publish a solution under review (in_review → published): from now on everybody sees it.
+
+    Preconditions: the solution is in review; `by` is CST staff. Raises TransitionNotAllowed, PermissionDenied or
+    AlreadyChanged (for instance on a second, concurrent publication).
+    """
+    _require_status(solution, Status.IN_REVIEW, _("Si può pubblicare solo una soluzione in revisione."))
+    if not permissions.can_review_solution(by, solution):
+        raise PermissionDenied
+    return _change_status(
+        solution, expected=Status.IN_REVIEW, to=Status.PUBLISHED, by=by, reason=_clean_reason(note, required=False),
+        published_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def request_changes(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
+    """Send a solution under review back to its publishers (in_review → draft) saying what to change.
+
+    Preconditions: the solution is in review; `by` is CST staff; `reason` is not empty (ReasonRequired).
+    """
+    reason = _clean_reason(reason, required=True)
+    _require_status(solution, Status.IN_REVIEW, _("Si possono chiedere modifiche solo a una soluzione in revisione."))
+    if not permissions.can_review_solution(by, solution):
+        raise PermissionDenied
+    return _change_status(solution, expected=Status.IN_REVIEW, to=Status.DRAFT, by=by, reason=reason)
+
+
+@transaction.atomic
+def retire_solution(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
+    """Withdraw a published solution from the catalogue (published → retired). Its adoptions keep their history.
+
+    Preconditions: the solution is published; `by` is a publisher of its owner or CST staff; `reason` is not empty,
+    because the bodies that use it need to know why.
+    """
+    reason = _clean_reason(reason, required=True)
+    _require_status(solution, Status.PUBLISHED, _("Si può ritirare solo una soluzione pubblicata."))
+    if not permissions.can_retire_solution(by, solution):
+        raise PermissionDenied
+    return _change_status(solution, expected=Status.PUBLISHED, to=Status.RETIRED, by=by, reason=reason)
