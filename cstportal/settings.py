@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "cstportal",
     "cstportal.notifications",
+    "cstportal.apitokens",
     "municipalities",
     "catalog",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("catalog.urls.home")),
     path("healthz", views.healthz, name="healthz"),
     path("", include(pages)),
+    path("account/token-api/", include("cstportal.apitokens.urls")),
     path("account/", include("municipalities.urls.accounts")),
     path("enti/", include("municipalities.urls.bodies")),
     path("catalogo/", include("catalog.urls")),
