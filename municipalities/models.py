@@ -152,6 +152,13 @@ class Body(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("municipalities:body-detail", kwargs={"slug": self.slug})
 
+    def get_size_class_display(self) -> str:
+        """Django adds get_FOO_display for plain fields only; a GeneratedField's choices live on its output field."""
+        try:
+            return str(SizeClass(self.size_class).label)
+        except ValueError:  # not saved yet: the database computes the class
+            return ""
+
 
 class Role(models.TextChoices):
     MEMBER = "member", _("Dipendente")

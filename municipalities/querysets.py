@@ -1,6 +1,17 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
+
+# The public list of bodies may be sorted only by these keys (name and population, both directions).
+# Ties are broken by name and then id, so a page never shows a body twice or skips one.
+BODY_SORTS: dict[str, tuple] = {
+    "name": (F("name").asc(), "pk"),
+    "-name": (F("name").desc(), "-pk"),
+    "population": (F("population").asc(nulls_last=True), F("name").asc(), "pk"),
+    "-population": (F("population").desc(nulls_last=True), F("name").asc(), "pk"),
+}
+DEFAULT_BODY_SORT = "name"
 
 
 class BodyQuerySet(models.QuerySet):
@@ -16,6 +27,25 @@ class BodyQuerySet(models.QuerySet):
         if code.isdigit():
             return self.filter(istat_code=code)
         return self.filter(ipa_code__iexact=code)
+
+    def search(self, text: str) -> BodyQuerySet:
+        """Name contains the text, or the text is (the start of) an ISTAT code or an IPA code."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        condition = Q(name__icontains=text) | Q(ipa_code__iexact=text)
+        if text.isdigit():
+            condition |= Q(istat_code__startswith=text)
+        return self.filter(condition)
+
+    def for_listing(self, *, q: str = "", kind: str = "", size_class: str = "", sort: str = "") -> BodyQuerySet:
+        """The public list: search, filters and one of the whitelisted orderings (an unknown key means by name)."""
+        qs = self.search(q)
+        if kind:
+            qs = qs.filter(kind=kind)
+        if size_class:
+            qs = qs.filter(size_class=size_class)
+        return qs.order_by(*BODY_SORTS.get(sort, BODY_SORTS[DEFAULT_BODY_SORT]))
 
 
 class MembershipQuerySet(models.QuerySet):

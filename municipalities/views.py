@@ -6,26 +6,50 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from . import permissions
+from .forms import BodyFilterForm
 from .models import Membership
+
+BODIES_PER_PAGE = 25
 
 
 def body_list(request: HttpRequest) -> HttpResponse:
-    bodies = permissions.bodies_visible_to(request.user).order_by("name")
-    page = Paginator(bodies, 25).get_page(request.GET.get("page"))
-    return render(request, "municipalities/body_list.html", {"page_obj": page})
+    """The public registry of member bodies: search, filters, ordering and pages."""
+    form = BodyFilterForm(request.GET)
+    filters = form.filters()
+    bodies = permissions.bodies_visible_to(request.user).for_listing(**filters)
+    paginator = Paginator(bodies, BODIES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "is_filtered": any(filters[k] for k in ("q", "kind", "size_class")),
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    }
+    return render(request, "municipalities/body_list.html", context)
 
 
 def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public facts of a body; its people and their roles only for those the policy allows."""
     body = get_object_or_404(permissions.bodies_visible_to(request.user), slug=slug)
-    context = {
-        "body": body,
-        "show_private": permissions.can_view_body_private(request.user, body),
-        "memberships": permissions.memberships_visible_to(request.user, body),
-    }
+    show_private = permissions.can_view_body_private(request.user, body)
+    memberships = (
+        permissions.memberships_visible_to(request.user, body).order_by(
+            "user__last_name", "user__first_name", "user__email", "role"
+        )
+        if show_private
+        else Membership.objects.none()
+    )
+    context = {"body": body, "show_private": show_private, "memberships": memberships}
     return render(request, "municipalities/body_detail.html", context)
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    """The person's own bodies and roles, global role and account links."""
     memberships = Membership.objects.for_user(request.user).select_related("body").order_by("body__name", "role")
-    return render(request, "municipalities/profile.html", {"memberships": memberships})
+    context = {
+        "memberships": memberships,
+        "can_use_admin": request.user.is_staff and permissions.can_manage_people(request.user),
+    }
+    return render(request, "municipalities/profile.html", context)
