@@ -334,3 +334,8 @@ CELERY_BEAT_SCHEDULE["notifications-adoption-reminders"] = {
     "task": "catalog.send_adoption_reminders",
     "schedule": crontab(hour=7, minute=30),  # every day; the task counts working days itself
 }
+
+# --- Bodies, people and roles ---------------------------------------------------------------------------------
+# Keep one row per failed login (who, from where, when, locked or not) next to axes' running counter, so every
+# attempt stays on record after a successful login resets the counter.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
