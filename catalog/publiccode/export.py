@@ -33,18 +33,19 @@ def dump_publiccode(document: dict[str, Any]) -> str:
     return HEADER + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
 
 
-def publiccode_document(solution: Solution) -> dict[str, Any]:
+def publiccode_document(solution: Solution, *, include_contacts: bool = True) -> dict[str, Any]:
     from municipalities.models import Body
 
     release = solution.releases.order_by("-date", "-pk").first()
     adopters = Body.objects.filter(adoptions__solution=solution, adoptions__status="in_production").distinct()
     used_by = [body_label(body) for body in adopters.order_by("name")]
-    return publiccode_from_solution(solution, used_by=used_by, release=release)
+    return publiccode_from_solution(solution, used_by=used_by, release=release, include_contacts=include_contacts)
 
 
-def export_publiccode(solution: Solution) -> str:
-    """The publiccode.yml of `solution`, as YAML text. `usedBy` lists the bodies running it in production."""
-    return dump_publiccode(publiccode_document(solution))
+def export_publiccode(solution: Solution, *, include_contacts: bool = True) -> str:
+    """The publiccode.yml of `solution`, as YAML text. `usedBy` lists the bodies running it in production.
+    `include_contacts=False` leaves the contacts out, for readers the catalogue does not show them to."""
+    return dump_publiccode(publiccode_document(solution, include_contacts=include_contacts))
 
 
 def publiccode_problems(solution: Solution) -> list[FieldError]:

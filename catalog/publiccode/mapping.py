@@ -190,13 +190,16 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
         "main_copyright_owner": _text(legal.get("mainCopyrightOwner")).strip(),
         "repo_owner": _text(legal.get("repoOwner")).strip(),
         "maintenance_type": maintenance.get("type"),
-        "contacts": _contacts(maintenance.get("contacts")),
         "localisation_ready": bool(localisation.get("localisationReady")),
         "available_languages": _texts(localisation.get("availableLanguages")),
         "dependencies": _dependencies(doc.get("dependsOn")),
         **{f"supports_{code}": value for code, value in supports.items()},
     }
 
+    if "contacts" in maintenance:
+        # A file without contacts may be one this portal served to someone not allowed to see them: an update
+        # leaves the solution's contacts alone rather than erasing them.
+        values["contacts"] = _contacts(maintenance.get("contacts"))
     if first_contractor:
         # Without a contract the file cannot say who maintains it until when: an update leaves those fields alone.
         values["maintenance_contractor"] = _text(first_contractor.get("name")).strip()
@@ -288,8 +291,10 @@ def _dependencies_out(value: Any) -> dict[str, list[dict[str, Any]]]:
     return {k: grouped[k] for k in DEPENDENCY_TYPES if k in grouped}
 
 
-def publiccode_from_solution(solution: Any, *, used_by: list[str], release: Any | None) -> dict[str, Any]:
-    """The document for `solution` (a mapping ready to be dumped as YAML)."""
+def publiccode_from_solution(
+    solution: Any, *, used_by: list[str], release: Any | None, include_contacts: bool = True
+) -> dict[str, Any]:
+    """The document for `solution` (a mapping ready to be dumped as YAML); contacts only with `include_contacts`."""
     owner = solution.owner
     extra = copy.deepcopy(solution.publiccode_extra or {})
 
@@ -310,7 +315,7 @@ def publiccode_from_solution(solution: Any, *, used_by: list[str], release: Any 
             en_desc["features"] = list(solution.features_en)
         description["en"] = en_desc
 
-    maintenance: dict[str, Any] = {"type": solution.maintenance_type}
+    maintenance: dict[str, Any] = {"type": str(solution.maintenance_type)}
     extra_maintenance = extra.get("maintenance") if isinstance(extra.get("maintenance"), dict) else {}
     if solution.maintenance_type == "contract" and solution.maintenance_contractor:
         contractor: dict[str, Any] = {"name": solution.maintenance_contractor}
@@ -320,7 +325,7 @@ def publiccode_from_solution(solution: Any, *, used_by: list[str], release: Any 
     else:
         # Stale contractor details would describe a contract the solution no longer has.
         extra_maintenance.pop("contractors", None)
-    contacts = [c for c in (_contact_out(item) for item in solution.contacts or []) if c]
+    contacts = [c for c in (_contact_out(item) for item in solution.contacts or []) if c] if include_contacts else []
     if contacts:
         maintenance["contacts"] = contacts
 
@@ -355,8 +360,8 @@ def publiccode_from_solution(solution: Any, *, used_by: list[str], release: Any 
     doc["categories"] = [c.code for c in solution.categories.all()]
     if used_by:
         doc["usedBy"] = used_by
-    doc["developmentStatus"] = solution.development_status
-    doc["softwareType"] = solution.software_type
+    doc["developmentStatus"] = str(solution.development_status)
+    doc["softwareType"] = str(solution.software_type)
     if solution.scope:
         doc["intendedAudience"] = {"scope": list(solution.scope)}
     doc["description"] = description

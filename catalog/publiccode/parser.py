@@ -2,7 +2,8 @@
 
 Order of the checks: size, encoding, YAML (no anchors/aliases), a mapping at the top, then the JSON Schema in
 `schema.py` (types, required keys, enumerations, lengths, formats), then the rules that span keys or need the
-database (an Italian description, features, a known IPA code for the owner).
+database (an Italian description, features, a known IPA code for the owner). Errors refuse the file; warnings
+(contacts, available languages: see schema.py) are only reported.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ class FieldError:
 class ParseResult:
     data: dict[str, Any] | None
     errors: list[FieldError] = field(default_factory=list)
+    # What the standard asks for but the catalogue does not need: reported, never blocking.
+    warnings: list[FieldError] = field(default_factory=list)
     version: str = ""
     # The owner named by the file (IPA code) and the key it came from.
     ipa_code: str = ""
@@ -389,6 +392,20 @@ def _check_descriptions(data: dict[str, Any], errors: _ErrorList) -> None:
                    _("indicare almeno una funzionalità (obbligatoria in almeno una lingua)"))
 
 
+def _completeness_warnings(data: dict[str, Any]) -> list[FieldError]:
+    warnings = []
+    maintenance = data.get("maintenance")
+    if isinstance(maintenance, dict) and maintenance.get("type") in ("internal", "community") and not maintenance.get(
+            "contacts"):
+        warnings.append(FieldError("maintenance.contacts", _(
+            "lo standard chiede almeno un referente quando la manutenzione è interna o della comunità")))
+    localisation = data.get("localisation")
+    if isinstance(localisation, dict) and not localisation.get("availableLanguages"):
+        warnings.append(FieldError("localisation.availableLanguages", _(
+            "lo standard chiede di indicare almeno una lingua disponibile (es. it)")))
+    return warnings
+
+
 def _check_ipa_known(code: str, path: str, errors: _ErrorList) -> None:
     from municipalities.models import Body
 
@@ -458,6 +475,7 @@ def parse_publiccode(raw: bytes | str, *, check_ipa: bool = True) -> ParseResult
     return ParseResult(
         data=data,
         errors=errors.items,
+        warnings=_completeness_warnings(data),
         version=version if isinstance(version, str) and version in SUPPORTED_VERSIONS else "",
         ipa_code=code,
         ipa_path=code_path,

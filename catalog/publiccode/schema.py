@@ -8,6 +8,10 @@ Extra keys are allowed everywhere: a key this portal does not know is kept (in `
 written back on export, so a newer file loses nothing.
 
 `x-error` on a schema node replaces the generic message for a failed `pattern` or `anyOf`.
+
+Two completeness rules of the standard are warnings here, not errors (see parser.py): the contacts of an internally
+or community-maintained software, and the list of available languages. The catalogue shows contacts to its members
+only, so the file it serves to everyone else leaves them out; neither gap makes the catalogue's record unsafe.
 """
 
 from __future__ import annotations
@@ -212,20 +216,14 @@ PUBLICCODE_SCHEMA: dict[str, Any] = {
                     "else": {"properties": {"contractors": {
                         "not": {}, "x-error": _("ammesso solo quando maintenance.type è «contract»")}}},
                 },
-                {
-                    "if": {"properties": {"type": {"enum": ["internal", "community"]}}, "required": ["type"]},
-                    "then": {"required": ["contacts"], "properties": {"contacts": {"minItems": 1}}},
-                },
             ],
         },
         "localisation": {
             "type": "object",
-            "required": ["localisationReady", "availableLanguages"],
+            "required": ["localisationReady"],
             "properties": {
                 "localisationReady": _BOOL,
-                "availableLanguages": {
-                    "type": "array", "minItems": 1, "items": {"type": "string", "format": "pc-language"},
-                },
+                "availableLanguages": {"type": "array", "items": {"type": "string", "format": "pc-language"}},
             },
         },
         "dependsOn": {

@@ -43,6 +43,7 @@ class ImportResult:
     created: bool = False
     dry_run: bool = False
     errors: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -189,4 +190,4 @@ def import_publiccode(raw: bytes, *, by: Any, owner: Body | None = None, dry_run
     except IntegrityError:  # another import of the same repository won the race
         return ImportResult(errors=[FieldError("url", _(
             "un'altra soluzione con questo indirizzo è stata salvata nel frattempo: riprovare"))], dry_run=dry_run)
-    return ImportResult(solution=solution, created=existing is None, dry_run=dry_run)
+    return ImportResult(solution=solution, created=existing is None, dry_run=dry_run, warnings=parsed.warnings)

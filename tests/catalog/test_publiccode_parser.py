@@ -233,9 +233,20 @@ def test_a_wrong_language_key_is_refused():
     assert "description" in paths(parse_publiccode(dump(doc)))
 
 
-def test_contacts_are_required_for_internal_maintenance():
+def test_missing_contacts_of_internal_maintenance_are_a_warning_not_an_error():
     result = parse_publiccode(dump(valid_doc(maintenance={"type": "internal"})))
-    assert paths(result) == ["maintenance.contacts"]
+    assert result.errors == []
+    assert [w.path for w in result.warnings] == ["maintenance.contacts"]
+
+
+def test_missing_available_languages_are_a_warning_not_an_error():
+    result = parse_publiccode(dump(valid_doc(localisation={"localisationReady": False})))
+    assert result.errors == []
+    assert [w.path for w in result.warnings] == ["localisation.availableLanguages"]
+
+
+def test_a_complete_file_has_no_warnings():
+    assert parse_publiccode(dump(valid_doc())).warnings == []
 
 
 def test_a_contractor_with_an_end_date_is_required_for_contract_maintenance():
