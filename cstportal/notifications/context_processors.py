@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from .models import Notification
 
@@ -20,5 +19,6 @@ def bell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: pages rendered without the header (e-mails, partials) never run the query.
-    return {"notifications_unread": SimpleLazyObject(lambda: _unread_count(request))}
+    # A callable: the template engine calls it only where the count is shown, so pages rendered without the
+    # header never run the query; the result is kept on the request for the rest of the page.
+    return {"notifications_unread": lambda: _unread_count(request)}
