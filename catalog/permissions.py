@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from municipalities import permissions as people
 from municipalities.models import Body, Role
 
@@ -125,3 +127,21 @@ def can_write_story(user: Any, adoption: Adoption) -> bool:
     return adoption.status == "in_production" and (
         people.is_referent_of(user, adoption.body_id) or people.is_cst_admin(user)
     )
+
+
+def adoptions_awaiting(user: Any, action: Action | str) -> Q:
+    """The list counterpart of can_act_on_adoption: adoptions waiting for `action` from `user` ("Da fare").
+
+    The table's source statuses, in bodies where the user holds one of the action's roles. CST staff and analysts
+    oversee every pending step, whoever has to take it.
+    """
+    transition = transition_for(action)
+    waiting = Q(status__in=transition.sources)
+    if people.sees_everything(user):
+        return waiting
+    mine = Q(pk__in=[])
+    if Actor.ADOPTER_REFERENT in transition.actors:
+        mine |= Q(body_id__in=people.body_ids_with_role(user, Role.REFERENT))
+    if Actor.OWNER_PUBLISHER in transition.actors:
+        mine |= Q(owner_body_id__in=people.body_ids_with_role(user, Role.PUBLISHER))
+    return waiting & mine

@@ -1,0 +1,414 @@
+"""The adoption workflow's writes: requesting, moving along the table in catalog.workflow, comments and stories.
+
+Every change of status is a compare-and-set (`UPDATE … WHERE id = ? AND status = <expected>`), writes exactly one
+AdoptionEvent and calls the notification hook, all in one database transaction. The HTML views and the REST API call
+these functions and turn `WorkflowError` into a message (HTML) or a 4xx response (API).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from municipalities.models import Body
+
+from .. import notices, permissions
+from ..models import Adoption, AdoptionEvent, ReuseStory, Solution
+from ..workflow import Action, AdoptionStatus, transition_for
+
+COMMENT_ACTION = "comment"
+NOTE_MAX_LENGTH = 4000
+
+# The timestamp each action stamps on the adoption, besides `status_changed_at`.
+STEP_DATE_FIELDS: dict[Action, tuple[str, ...]] = {
+    Action.APPROVE: ("decided_at",),
+    Action.REJECT: ("decided_at", "closed_at"),
+    Action.START: ("started_at",),
+    Action.GO_LIVE: ("in_production_at",),
+    Action.RETIRE: ("closed_at",),
+    Action.WITHDRAW: ("closed_at",),
+}
+
+# What go_live records: adoption field -> accepted keyword names (the API may send the short ones).
+GO_LIVE_FIELDS: dict[str, tuple[str, ...]] = {
+    "adopted_version": ("adopted_version", "version"),
+    "go_live_date": ("go_live_date", "date"),
+    "environment": ("environment",),
+    "estimated_cost": ("estimated_cost",),
+    "actual_cost": ("actual_cost",),
+    "effort_days": ("effort_days",),
+    "agreement_reference": ("agreement_reference",),
+}
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """A workflow request that cannot be carried out. `message` is Italian and meant for the user."""
+
+    default_message = gettext_lazy("Operazione non riuscita.")
+
+    def __init__(self, message: str | None = None, *, errors: dict[str, str] | None = None) -> None:
+        self.message = str(message or self.default_message)
+        # Field-level messages (field name -> message), for forms and API error bodies.
+        self.errors: dict[str, str] = errors or {}
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotAllowed(WorkflowError):
+    """The table does not allow the action from the current status, or the person holds none of its roles."""
+
+    default_message = gettext_lazy("Non hai i permessi per questa operazione.")
+
+
+class AlreadyChanged(WorkflowError):
+    """Someone else moved the adoption first: the compare-and-set updated no row."""
+
+    default_message = gettext_lazy("La richiesta è già stata modificata da un'altra persona: ricarica la pagina.")
+
+
+class DuplicateAdoption(WorkflowError):
+    """The body already has an active adoption of the solution."""
+
+    default_message = gettext_lazy("Questo ente ha già una richiesta di adozione attiva per questa soluzione.")
+
+
+class InvalidData(WorkflowError):
+    """A note or a go-live figure is missing or not valid; `errors` names the fields."""
+
+    default_message = gettext_lazy("Controlla i dati inseriti.")
+
+
+# --- requesting -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_adoption(*, solution: Solution, body: Body, by: Any, note: str = "") -> Adoption:
+    """Ask, on behalf of `body`, to adopt `solution`; the owner's publishers review it.
+
+    Preconditions: `by` is a referent of `body` or CST staff, the solution is published and not owned by `body`, and
+    `body` has no active adoption of it. Effects: a `requested` adoption with its first event, and the notification
+    hook. Raises NotAllowed, InvalidData or DuplicateAdoption (also when a simultaneous request won the race).
+    """
+    note = _clean_note(note)
+    if solution.owner_id == body.pk:
+        raise NotAllowed(_("Un ente non può richiedere l'adozione di una propria soluzione."))
+    if not permissions.can_request_adoption(by, solution, body):
+        if solution.status != Solution.Status.PUBLISHED:
+            raise NotAllowed(_("Si può richiedere l'adozione solo di una soluzione pubblicata."))
+        raise NotAllowed(_("Non puoi richiedere l'adozione per conto di %(body)s.") % {"body": body.name})
+    duplicate = DuplicateAdoption(
+        _("%(body)s ha già una richiesta di adozione attiva per «%(solution)s».")
+        % {"body": body.name, "solution": solution.name}
+    )
+    if Adoption.objects.active().filter(solution=solution, body=body).exists():
+        raise duplicate
+    now = timezone.now()
+    try:
+        # A savepoint: a simultaneous request that committed first trips the partial unique constraint here.
+        with transaction.atomic():
+            adoption = Adoption.objects.create(
+                solution=solution,
+                body=body,
+                owner_body_id=solution.owner_id,
+                status=AdoptionStatus.REQUESTED,
+                requested_by=by,
+                requested_at=now,
+                status_changed_at=now,
+            )
+    except IntegrityError:
+        raise duplicate
+    event = AdoptionEvent.objects.create(
+        adoption=adoption,
+        sequence=1,
+        action=Action.REQUEST,
+        from_status="",
+        to_status=AdoptionStatus.REQUESTED,
+        actor=by,
+        note=note,
+    )
+    notices.adoption_transitioned(adoption, event)
+    return adoption
+
+
+# --- moving along the table -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, note: str = "", **fields: Any) -> Adoption:
+    """Take `action` on `adoption` as `by`, following catalog.workflow.TRANSITIONS.
+
+    `adoption.status` is the status the person saw: the update only happens if the row still has it. Only go_live
+    takes `fields`: adopted_version (or version) and go_live_date (or date) are required; environment, estimated_cost,
+    actual_cost, effort_days (each ≥ 0) and agreement_reference are optional.
+
+    Effects, in one transaction: the status and the step's date on the adoption, exactly one AdoptionEvent, and the
+    notification hook. Raises NotAllowed (table or role), InvalidData (note or figures), AlreadyChanged (someone
+    else moved it first). Returns the same instance, updated.
+    """
+    try:
+        action = Action(action)
+        transition = transition_for(action)
+    except ValueError:
+        raise NotAllowed(_("Azione sconosciuta."))
+    if action == Action.REQUEST:
+        raise NotAllowed(_("Per richiedere un'adozione usa il modulo «Richiedi l'adozione»."))
+    expected = adoption.status
+    if expected not in transition.sources:
+        raise NotAllowed(
+            _("Non è possibile eseguire «%(action)s»: l'adozione è nello stato «%(status)s».")
+            % {"action": action.label, "status": _status_label(expected)}
+        )
+    if not permissions.can_act_on_adoption(by, adoption, action):
+        raise NotAllowed(
+            _("Non hai i permessi per eseguire «%(action)s» su questa adozione.") % {"action": action.label}
+        )
+    note = _clean_note(note)
+    if transition.note_required and not note:
+        raise InvalidData(
+            _("Per «%(action)s» scrivi una nota che spieghi il motivo.") % {"action": action.label},
+            errors={"note": _("Questo campo è obbligatorio.")},
+        )
+    if action == Action.GO_LIVE:
+        extra = _clean_go_live_fields(fields)
+    elif fields:
+        raise InvalidData(_("Questa azione non accetta altri dati oltre alla nota."))
+    else:
+        extra = {}
+
+    now = timezone.now()
+    updates: dict[str, Any] = {"status": transition.target, "status_changed_at": now, "updated_at": now,
+                               "reminded_at": None, **extra}
+    for name in STEP_DATE_FIELDS.get(action, ()):
+        updates[name] = now
+    # The compare-and-set: the row lock it takes also serialises the event sequence below.
+    changed = Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates)
+    if changed == 0:
+        raise AlreadyChanged()
+    for name, value in updates.items():
+        setattr(adoption, name, value)
+    event = _append_event(adoption, action=action, from_status=expected, to_status=transition.target, by=by, note=note)
+    notices.adoption_transitioned(adoption, event)
+    return adoption
+
+
+def approve_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
+    """The owner's publisher (or CST) accepts a request. See transition_adoption."""
+    return transition_adoption(adoption, action=Action.APPROVE, by=by, note=note)
+
+
+def reject_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
+    """The owner's publisher (or CST) refuses a request, saying why. See transition_adoption."""
+    return transition_adoption(adoption, action=Action.REJECT, by=by, note=note)
+
+
+def ask_info_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
+    """The owner's publisher (or CST) asks the adopter a question. See transition_adoption."""
+    return transition_adoption(adoption, action=Action.ASK_INFO, by=by, note=note)
+
+
+def answer_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
+    """The adopter's referent answers; the request goes back to review. See transition_adoption."""
+    return transition_adoption(adoption, action=Action.ANSWER, by=by, note=note)
+
+
+def start_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
+    """The adopter begins installing or configuring the solution. See transition_adoption."""
+    return transition_adoption(adoption, action=Action.START, by=by, note=note)
+
+
+def go_live_adoption(
+    adoption: Adoption,
+    *,
+    by: Any,
+    adopted_version: str,
+    go_live_date: dt.date,
+    environment: str = Adoption.Environment.PRODUCTION,
+    estimated_cost: Decimal | None = None,
+    actual_cost: Decimal | None = None,
+    effort_days: Decimal | None = None,
+    agreement_reference: str = "",
+    note: str = "",
+) -> Adoption:
+    """The adopter records that the solution runs in production, with version, date and figures."""
+    return transition_adoption(
+        adoption, action=Action.GO_LIVE, by=by, note=note, adopted_version=adopted_version,
+        go_live_date=go_live_date, environment=environment, estimated_cost=estimated_cost, actual_cost=actual_cost,
+        effort_days=effort_days, agreement_reference=agreement_reference,
+    )
+
+
+def retire_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
+    """The adopter stops using the solution: it leaves the solution's "used by". See transition_adoption."""
+    return transition_adoption(adoption, action=Action.RETIRE, by=by, note=note)
+
+
+def withdraw_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
+    """The adopter (or CST) abandons a request before production. See transition_adoption."""
+    return transition_adoption(adoption, action=Action.WITHDRAW, by=by, note=note)
+
+
+# --- comments and stories -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_on_adoption(adoption: Adoption, *, by: Any, note: str) -> AdoptionEvent:
+    """Add a comment to the timeline (an event without a change of status) and call the notification hook.
+
+    Preconditions: `by` is a person of either body or CST staff, and `note` is not blank.
+    Raises NotAllowed or InvalidData.
+    """
+    if not permissions.can_comment_on_adoption(by, adoption):
+        raise NotAllowed(_("Non puoi commentare questa adozione."))
+    note = _clean_note(note)
+    if not note:
+        raise InvalidData(_("Il commento è vuoto."), errors={"note": _("Questo campo è obbligatorio.")})
+    # Lock the row (PostgreSQL) so the sequence is serialised with transitions; SQLite serialises writers anyway.
+    Adoption.objects.select_for_update().filter(pk=adoption.pk).values_list("pk").first()
+    event = _append_event(adoption, action=COMMENT_ACTION, from_status="", to_status="", by=by, note=note)
+    notices.adoption_commented(adoption, event)
+    return event
+
+
+@transaction.atomic
+def save_reuse_story(
+    adoption: Adoption, *, by: Any, outcome: str, lessons: str = "", savings_note: str = ""
+) -> ReuseStory:
+    """Write or rewrite the adopter's reuse story, shown on the solution page.
+
+    Preconditions: the adoption is in production (checked on the locked row) and `by` is a referent of the
+    adopting body or CST staff; `outcome` is not blank. Raises NotAllowed or InvalidData.
+    """
+    current = Adoption.objects.select_for_update().filter(pk=adoption.pk).values_list("status", flat=True).first()
+    if current is not None:
+        adoption.status = current
+    if adoption.status != AdoptionStatus.IN_PRODUCTION:
+        raise NotAllowed(_("La storia di riuso si può scrivere solo quando la soluzione è in produzione."))
+    if not permissions.can_write_story(by, adoption):
+        raise NotAllowed(_("Solo i referenti dell'ente adottante possono scrivere la storia di riuso."))
+    outcome, lessons, savings_note = (str(v or "").strip() for v in (outcome, lessons, savings_note))
+    if not outcome:
+        raise InvalidData(_("Racconta almeno il risultato ottenuto."), errors={"outcome": _("Questo campo è obbligatorio.")})
+    story, _created = ReuseStory.objects.update_or_create(
+        adoption=adoption,
+        defaults={"outcome": outcome, "lessons": lessons, "savings_note": savings_note, "author": by,
+                  "is_published": True},
+    )
+    return story
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def _append_event(
+    adoption: Adoption, *, action: str, from_status: str, to_status: str, by: Any, note: str
+) -> AdoptionEvent:
+    """The next event of the timeline. Call inside the transaction, after the adoption row is locked."""
+    last = AdoptionEvent.objects.filter(adoption_id=adoption.pk).aggregate(last=Max("sequence"))["last"] or 0
+    return AdoptionEvent.objects.create(
+        adoption=adoption,
+        sequence=last + 1,
+        action=str(action),
+        from_status=from_status,
+        to_status=to_status,
+        actor=by,
+        note=note,
+    )
+
+
+def _clean_note(note: Any) -> str:
+    note = str(note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidData(
+            _("La nota è troppo lunga (al massimo %(max)d caratteri).") % {"max": NOTE_MAX_LENGTH},
+            errors={"note": _("Al massimo %(max)d caratteri.") % {"max": NOTE_MAX_LENGTH}},
+        )
+    return note
+
+
+def _status_label(status: str) -> str:
+    try:
+        return str(AdoptionStatus(status).label)
+    except ValueError:
+        return status
+
+
+def _clean_go_live_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate what go_live records; raise InvalidData naming every wrong field."""
+    aliases = {alias: name for name, names in GO_LIVE_FIELDS.items() for alias in names}
+    unknown = sorted(set(fields) - set(aliases))
+    if unknown:
+        raise InvalidData(_("Dati non previsti: %(names)s.") % {"names": ", ".join(unknown)})
+    raw = {aliases[key]: value for key, value in fields.items()}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+
+    version = str(raw.get("adopted_version") or "").strip()
+    if not version:
+        errors["adopted_version"] = _("Indica la versione messa in produzione.")
+    elif len(version) > 50:
+        errors["adopted_version"] = _("Al massimo 50 caratteri.")
+    cleaned["adopted_version"] = version
+
+    go_live_date = raw.get("go_live_date")
+    if isinstance(go_live_date, str) and go_live_date:
+        try:
+            go_live_date = dt.date.fromisoformat(go_live_date)
+        except ValueError:
+            go_live_date = "invalid"
+    if isinstance(go_live_date, dt.datetime):
+        go_live_date = go_live_date.date()
+    if not go_live_date:
+        errors["go_live_date"] = _("Indica la data di avvio in produzione.")
+    elif not isinstance(go_live_date, dt.date):
+        errors["go_live_date"] = _("Data non valida (formato AAAA-MM-GG).")
+    elif go_live_date > timezone.localdate():
+        errors["go_live_date"] = _("La data di avvio in produzione non può essere nel futuro.")
+    cleaned["go_live_date"] = go_live_date
+
+    environment = str(raw.get("environment") or Adoption.Environment.PRODUCTION)
+    if environment not in Adoption.Environment.values:
+        errors["environment"] = _("Ambiente non valido.")
+    cleaned["environment"] = environment
+
+    limits = {"estimated_cost": (12, 2), "actual_cost": (12, 2), "effort_days": (8, 1)}
+    for name, (digits, places) in limits.items():
+        value = raw.get(name)
+        if value is None or value == "":
+            cleaned[name] = None
+            continue
+        try:
+            number = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            errors[name] = _("Inserisci un numero.")
+            continue
+        if not number.is_finite():
+            errors[name] = _("Inserisci un numero.")
+        elif number < 0:
+            errors[name] = _("Il valore non può essere negativo.")
+        elif number >= Decimal(10) ** (digits - places):
+            errors[name] = _("Il valore è troppo grande.")
+        elif number.quantize(Decimal(1).scaleb(-places)) != number:
+            errors[name] = _("Al massimo %(places)d decimali.") % {"places": places}
+        else:
+            cleaned[name] = number
+
+    reference = str(raw.get("agreement_reference") or "").strip()
+    if len(reference) > 200:
+        errors["agreement_reference"] = _("Al massimo 200 caratteri.")
+    cleaned["agreement_reference"] = reference
+
+    if errors:
+        raise InvalidData(_("Controlla i dati dell'avvio in produzione."), errors=errors)
+    return cleaned

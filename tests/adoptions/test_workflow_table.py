@@ -1,0 +1,228 @@
+"""Acceptance 1 and 4: every (status, action, role) is allowed or refused exactly as the design's table says, and
+every allowed transition writes exactly one event with its actor and time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from catalog import notices
+from catalog.models import AdoptionEvent
+from catalog.services import adoptions as services
+from catalog.workflow import ADOPTION_ACTIONS, Action, AdoptionStatus
+
+# The design's table (design.md, "Adoption workflow"), written out independently of catalog.workflow.
+SOURCES = {
+    "approve": {"requested"},
+    "reject": {"requested"},
+    "ask_info": {"requested"},
+    "answer": {"info_needed"},
+    "start": {"approved"},
+    "go_live": {"in_progress"},
+    "retire": {"in_production"},
+    "withdraw": {"requested", "info_needed", "approved", "in_progress"},
+}
+TARGET = {
+    "approve": "approved", "reject": "rejected", "ask_info": "info_needed", "answer": "requested",
+    "start": "in_progress", "go_live": "in_production", "retire": "retired", "withdraw": "withdrawn",
+}
+WHO = {
+    "approve": {"owner_publisher", "cst"},
+    "reject": {"owner_publisher", "cst"},
+    "ask_info": {"owner_publisher", "cst"},
+    "answer": {"adopter_referent"},
+    "start": {"adopter_referent", "cst"},
+    "go_live": {"adopter_referent"},
+    "retire": {"adopter_referent", "cst"},
+    "withdraw": {"adopter_referent", "cst"},
+}
+# role -> persona fixture (None: an anonymous visitor)
+ROLES = {
+    "anonymous": None,
+    "nobody": "outsider",
+    "adopter_referent": "referent_fano",
+    "adopter_member": "member_fano",
+    "owner_publisher": "publisher_pesaro",
+    "owner_member": "member_pesaro",
+    "cst": "cst_admin",
+    "analyst": "analyst",
+    "other_body_referent": "referent_urbino",
+}
+GO_LIVE = {
+    "adopted_version": "3.2.0", "go_live_date": dt.date(2026, 2, 2), "environment": "production",
+    "estimated_cost": Decimal("48000"), "actual_cost": Decimal("6500.50"), "effort_days": Decimal("22.5"),
+    "agreement_reference": "Accordo n. 12/2026",
+}
+
+
+def test_the_written_table_matches_the_code():
+    assert {str(a) for a in ADOPTION_ACTIONS} == set(SOURCES)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("action", list(SOURCES))
+@pytest.mark.parametrize("status", [s.value for s in AdoptionStatus])
+def test_every_status_action_and_role(request, adoption_in, member_pesaro, status, action, role):
+    fixture = ROLES[role]
+    person = request.getfixturevalue(fixture) if fixture else AnonymousUser()
+    adoption = adoption_in(status)
+    events_before = AdoptionEvent.objects.filter(adoption=adoption).count()
+    fields = GO_LIVE if action == "go_live" else {}
+    allowed = status in SOURCES[action] and role in WHO[action]
+
+    if allowed:
+        before = timezone.now()
+        result = services.transition_adoption(adoption, action=action, by=person, note="Motivo scritto.", **fields)
+        adoption.refresh_from_db()
+        assert result.status == adoption.status == TARGET[action]
+        assert adoption.status_changed_at >= before
+        events = list(AdoptionEvent.objects.filter(adoption=adoption).order_by("sequence"))
+        assert len(events) == events_before + 1
+        last = events[-1]
+        assert (last.sequence, last.action, last.from_status, last.to_status) == (
+            events_before + 1, action, status, TARGET[action]
+        )
+        assert last.actor == person and last.created_at >= before and last.note == "Motivo scritto."
+    else:
+        with pytest.raises(services.NotAllowed) as refused:
+            services.transition_adoption(adoption, action=action, by=person, note="Motivo scritto.", **fields)
+        # A clear message naming the action the person tried.
+        assert f"«{Action(action).label}»" in refused.value.message
+        status_after = type(adoption).objects.get(pk=adoption.pk).status
+        assert status_after == status
+        assert AdoptionEvent.objects.filter(adoption=adoption).count() == events_before
+
+
+@pytest.mark.parametrize("action", ["reject", "ask_info", "answer"])
+def test_actions_the_table_marks_need_a_note(adoption_in, publisher_pesaro, referent_fano, action):
+    adoption = adoption_in("info_needed" if action == "answer" else "requested")
+    person = referent_fano if action == "answer" else publisher_pesaro
+    events_before = AdoptionEvent.objects.filter(adoption=adoption).count()
+    with pytest.raises(services.InvalidData) as refused:
+        services.transition_adoption(adoption, action=action, by=person, note="   ")
+    assert "nota" in refused.value.message and "note" in refused.value.errors
+    assert AdoptionEvent.objects.filter(adoption=adoption).count() == events_before
+
+
+def test_go_live_needs_version_and_date_and_refuses_negative_figures(adoption_in, referent_fano):
+    adoption = adoption_in("in_progress")
+    with pytest.raises(services.InvalidData) as refused:
+        services.transition_adoption(
+            adoption, action="go_live", by=referent_fano, version="", date="", actual_cost="-1", effort_days="x"
+        )
+    assert set(refused.value.errors) == {"adopted_version", "go_live_date", "actual_cost", "effort_days"}
+    adoption.refresh_from_db()
+    assert adoption.status == "in_progress"
+
+
+def test_go_live_records_version_date_and_figures(adoption_in, referent_fano):
+    adoption = adoption_in("in_progress")
+    services.go_live_adoption(adoption, by=referent_fano, **GO_LIVE)
+    adoption.refresh_from_db()
+    assert adoption.status == "in_production" and adoption.in_production_at is not None
+    assert (adoption.adopted_version, adoption.go_live_date) == ("3.2.0", dt.date(2026, 2, 2))
+    assert adoption.savings == Decimal("41499.50") and adoption.effort_days == Decimal("22.5")
+    assert adoption.agreement_reference == "Accordo n. 12/2026"
+
+
+def test_other_actions_take_no_figures(adoption_in, publisher_pesaro):
+    adoption = adoption_in("requested")
+    with pytest.raises(services.InvalidData):
+        services.transition_adoption(adoption, action="approve", by=publisher_pesaro, actual_cost="10")
+
+
+def test_request_cannot_go_through_transition(adoption_in, referent_fano):
+    with pytest.raises(services.NotAllowed):
+        services.transition_adoption(adoption_in("requested"), action="request", by=referent_fano)
+
+
+def test_a_stale_copy_is_told_it_was_already_changed(adoption_in, publisher_pesaro, cst_admin):
+    adoption = adoption_in("requested")
+    stale = type(adoption).objects.get(pk=adoption.pk)
+    services.approve_adoption(adoption, by=publisher_pesaro)
+    with pytest.raises(services.AlreadyChanged) as refused:
+        services.reject_adoption(stale, by=cst_admin, note="No.")
+    assert refused.value.message == "La richiesta è già stata modificata da un'altra persona: ricarica la pagina."
+    assert list(AdoptionEvent.objects.filter(adoption=adoption).values_list("action", flat=True)) == [
+        "request", "approve"
+    ]
+
+
+def test_the_whole_path_writes_one_event_per_step_with_actor_and_time(
+    solution, fano, referent_fano, publisher_pesaro, cst_admin
+):
+    adoption = services.request_adoption(solution=solution, body=fano, by=referent_fano, note="Ci serve.")
+    services.ask_info_adoption(adoption, by=publisher_pesaro, note="Quale versione di PostgreSQL usate?")
+    services.answer_adoption(adoption, by=referent_fano, note="La 16.")
+    services.approve_adoption(adoption, by=cst_admin)
+    services.start_adoption(adoption, by=referent_fano)
+    services.go_live_adoption(adoption, by=referent_fano, adopted_version="3.2.0", go_live_date=dt.date(2026, 1, 8))
+    services.comment_on_adoption(adoption, by=publisher_pesaro, note="Ottimo lavoro.")
+    services.retire_adoption(adoption, by=referent_fano, note="Sostituita dal nuovo gestionale.")
+
+    events = list(AdoptionEvent.objects.filter(adoption=adoption).order_by("sequence"))
+    assert [(e.sequence, e.action, e.to_status) for e in events] == [
+        (1, "request", "requested"), (2, "ask_info", "info_needed"), (3, "answer", "requested"),
+        (4, "approve", "approved"), (5, "start", "in_progress"), (6, "go_live", "in_production"),
+        (7, "comment", ""), (8, "retire", "retired"),
+    ]
+    assert [e.actor for e in events] == [referent_fano, publisher_pesaro, referent_fano, cst_admin, referent_fano,
+                                         referent_fano, publisher_pesaro, referent_fano]
+    assert all(e.created_at is not None for e in events)
+    adoption.refresh_from_db()
+    assert adoption.decided_at and adoption.started_at and adoption.in_production_at and adoption.closed_at
+
+
+def test_each_transition_and_comment_calls_its_notification_hook(
+    monkeypatch, solution, fano, referent_fano, publisher_pesaro
+):
+    calls = []
+    monkeypatch.setattr(notices, "adoption_transitioned", lambda a, e: calls.append(("transitioned", e.action)))
+    monkeypatch.setattr(notices, "adoption_commented", lambda a, e: calls.append(("commented", e.action)))
+    adoption = services.request_adoption(solution=solution, body=fano, by=referent_fano)
+    services.approve_adoption(adoption, by=publisher_pesaro)
+    services.comment_on_adoption(adoption, by=referent_fano, note="Grazie!")
+    assert calls == [("transitioned", "request"), ("transitioned", "approve"), ("commented", "comment")]
+
+
+def test_a_failing_notification_hook_rolls_the_transition_back(monkeypatch, adoption_in, publisher_pesaro):
+    adoption = adoption_in("requested")
+
+    def broken(adoption, event):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(notices, "adoption_transitioned", broken)
+    with pytest.raises(RuntimeError):
+        services.approve_adoption(adoption, by=publisher_pesaro)
+    adoption.refresh_from_db()
+    assert adoption.status == "requested"
+    assert AdoptionEvent.objects.filter(adoption=adoption).count() == 1
+
+
+def test_comments_are_for_the_two_bodies_and_cst_not_analysts(adoption_in, analyst, referent_urbino, member_fano):
+    adoption = adoption_in("approved")
+    for person in (analyst, referent_urbino):
+        with pytest.raises(services.NotAllowed):
+            services.comment_on_adoption(adoption, by=person, note="Posso dire una cosa?")
+    with pytest.raises(services.InvalidData):
+        services.comment_on_adoption(adoption, by=member_fano, note="  ")
+    event = services.comment_on_adoption(adoption, by=member_fano, note="Il server è pronto.")
+    assert (event.sequence, event.is_comment, event.actor) == (3, True, member_fano)
+    adoption.refresh_from_db()
+    assert adoption.status == "approved"
+
+
+def test_reuse_story_only_in_production_and_by_the_adopter(adoption_in, referent_fano, publisher_pesaro):
+    running = adoption_in("in_production")
+    with pytest.raises(services.NotAllowed):
+        services.save_reuse_story(running, by=publisher_pesaro, outcome="Bene.")
+    with pytest.raises(services.NotAllowed):
+        services.save_reuse_story(adoption_in("retired"), by=referent_fano, outcome="Bene.")
+    story = services.save_reuse_story(running, by=referent_fano, outcome="Avviata in tre settimane.",
+                                      lessons="Migrare i dati prima.", savings_note="Circa 40.000 euro.")
+    again = services.save_reuse_story(running, by=referent_fano, outcome="Avviata in tre settimane, senza fermi.")
+    assert again.pk == story.pk and again.outcome.endswith("senza fermi.") and again.is_published
