@@ -1,0 +1,209 @@
+"""Forms of the adoption pages: shape validation only; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from municipalities import permissions as people
+from municipalities.models import Body
+
+from . import permissions
+from .models import Adoption, ReuseStory, Solution
+from .services.adoptions import NOTE_MAX_LENGTH
+from .workflow import Action, AdoptionStatus, transition_for
+
+
+class ItalianDecimalField(forms.DecimalField):
+    """A non-negative number written the Italian way: "48.000", "6.500,50", "22,5" (a plain "6500.50" works too)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+            elif re.fullmatch(r"\d{1,3}(\.\d{3})+", value):
+                value = value.replace(".", "")  # "48.000" is forty-eight thousand in Italian
+        return super().to_python(value)
+
+
+def _textarea(rows: int = 3, **attrs: Any) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "form-control", **attrs})
+
+
+class RequestAdoptionForm(forms.Form):
+    """"Richiedi l'adozione" on a solution page: for which body, and a note to the owner."""
+
+    body = forms.ModelChoiceField(
+        label=_("Ente che adotta"), queryset=Body.objects.none(), empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = forms.CharField(
+        label=_("Messaggio per l'ente titolare"), required=False, max_length=NOTE_MAX_LENGTH, widget=_textarea(),
+        help_text=_("Perché vi serve, tempi previsti, chi seguirà l'adozione."),
+    )
+
+    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "adoption")
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies if bodies is not None else Body.objects.none()
+
+    @classmethod
+    def for_solution(cls, user: Any, solution: Solution, *, data: Any = None) -> RequestAdoptionForm:
+        """The bodies `user` may ask for: their referent bodies, or every active body for CST staff.
+
+        Bodies that already have the solution stay valid choices here, so that the service can say so clearly.
+        """
+        return cls(data, bodies=requestable_bodies(user, solution))
+
+
+def requestable_bodies(user: Any, solution: Solution) -> Any:
+    """Bodies on whose behalf `user` may request `solution` (not excluding those that already have it)."""
+    bodies = Body.objects.active().exclude(pk=solution.owner_id).order_by("name")
+    if solution.status != Solution.Status.PUBLISHED:
+        return bodies.none()
+    if people.is_cst_admin(user):
+        return bodies
+    return bodies.filter(pk__in=permissions.bodies_that_may_request(user, solution))
+
+
+class ActionForm(forms.Form):
+    """One workflow action on the adoption page: a note (required where the table says) and the status seen."""
+
+    # The status the person saw: if it changed meanwhile, the compare-and-set refuses with "already changed".
+    seen_status = forms.ChoiceField(choices=AdoptionStatus.choices, widget=forms.HiddenInput, required=False)
+    note = forms.CharField(label=_("Nota"), required=False, max_length=NOTE_MAX_LENGTH, widget=_textarea())
+
+    def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", str(action))
+        super().__init__(*args, **kwargs)
+        self.action = action
+        transition = transition_for(action)
+        note = self.fields["note"]
+        if transition.note_required:
+            note.required = True
+            note.label = _("Motivo o messaggio")
+        else:
+            note.label = _("Nota (facoltativa)")
+        # Prefixed ids are unique on a page that carries several action forms.
+        note.widget.attrs["id"] = f"id_{action}-note"
+
+
+class GoLiveForm(ActionForm):
+    """go_live: what runs, since when, and the figures that let the province measure savings."""
+
+    adopted_version = forms.CharField(
+        label=_("Versione messa in produzione"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    go_live_date = forms.DateField(
+        label=_("Data di avvio in produzione"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    environment = forms.ChoiceField(
+        label=_("Ambiente"), choices=Adoption.Environment.choices, initial=Adoption.Environment.PRODUCTION,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    estimated_cost = ItalianDecimalField(
+        label=_("Costo stimato per svilupparla o acquistarla (€)"), max_digits=12, decimal_places=2,
+        help_text=_("Quanto sarebbe costato all'ente costruirla o comprarla da zero. Per esempio 48.000 o 6.500,50."),
+    )
+    actual_cost = ItalianDecimalField(
+        label=_("Costo effettivo di adattamento (€)"), max_digits=12, decimal_places=2,
+        help_text=_("Quanto è costato davvero adattarla e avviarla."),
+    )
+    effort_days = ItalianDecimalField(label=_("Impegno (giornate/persona)"), max_digits=8, decimal_places=1)
+    agreement_reference = forms.CharField(
+        label=_("Riferimento dell'accordo (art. 15 L. 241/1990)"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    field_order = ["adopted_version", "go_live_date", "environment", "estimated_cost", "actual_cost", "effort_days",
+                   "agreement_reference", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"go_live_date": timezone.localdate()})
+        super().__init__(*args, action=Action.GO_LIVE, **kwargs)
+
+    def clean_go_live_date(self) -> Any:
+        value = self.cleaned_data["go_live_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("La data di avvio in produzione non può essere nel futuro."))
+        return value
+
+    def go_live_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in (
+            "adopted_version", "go_live_date", "environment", "estimated_cost", "actual_cost", "effort_days",
+            "agreement_reference",
+        )}
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(
+        label=_("Commento"), max_length=NOTE_MAX_LENGTH, widget=_textarea(4, id="id_comment-note"),
+        help_text=_("Lo vedono le persone dei due enti e lo staff del CST."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "comment")
+        super().__init__(*args, **kwargs)
+
+
+class ReuseStoryForm(forms.ModelForm):
+    class Meta:
+        model = ReuseStory
+        fields = ["outcome", "lessons", "savings_note"]
+        labels = {
+            "outcome": _("Com'è andata: il risultato"),
+            "lessons": _("Cosa avete imparato"),
+            "savings_note": _("Cosa avete risparmiato"),
+        }
+        help_texts = {
+            "outcome": _("Che cosa fa oggi l'ente grazie a questa soluzione."),
+            "savings_note": _("Tempo, denaro, lavoro evitato: in parole semplici."),
+        }
+        widgets = {
+            "outcome": _textarea(4),
+            "lessons": _textarea(3),
+            "savings_note": _textarea(3),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "story")
+        super().__init__(*args, **kwargs)
+
+
+class AdoptionFilterForm(forms.Form):
+    """Filters of the adoption list. Invalid values are ignored, never an error page."""
+
+    status = forms.ChoiceField(
+        label=_("Stato"), required=False, choices=[("", _("Tutti gli stati")), *AdoptionStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    body = forms.ModelChoiceField(
+        label=_("Ente adottante"), required=False, queryset=Body.objects.none(), empty_label=_("Tutti gli enti"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    solution = forms.ModelChoiceField(
+        label=_("Soluzione"), required=False, queryset=Solution.objects.none(), empty_label=_("Tutte le soluzioni"),
+        to_field_name="slug", widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, bodies: Any, solutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        self.fields["solution"].queryset = solutions
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters only: a wrong value in the address is dropped rather than shown as an error."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

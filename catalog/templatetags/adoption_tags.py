@@ -1,0 +1,113 @@
+"""Template helpers of the adoption workflow: the solution page's "Usata da" panel, status badges, timeline verbs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from municipalities import permissions as people
+
+from ..forms_adoptions import RequestAdoptionForm, requestable_bodies
+from ..models import Adoption, AdoptionEvent, Solution
+from ..workflow import Action, AdoptionStatus, transition_for
+
+register = template.Library()
+
+BADGE_CLASSES: dict[str, str] = {
+    AdoptionStatus.REQUESTED: "bg-primary",
+    AdoptionStatus.INFO_NEEDED: "bg-warning",
+    AdoptionStatus.APPROVED: "bg-primary",
+    AdoptionStatus.IN_PROGRESS: "bg-primary",
+    AdoptionStatus.IN_PRODUCTION: "bg-success",
+    AdoptionStatus.REJECTED: "bg-danger",
+    AdoptionStatus.WITHDRAWN: "bg-secondary",
+    AdoptionStatus.RETIRED: "bg-dark",
+}
+
+
+@register.inclusion_tag("catalog/adoptions/_panel.html", takes_context=True)
+def adoption_panel(context: template.Context, solution: Solution) -> dict[str, Any]:
+    """"Usata da" (bodies with the solution in production, derived from adoptions), their reuse stories, and the
+    "Richiedi l'adozione" form for people who may ask on behalf of a body that does not have it yet."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    # One query: the adoptions in production with their body and (reverse one-to-one) story.
+    used_by = list(
+        Adoption.objects.in_production()
+        .filter(solution=solution)
+        .select_related("body", "story")
+        .order_by("body__name")
+    )
+    stories = [a.story for a in used_by if _published_story(a)]
+    mine: list[Adoption] = []
+    request_form = None
+    authenticated = people.is_authenticated(user)
+    if authenticated:
+        own_bodies = people.body_ids_with_role(user)
+        if own_bodies:
+            mine = list(
+                Adoption.objects.active()
+                .filter(solution=solution, body_id__in=own_bodies)
+                .exclude(status=AdoptionStatus.IN_PRODUCTION)
+                .select_related("body")
+                .order_by("body__name")
+            )
+        bodies = requestable_bodies(user, solution).exclude(
+            pk__in=Adoption.objects.active().filter(solution=solution).values("body_id")
+        )
+        if bodies.exists():
+            request_form = RequestAdoptionForm(bodies=bodies)
+    return {
+        "solution": solution,
+        "used_by": used_by,
+        "stories": stories,
+        "mine": mine,
+        "request_form": request_form,
+        "authenticated": authenticated,
+        "sees_adoptions": authenticated and (people.sees_everything(user) or bool(people.body_ids_with_role(user))),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+def _published_story(adoption: Adoption) -> bool:
+    try:
+        return adoption.story.is_published
+    except Adoption.story.RelatedObjectDoesNotExist:
+        return False
+
+
+@register.inclusion_tag("catalog/adoptions/_status_badge.html")
+def adoption_status_badge(status: str) -> dict[str, Any]:
+    try:
+        label = AdoptionStatus(status).label
+    except ValueError:
+        label = status
+    return {"label": label, "css": BADGE_CLASSES.get(status, "bg-secondary")}
+
+
+@register.filter
+def event_verb(event: AdoptionEvent) -> str:
+    """"ha approvato", "ha commentato"…: what the event's actor did, for the timeline."""
+    if event.is_comment:
+        return _("ha commentato")
+    try:
+        return str(transition_for(event.action).done_label)
+    except ValueError:
+        return event.action
+
+
+@register.filter
+def action_label(action: str) -> str:
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
+
+
+@register.filter
+def has_adoption_area(user: Any) -> bool:
+    """People with a role in a body, CST staff and analysts get the adoption pages in the menu."""
+    return people.is_authenticated(user) and (people.sees_everything(user) or bool(people.roles_by_body(user)))

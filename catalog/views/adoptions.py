@@ -1,0 +1,333 @@
+"""Adoption pages: the adoption with its stepper, timeline and actions; the "Da fare" inbox; the filterable list.
+
+Views fetch and authorise (catalog.access), validate a form, call one service and answer with a message. The
+actions offered come from catalog.permissions.allowed_actions, i.e. from the table in catalog.workflow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from municipalities import permissions as people
+from municipalities.models import Body
+
+from .. import permissions
+from ..access import get_adoption_for, get_solution_for
+from ..forms_adoptions import (
+    ActionForm,
+    AdoptionFilterForm,
+    CommentForm,
+    GoLiveForm,
+    RequestAdoptionForm,
+    ReuseStoryForm,
+)
+from ..models import Adoption, AdoptionEvent, ReuseStory, Solution
+from ..services import adoptions as services
+from ..workflow import ADOPTION_ACTIONS, STEPS, Action, AdoptionStatus, transition_for
+
+ADOPTIONS_PER_PAGE = 25
+INBOX_ITEMS_PER_SECTION = 10
+
+SUCCESS_MESSAGES: dict[Action, Any] = {
+    Action.APPROVE: gettext_lazy("Richiesta approvata: l'ente adottante può avviare l'adozione."),
+    Action.REJECT: gettext_lazy("Richiesta respinta."),
+    Action.ASK_INFO: gettext_lazy("Domanda inviata all'ente adottante."),
+    Action.ANSWER: gettext_lazy("Risposta inviata: la richiesta torna all'esame dell'ente titolare."),
+    Action.START: gettext_lazy("Adozione avviata."),
+    Action.GO_LIVE: gettext_lazy("Avvio in produzione registrato: l'ente compare tra chi usa la soluzione."),
+    Action.RETIRE: gettext_lazy("Dismissione registrata: l'ente non compare più tra chi usa la soluzione."),
+    Action.WITHDRAW: gettext_lazy("Richiesta ritirata."),
+}
+
+# Destructive actions ask for confirmation before the form is sent.
+CONFIRMATIONS: dict[Action, Any] = {
+    Action.REJECT: gettext_lazy("Confermi di voler respingere la richiesta? L'ente dovrà presentarne una nuova."),
+    Action.WITHDRAW: gettext_lazy("Confermi di voler ritirare la richiesta? Per riprenderla servirà una nuova richiesta."),
+    Action.RETIRE: gettext_lazy("Confermi la dismissione? L'ente non comparirà più tra chi usa la soluzione."),
+}
+
+BUTTON_CLASSES: dict[Action, str] = {
+    Action.APPROVE: "btn-primary",
+    Action.ANSWER: "btn-primary",
+    Action.START: "btn-primary",
+    Action.GO_LIVE: "btn-primary",
+    Action.ASK_INFO: "btn-outline-primary",
+    Action.REJECT: "btn-outline-danger",
+    Action.WITHDRAW: "btn-outline-danger",
+    Action.RETIRE: "btn-outline-danger",
+}
+
+# The inbox: one section per step that waits for someone, each defined by the action it waits for.
+INBOX_SECTIONS: tuple[tuple[str, Action, Any, Any], ...] = (
+    ("review", Action.APPROVE, gettext_lazy("Richieste da esaminare"),
+     gettext_lazy("Richieste di adozione delle soluzioni del tuo ente: approvale, respingile o chiedi informazioni.")),
+    ("answer", Action.ANSWER, gettext_lazy("Domande a cui rispondere"),
+     gettext_lazy("L'ente titolare ha chiesto informazioni prima di decidere.")),
+    ("start", Action.START, gettext_lazy("Adozioni da avviare"),
+     gettext_lazy("Richieste approvate: avvia l'adozione quando comincia l'installazione o l'attivazione.")),
+    ("go_live", Action.GO_LIVE, gettext_lazy("Adozioni da mettere in produzione"),
+     gettext_lazy("Adozioni in corso: registra versione, data e costi quando la soluzione è in produzione.")),
+)
+
+
+# --- lists ----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def adoption_list(request: HttpRequest) -> HttpResponse:
+    """Adoptions the person may see, filterable by status, adopting body and solution, newest change first."""
+    visible = Adoption.objects.visible_to(request.user)
+    form = AdoptionFilterForm(
+        request.GET,
+        bodies=Body.objects.filter(pk__in=visible.values("body_id")).order_by("name"),
+        solutions=Solution.objects.filter(pk__in=visible.values("solution_id")).order_by("name"),
+    )
+    filters = form.filters()
+    adoptions = (
+        visible.filter(**filters)
+        .select_related("solution", "body", "owner_body")
+        .order_by("-status_changed_at", "-pk")
+    )
+    paginator = Paginator(adoptions, ADOPTIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "is_filtered": bool(filters),
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "query": query.urlencode(),
+    }
+    return render(request, "catalog/adoptions/adoption_list.html", context)
+
+
+@require_GET
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """"Da fare": what waits for this person, section by section, oldest first; CST staff see every pending step."""
+    user = request.user
+    visible = Adoption.objects.visible_to(user)
+    awaiting = {key: permissions.adoptions_awaiting(user, action) for key, action, _t, _d in INBOX_SECTIONS}
+    # One aggregate for every count.
+    counts = visible.aggregate(**{key: Count("pk", filter=q) for key, q in awaiting.items()})
+    sections = []
+    for key, action, title, description in INBOX_SECTIONS:
+        count = counts[key] or 0
+        items = (
+            list(
+                visible.filter(awaiting[key])
+                .select_related("solution", "body", "owner_body")
+                .order_by("status_changed_at", "pk")[:INBOX_ITEMS_PER_SECTION]
+            )
+            if count
+            else []
+        )
+        sections.append({
+            "key": key,
+            "title": title,
+            "description": description,
+            "count": count,
+            "items": items,
+            "more": count > len(items),
+            "status": transition_for(action).sources[0],
+        })
+    context = {
+        "sections": sections,
+        "total": sum(s["count"] for s in sections),
+        "oversees": people.sees_everything(user),
+    }
+    return render(request, "catalog/adoptions/inbox.html", context)
+
+
+# --- one adoption ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = get_adoption_for(request.user, pk)
+    return _render_detail(request, adoption)
+
+
+@require_POST
+@login_required
+def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One workflow action from the adoption page. Refusals come back as messages, never as error pages."""
+    if action not in ADOPTION_ACTIONS:
+        raise Http404("action")
+    adoption = get_adoption_for(request.user, pk)
+    action = Action(action)
+    form = GoLiveForm(request.POST) if action == Action.GO_LIVE else ActionForm(request.POST, action=action)
+    seen = request.POST.get(f"{action}-seen_status", "")
+    if seen and seen != adoption.status and seen in AdoptionStatus.values:
+        # The page was out of date: someone moved the adoption since it was shown.
+        messages.error(request, str(services.AlreadyChanged()))
+        return redirect(adoption)
+    if form.is_valid():
+        note = form.cleaned_data["note"]
+        fields = form.go_live_fields() if isinstance(form, GoLiveForm) else {}
+    elif permissions.can_act_on_adoption(request.user, adoption, action):
+        messages.error(request, _("Controlla i dati inseriti."))
+        return _render_detail(request, adoption, bound={action: form})
+    else:
+        note, fields = "", {}  # the service refuses before looking at the data, and says why
+    try:
+        services.transition_adoption(adoption, action=action, by=request.user, note=note, **fields)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, str(SUCCESS_MESSAGES[action]))
+    return redirect(adoption)
+
+
+@require_POST
+@login_required
+def adoption_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = get_adoption_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid() and permissions.can_comment_on_adoption(request.user, adoption):
+        messages.error(request, _("Scrivi il testo del commento."))
+        return _render_detail(request, adoption, bound={"comment": form})
+    try:
+        services.comment_on_adoption(adoption, by=request.user, note=form.cleaned_data.get("note", ""))
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Commento aggiunto."))
+    return redirect(f"{adoption.get_absolute_url()}#cronologia")
+
+
+@require_POST
+@login_required
+def adoption_story(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = get_adoption_for(request.user, pk)
+    form = ReuseStoryForm(request.POST)
+    if not form.is_valid() and permissions.can_write_story(request.user, adoption):
+        messages.error(request, _("Controlla i dati inseriti."))
+        return _render_detail(request, adoption, bound={"story": form})
+    data = form.cleaned_data
+    try:
+        services.save_reuse_story(
+            adoption, by=request.user, outcome=data.get("outcome", ""), lessons=data.get("lessons", ""),
+            savings_note=data.get("savings_note", ""),
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Storia di riuso pubblicata sulla pagina della soluzione."))
+    return redirect(f"{adoption.get_absolute_url()}#storia")
+
+
+@require_POST
+@login_required
+def adoption_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """"Richiedi l'adozione" from a solution page. A duplicate (even a simultaneous one) is a message, not a 500."""
+    solution = get_solution_for(request.user, slug)
+    form = RequestAdoptionForm.for_solution(request.user, solution, data=request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Scegli un ente per cui puoi richiedere l'adozione di questa soluzione."))
+        return redirect(solution)
+    try:
+        adoption = services.request_adoption(
+            solution=solution, body=form.cleaned_data["body"], by=request.user, note=form.cleaned_data["note"]
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(solution)
+    messages.success(
+        request, _("Richiesta inviata: %(owner)s la esaminerà.") % {"owner": solution.owner.name}
+    )
+    return redirect(adoption)
+
+
+# --- rendering ------------------------------------------------------------------------------------------------
+
+
+def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str, Any] | None = None) -> HttpResponse:
+    """The adoption page; `bound` carries a submitted form to show again with its errors."""
+    user = request.user
+    bound = bound or {}
+    actions = []
+    for action in permissions.allowed_actions(user, adoption):
+        form = bound.get(action)
+        if form is None:
+            initial = {"seen_status": adoption.status}
+            if action == Action.GO_LIVE:
+                latest = adoption.solution.releases.first()
+                form = GoLiveForm(initial={**initial, "adopted_version": latest.version if latest else ""})
+            else:
+                form = ActionForm(action=action, initial=initial)
+        transition = transition_for(action)
+        actions.append({
+            "action": action,
+            "label": action.label,
+            "form": form,
+            "note_required": transition.note_required,
+            "confirm": CONFIRMATIONS.get(action, ""),
+            "button_class": BUTTON_CLASSES.get(action, "btn-primary"),
+            "is_go_live": action == Action.GO_LIVE,
+        })
+    story = ReuseStory.objects.filter(adoption=adoption).first()
+    story_form = None
+    if permissions.can_write_story(user, adoption):
+        story_form = bound.get("story") or ReuseStoryForm(instance=story)
+    comment_form = None
+    if permissions.can_comment_on_adoption(user, adoption):
+        comment_form = bound.get("comment") or CommentForm()
+    events = AdoptionEvent.objects.filter(adoption=adoption).select_related("actor").order_by("sequence")
+    context = {
+        "adoption": adoption,
+        "steps": stepper(adoption),
+        "events": events,
+        "actions": actions,
+        "comment_form": comment_form,
+        "story": story,
+        "story_form": story_form,
+        "roles": permissions.actor_roles(user, adoption),
+    }
+    return render(request, "catalog/adoptions/adoption_detail.html", context)
+
+
+def stepper(adoption: Adoption) -> list[dict[str, Any]]:
+    """The main path requested → approved → in progress → in production, each step done, current or to come."""
+    status = adoption.status
+    reached = {
+        AdoptionStatus.REQUESTED: 0,
+        AdoptionStatus.INFO_NEEDED: 0,
+        AdoptionStatus.REJECTED: 0,
+        AdoptionStatus.APPROVED: 1,
+        AdoptionStatus.IN_PROGRESS: 2,
+        AdoptionStatus.IN_PRODUCTION: 3,
+        AdoptionStatus.RETIRED: 3,
+    }.get(status)
+    if reached is None:  # withdrawn: as far as it got before
+        reached = 2 if adoption.started_at else 1 if adoption.decided_at else 0
+    ongoing = status in (AdoptionStatus.REQUESTED, AdoptionStatus.INFO_NEEDED, AdoptionStatus.APPROVED,
+                         AdoptionStatus.IN_PROGRESS)
+    dates = [adoption.requested_at, adoption.decided_at, adoption.started_at, adoption.in_production_at]
+    steps = []
+    for index, value in enumerate(STEPS):
+        if index < reached or (index == reached and not ongoing):
+            state = "confirmed"
+        elif index == reached:
+            state = "active"
+        else:
+            state = ""
+        steps.append({
+            "label": AdoptionStatus(value).label,
+            "state": state,
+            "date": dates[index] if state == "confirmed" else None,
+        })
+    return steps
