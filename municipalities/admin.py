@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -86,16 +87,13 @@ class UserMembershipInline(MembershipInline):
 
 @admin.register(Body)
 class BodyAdmin(SuperuserDeletesMixin, CstStaffOnlyMixin, admin.ModelAdmin):
-    @admin.display(description=_("classe demografica"), ordering="size_class")
-    def size_class_label(self, obj: Body) -> str:
-        return obj.get_size_class_display()
-
     list_display = ("name", "kind", "istat_code", "ipa_code", "population", "size_class_label", "is_active")
     list_filter = ("kind", SizeClassFilter, "is_active")
     search_fields = ("name", "istat_code", "ipa_code")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("size_class_label",)
     inlines = [BodyMembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare "www.…" means https
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind")}),
         (_("Codici"), {"fields": ("istat_code", "ipa_code", "belfiore_code")}),
@@ -103,6 +101,10 @@ class BodyAdmin(SuperuserDeletesMixin, CstStaffOnlyMixin, admin.ModelAdmin):
         (_("Adesione al CST"), {"fields": ("member_since", "is_active", "ceased_on")}),
         (_("Contatti"), {"fields": ("website", "email", "pec")}),
     )
+
+    @admin.display(description=_("classe demografica"), ordering="size_class")
+    def size_class_label(self, obj: Body) -> str:
+        return obj.get_size_class_display()
 
 
 class EmailFieldMixin:

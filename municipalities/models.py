@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -151,6 +152,24 @@ class Body(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("municipalities:body-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        """Readable messages for what the constraints would refuse with a generic one (used by the admin's forms)."""
+        errors: dict[str, str] = {}
+        if self.is_active and self.ceased_on:
+            errors["ceased_on"] = _("Un ente attivo non ha una data di cessazione: togli la data o segna l'ente come "
+                                    "non attivo.")
+        elif not self.is_active and not self.ceased_on:
+            errors["ceased_on"] = _("Indica la data in cui l'ente è cessato.")
+        if self.ipa_code:
+            taken = Body.objects.filter(ipa_code__iexact=self.ipa_code).exclude(pk=self.pk).first()
+            if taken is not None:
+                errors["ipa_code"] = _("Il codice IPA %(code)s appartiene già a %(name)s.") % {
+                    "code": self.ipa_code,
+                    "name": taken.name,
+                }
+        if errors:
+            raise ValidationError(errors)
 
     def get_size_class_display(self) -> str:
         """Django adds get_FOO_display for plain fields only; a GeneratedField's choices live on its output field."""

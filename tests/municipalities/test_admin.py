@@ -155,3 +155,34 @@ def test_a_staff_flag_without_the_cst_role_gives_access_to_nothing(client, refer
     client.force_login(referent_fano)
     assert client.get(reverse("admin:municipalities_body_changelist")).status_code == 403
     assert "Enti e persone" not in client.get(reverse("admin:index")).content.decode()
+
+
+def _body_form_data(body: Body, **changes) -> dict:
+    data = {
+        "name": body.name, "slug": body.slug, "kind": body.kind, "istat_code": body.istat_code or "",
+        "ipa_code": body.ipa_code, "belfiore_code": body.belfiore_code, "population": body.population or "",
+        "member_since": "", "ceased_on": "", "website": "", "email": "", "pec": "",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    }
+    if body.is_active:
+        data["is_active"] = "on"
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_marking_a_body_ceased_needs_its_date(staff_client, frontino):
+    url = reverse("admin:municipalities_body_change", args=[frontino.pk])
+    response = staff_client.post(url, _body_form_data(frontino, is_active=None))
+    assert response.status_code == 200
+    assert "Indica la data in cui l&#x27;ente è cessato" in response.content.decode()
+    response = staff_client.post(url, _body_form_data(frontino, is_active=None, ceased_on="2026-01-01"))
+    assert response.status_code == 302
+    frontino.refresh_from_db()
+    assert not frontino.is_active and str(frontino.ceased_on) == "2026-01-01"
+
+
+def test_an_ipa_code_of_another_body_is_refused_with_its_name(staff_client, frontino):
+    url = reverse("admin:municipalities_body_change", args=[frontino.pk])
+    response = staff_client.post(url, _body_form_data(frontino, ipa_code="C_G479"))
+    assert response.status_code == 200
+    assert "Il codice IPA C_G479 appartiene già a Pesaro" in response.content.decode()
