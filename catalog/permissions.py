@@ -43,6 +43,11 @@ def can_list_own_solutions(user: Any) -> bool:
     return bool(people.body_ids_with_role(user, Role.PUBLISHER))
 
 
+def can_view_publication_history(user: Any, solution: Solution) -> bool:
+    """Who moved the solution through publication, and why: its body's publishers and CST staff."""
+    return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
+
+
 def can_edit_solution(user: Any, solution: Solution) -> bool:
     if solution.status == Solution.Status.RETIRED:
         return people.is_cst_admin(user)

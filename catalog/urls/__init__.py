@@ -7,6 +7,16 @@ app_name = "catalog"
 urlpatterns = [
     path("", solutions.solution_list, name="solution-list"),
     path("soluzioni/<slug:slug>/", solutions.solution_detail, name="solution-detail"),
+    path("nuova-soluzione/", solutions.solution_create, name="solution-create"),
+    path("mie-soluzioni/", solutions.solution_mine, name="solution-mine"),
+    path("revisione/", solutions.review_queue, name="review-queue"),
+    path("soluzioni/<slug:slug>/modifica/", solutions.solution_edit, name="solution-edit"),
+    path("soluzioni/<slug:slug>/rilasci/nuovo/", solutions.release_create, name="release-create"),
+    path("soluzioni/<slug:slug>/invia-in-revisione/", solutions.solution_submit, name="solution-submit"),
+    path("soluzioni/<slug:slug>/pubblica/", solutions.solution_publish, name="solution-publish"),
+    path("soluzioni/<slug:slug>/richiedi-modifiche/", solutions.solution_request_changes,
+         name="solution-request-changes"),
+    path("soluzioni/<slug:slug>/ritira/", solutions.solution_retire, name="solution-retire"),
     # publiccode.yml: upload (publishers, CST) and download of a solution's file.
     path("importa-publiccode/", publiccode.publiccode_import, name="publiccode-import"),
     path("soluzioni/<slug:slug>/publiccode.yml", publiccode.solution_publiccode, name="solution-publiccode"),

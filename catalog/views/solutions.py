@@ -1,16 +1,322 @@
+"""The catalogue's pages: the public list and solution page, the publisher's forms, the CST review queue.
+
+Views translate HTTP: fetch-and-authorise (catalog.access / catalog.permissions), validate a form, call one service,
+respond. The rules live in catalog.services.solutions.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
-from ..models import Solution
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import permissions
+from ..access import get_solution_for
+from ..forms import SORTS, CatalogueFilterForm, ReasonForm, ReleaseForm, SolutionForm
+from ..models import PublicationEvent, Solution
+from ..search import count_facets, filter_catalogue, order_catalogue
+from ..services import solutions as services
+from ..vocabulary import category_label
+
+PER_PAGE = 12
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the total in advance (the facets' aggregate already counted it: one query fewer)."""
+
+    def __init__(self, *args: Any, count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _query_string(params: QueryDict) -> str:
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _toggled(base: QueryDict, name: str, value: str, *, multiple: bool) -> str:
+    params = base.copy()
+    params.pop("page", None)
+    current = params.getlist(name)
+    if value in current:
+        params.setlist(name, [v for v in current if v != value])
+    elif multiple:
+        params.setlist(name, [*current, value])
+    else:
+        params[name] = value
+    return _query_string(params)
+
+
+def _without(base: QueryDict, name: str, value: str | None = None) -> str:
+    params = base.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [v for v in params.getlist(name) if v != value])
+    return _query_string(params)
+
+
+def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict[str, str]]:
+    """The active filters as removable chips: a label and the URL without that filter."""
+    labels = {facet.name: {v.value: v.label for v in facet.values} for facet in facets}
+    static = {
+        "kind": dict(Solution.Kind.choices),
+        "development_status": dict(Solution.DevelopmentStatus.choices),
+        "origin": dict(Solution.Origin.choices),
+    }
+    names = {facet.name: facet.label for facet in facets}
+    chips = []
+    if values["q"]:
+        chips.append({"label": _("Ricerca: «%(q)s»") % {"q": values["q"]}, "url": _without(params, "q")})
+    for name in CatalogueFilterForm.FILTERS:
+        chosen = values.get(name)
+        if not chosen:
+            continue
+        for value in chosen if isinstance(chosen, list) else [chosen]:
+            label = labels.get(name, {}).get(value) or static.get(name, {}).get(value)
+            if label is None:
+                label = category_label(value) if name == "category" else value
+            chips.append({
+                "label": f"{names[name]}: {label}",
+                "url": _without(params, name, value if isinstance(chosen, list) else None),
+            })
+    return chips
 
 
 def solution_list(request: HttpRequest) -> HttpResponse:
-    solutions = Solution.objects.visible_to(request.user).select_related("owner")[:25]
-    return render(request, "catalog/solution_list.html", {"solutions": solutions})
+    """The catalogue. Queries (anonymous): facets' aggregate with the total, owners, categories, the page, the
+    page's categories — five, whatever the page size or the number of facet values."""
+    values = CatalogueFilterForm(request.GET).values()
+    filtered = filter_catalogue(Solution.objects.visible_to(request.user), values)
+    total, facets = count_facets(filtered, values)
+    for facet in facets:
+        for value in facet.values:
+            value.url = _toggled(request.GET, facet.name, value.value, multiple=facet.multiple)
+    ordered = order_catalogue(
+        filtered.select_related("owner").with_adoption_count().prefetch_related("categories").defer("search_vector"),
+        values["sort"],
+    )
+    page = CountedPaginator(ordered, PER_PAGE, count=total).get_page(request.GET.get("page"))
+    sort_params = request.GET.copy()
+    for name in ("sort", "page"):
+        sort_params.pop(name, None)
+    context = {
+        "page_obj": page,
+        "total": total,
+        "facets": facets,
+        "values": values,
+        "chips": _chips(request.GET, values, facets),
+        "sorts": [(key, label) for key, label in SORTS.items() if key != "relevance" or values["q"]],
+        "sort_hidden": [(k, v) for k in sort_params for v in sort_params.getlist(k)],
+        "show_status": permissions.can_list_own_solutions(request.user) or permissions.can_review_solution(
+            request.user
+        ),
+    }
+    return render(request, "catalog/solution_list.html", context)
 
 
 def solution_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    solution = get_object_or_404(Solution.objects.visible_to(request.user).select_related("owner"), slug=slug)
-    return render(request, "catalog/solution_detail.html", {"solution": solution})
+    solution = get_solution_for(request.user, slug)
+    user = request.user
+    releases = list(solution.releases.all())
+    show_history = permissions.can_view_publication_history(user, solution)
+    context = {
+        "solution": solution,
+        "releases": releases,
+        "current_release": releases[0] if releases else None,
+        "categories": list(solution.categories.all()),
+        "tags": list(solution.tags.all()),
+        "show_contacts": permissions.can_view_solution_contacts(user, solution),
+        "show_history": show_history,
+        "events": list(solution.publication_events.select_related("actor")) if show_history else [],
+        "can_edit": permissions.can_edit_solution(user, solution),
+        "can_submit": permissions.can_submit_solution(user, solution),
+        "can_review": solution.status == Solution.Status.IN_REVIEW and permissions.can_review_solution(user, solution),
+        "can_retire": permissions.can_retire_solution(user, solution),
+    }
+    return render(request, "catalog/solution_detail.html", context)
+
+
+# --- publishers -----------------------------------------------------------------------------------------------
+
+
+@login_required
+def solution_mine(request: HttpRequest) -> HttpResponse:
+    """The solutions the person edits, in every publication status."""
+    if not permissions.can_list_own_solutions(request.user):
+        raise PermissionDenied
+    solutions = (
+        Solution.objects.editable_by(request.user)
+        .select_related("owner")
+        .with_adoption_count()
+        .defer("search_vector")
+        .order_by("name", "pk")
+    )
+    page = Paginator(solutions, 25).get_page(request.GET.get("page"))
+    return render(request, "catalog/solution_mine.html", {"page_obj": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def solution_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_solution(request.user):
+        raise PermissionDenied
+    form = SolutionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            solution = services.create_solution(by=request.user, **form.service_arguments())
+        except services.PublicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Bozza creata. Quando è completa, inviala in revisione al CST."))
+            return redirect(solution)
+    return render(request, "catalog/solution_form.html", {"form": form, "solution": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def solution_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = get_solution_for(request.user, slug, edit=True)
+    form = SolutionForm(request.POST or None, user=request.user, instance=solution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_solution(solution, by=request.user, **form.service_arguments())
+        except services.PublicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Modifiche salvate."))
+            return redirect(solution)
+    return render(request, "catalog/solution_form.html", {"form": form, "solution": solution})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def release_create(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = get_solution_for(request.user, slug, edit=True)
+    form = ReleaseForm(request.POST or None, solution=solution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_release(solution, by=request.user, **form.cleaned_data)
+        except services.PublicationError as exc:
+            form.add_error("version", exc.message)
+        else:
+            messages.success(request, _("Rilascio %(version)s registrato.") % {"version": form.cleaned_data["version"]})
+            return redirect(solution)
+    return render(request, "catalog/release_form.html", {"form": form, "solution": solution})
+
+
+@login_required
+@require_POST
+def solution_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = get_solution_for(request.user, slug, edit=True)
+    try:
+        services.submit_solution(solution, by=request.user)
+    except services.PublicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Soluzione inviata in revisione: il CST la esaminerà."))
+    return redirect(solution)
+
+
+# --- CST review -----------------------------------------------------------------------------------------------
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if not permissions.can_review_solution(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Solutions waiting for CST staff, oldest request first. Queries: count, page (owner joined)."""
+    _require_reviewer(request)
+    submitted_at = (
+        PublicationEvent.objects.filter(solution=OuterRef("pk"), to_status=Solution.Status.IN_REVIEW)
+        .order_by()
+        .values("solution")
+        .annotate(at=Max("created_at"))
+        .values("at")
+    )
+    waiting = (
+        Solution.objects.filter(status=Solution.Status.IN_REVIEW)
+        .select_related("owner")
+        .defer("search_vector")
+        .annotate(submitted_at=Subquery(submitted_at))
+        .order_by("submitted_at", "pk")
+    )
+    page = Paginator(waiting, 25).get_page(request.GET.get("page"))
+    return render(request, "catalog/review_queue.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def solution_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_reviewer(request)
+    solution = get_solution_for(request.user, slug)
+    try:
+        services.publish_solution(solution, by=request.user)
+    except services.PublicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("«%(name)s» è pubblicata nel catalogo.") % {"name": solution.name})
+    if request.POST.get("next") == "queue":
+        return redirect("catalog:review-queue")
+    return redirect(solution)
+
+
+def _reason_page(request: HttpRequest, solution: Solution, *, action: str, form: ReasonForm) -> HttpResponse:
+    return render(request, "catalog/solution_action_form.html", {"solution": solution, "action": action,
+                                                                 "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def solution_request_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_reviewer(request)
+    solution = get_solution_for(request.user, slug)
+    if solution.status != Solution.Status.IN_REVIEW:
+        messages.error(request, _("Si possono chiedere modifiche solo a una soluzione in revisione."))
+        return redirect(solution)
+    form = ReasonForm(request.POST or None, label=_("Che cosa deve essere modificato"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_changes(solution, by=request.user, reason=form.cleaned_data["reason"])
+        except services.PublicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(solution)
+        messages.success(request, _("Richiesta di modifiche inviata alla redazione dell'ente."))
+        return redirect("catalog:review-queue")
+    return _reason_page(request, solution, action="request_changes", form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def solution_retire(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = get_solution_for(request.user, slug, edit=True)
+    if solution.status != Solution.Status.PUBLISHED:
+        messages.error(request, _("Si può ritirare solo una soluzione pubblicata."))
+        return redirect(solution)
+    form = ReasonForm(request.POST or None, label=_("Perché la soluzione viene ritirata"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retire_solution(solution, by=request.user, reason=form.cleaned_data["reason"])
+        except services.PublicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("La soluzione è stata ritirata dal catalogo."))
+        return redirect(solution)
+    return _reason_page(request, solution, action="retire", form=form)

@@ -1,0 +1,96 @@
+"""Template helpers of the catalogue: Markdown rendering, status badges, the navigation entries by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nh3
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+from .. import permissions
+from ..models import Solution
+from ..vocabulary import category_label as _category_label
+
+register = template.Library()
+
+# Raw HTML is never passed through (html=False) and the output is sanitised again: defence in depth.
+_markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+# On the solution page the description sits under the page's h1 and a section h2.
+HEADING_OFFSET = 2
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown → sanitised HTML: no scripts, no event handlers, links only to http(s) and mailto."""
+    tokens = _markdown.parse(text or "")
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + HEADING_OFFSET, 6)
+            token.tag = f"h{level}"
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        clean_content_tags={"script", "style"},
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> SafeString:
+    return render_markdown(text)
+
+
+STATUS_BADGES = {
+    Solution.Status.DRAFT: "bg-secondary",
+    Solution.Status.IN_REVIEW: "bg-warning text-dark",
+    Solution.Status.PUBLISHED: "bg-success",
+    Solution.Status.RETIRED: "bg-dark",
+}
+
+
+@register.inclusion_tag("catalog/_status_badge.html")
+def status_badge(solution: Solution) -> dict[str, Any]:
+    return {"label": solution.get_status_display(), "css": STATUS_BADGES.get(solution.status, "bg-secondary"),
+            "status": solution.status}
+
+
+@register.filter
+def category_label(code: str) -> str:
+    return _category_label(code)
+
+
+@register.filter
+def dependency_name(item: Any) -> str:
+    return str(item.get("name", "")) if isinstance(item, dict) else str(item)
+
+
+@register.filter
+def dependency_kind(item: Any) -> str:
+    return str(item.get("kind", "open")) if isinstance(item, dict) else "open"
+
+
+@register.inclusion_tag("catalog/_nav.html", takes_context=True)
+def catalog_nav(context: template.Context) -> dict[str, Any]:
+    """The navbar entries for publishers ("Le mie soluzioni", "Nuova soluzione") and CST staff ("Revisione")."""
+    user = context.get("user")
+    request = context.get("request")
+    items = []
+    if permissions.can_list_own_solutions(user):
+        items.append(("catalog:solution-mine", "mine"))
+    if permissions.can_create_solution(user):
+        items.append(("catalog:solution-create", "create"))
+    if permissions.can_review_solution(user):
+        items.append(("catalog:review-queue", "review"))
+    path = getattr(request, "path", "")
+    return {"entries": [{"url": reverse(name), "key": key, "active": path == reverse(name)} for name, key in items]}
