@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -14,8 +14,12 @@ from municipalities.models import Body
 
 from .. import permissions
 from ..models import Category, PublicationEvent, Release, Solution, Tag
+from ..search import refresh_search_vector
 from .mapping import ImportedFields, body_label, fields_from_publiccode
 from .parser import FieldError, parse_publiccode
+
+if TYPE_CHECKING:
+    from municipalities.models import User
 
 IMPORT_REASON = "Importata da publiccode.yml"
 
@@ -145,16 +149,10 @@ def _set_relations(solution: Solution, imported: ImportedFields) -> None:
         Release.objects.update_or_create(solution=solution, version=version, defaults={"date": date})
 
 
-def _refresh_search(solution: Solution) -> None:
-    try:
-        from ..search import refresh_search_vector
-    except ImportError:  # full-text search not installed yet
-        return
-    refresh_search_vector([solution.pk])
-
-
 @transaction.atomic
-def import_publiccode(raw: bytes, *, by: Any, owner: Body | None = None, dry_run: bool = False) -> ImportResult:
+def import_publiccode(
+    raw: bytes, *, by: User | None, owner: Body | None = None, dry_run: bool = False
+) -> ImportResult:
     """Create or update a solution from a publiccode.yml file.
 
     The solution is the one whose repository URL equals the file's `url` (updated in place), else a new `draft`
@@ -184,7 +182,7 @@ def import_publiccode(raw: bytes, *, by: Any, owner: Body | None = None, dry_run
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                _refresh_search(solution)
+                refresh_search_vector([solution.pk])
     except _Refused as refused:
         return ImportResult(errors=refused.errors, dry_run=dry_run)
     except IntegrityError:  # another import of the same repository won the race

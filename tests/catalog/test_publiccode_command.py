@@ -98,7 +98,8 @@ def test_the_command_line_exit_code_is_one_for_a_refused_file(tmp_path):
     done = subprocess.run(
         [sys.executable, "manage.py", "import_publiccode", str(path), "--dry-run"],
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "DEBUG": "1", "VAR_DIR": str(tmp_path / "var")},
+        env={**os.environ, "DEBUG": "1", "VAR_DIR": str(tmp_path / "var"),
+             "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"},
     )
     assert done.returncode == 1
     assert "file: il file deve contenere una sezione di chiavi" in done.stderr

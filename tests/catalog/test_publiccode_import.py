@@ -264,3 +264,18 @@ def test_a_retired_solution_can_be_reimported_only_by_cst_staff(publisher_pesaro
     SolutionFactory(owner=pesaro, repository_url=valid_doc()["url"], status="retired")
     assert not import_publiccode(dump(valid_doc()), by=publisher_pesaro).ok
     assert import_publiccode(dump(valid_doc()), by=cst_admin).ok
+
+
+def test_completeness_gaps_come_back_as_warnings_of_a_successful_import(cst_admin, pesaro):
+    result = import_publiccode(dump(valid_doc(localisation={"localisationReady": False})), by=cst_admin)
+    assert result.ok
+    assert [w.path for w in result.warnings] == ["localisation.availableLanguages"]
+
+
+@pytest.mark.postgres
+def test_an_imported_solution_is_found_by_the_full_text_search(cst_admin, pesaro):
+    from catalog.search import search_solutions
+
+    result = import_publiccode(read("v0_7_organisation_uri.yml"), by=cst_admin)
+    found = search_solutions(Solution.objects.all(), "catastale")
+    assert result.solution.pk in set(found.values_list("pk", flat=True))
