@@ -150,3 +150,44 @@ def adoptions_awaiting(user: Any, action: Action | str) -> Q:
     if Actor.OWNER_PUBLISHER in transition.actors:
         mine |= Q(owner_body_id__in=people.body_ids_with_role(user, Role.PUBLISHER))
     return waiting & mine
+
+
+# --- dashboards and reports -----------------------------------------------------------------------------------
+
+
+def can_view_province_dashboard(user: Any) -> bool:
+    """Provincial figures and reports: CST staff and provincial analysts."""
+    return people.sees_everything(user)
+
+
+def can_view_body_dashboard(user: Any, body: Body) -> bool:
+    """A body's dashboard and reports: its own people, CST staff and analysts."""
+    return people.can_view_body_private(user, body)
+
+
+def can_view_solution_report(user: Any, solution: Solution) -> bool:
+    """A solution's report lists every adopter with its costs: the owner body's people, CST staff and analysts."""
+    return people.sees_everything(user) or people.is_member_of(user, solution.owner_id)
+
+
+def can_view_report(user: Any, report: Any) -> bool:
+    """Whoever may see what a report contains may download it."""
+    if report.kind == "body":
+        return report.body is not None and can_view_body_dashboard(user, report.body)
+    if report.kind == "solution":
+        return report.solution is not None and can_view_solution_report(user, report.solution)
+    return can_view_province_dashboard(user)
+
+
+def reports_visible_to(user: Any, queryset: Any) -> Any:
+    """The list counterpart of can_view_report."""
+    from django.db.models import Q as _Q
+
+    if people.sees_everything(user):
+        return queryset
+    body_ids = people.body_ids_with_role(user)
+    if not body_ids:
+        return queryset.none()
+    return queryset.filter(
+        _Q(kind="body", body_id__in=body_ids) | _Q(kind="solution", solution__owner_id__in=body_ids)
+    )

@@ -339,3 +339,19 @@ CELERY_BEAT_SCHEDULE["notifications-adoption-reminders"] = {
 # Keep one row per failed login (who, from where, when, locked or not) next to axes' running counter, so every
 # attempt stays on record after a successful login resets the counter.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# --- Dashboards and reports (catalog/stats.py, catalog/services/reports.py) -------------------------------------
+# Queued reports are handed to the workers by this beat task (the web request never talks to the broker).
+REPORT_DISPATCH_SECONDS = env_int("REPORT_DISPATCH_SECONDS", 5)
+CELERY_BEAT_SCHEDULE["catalog-dispatch-queued-reports"] = {
+    "task": "catalog.dispatch_queued_reports",
+    "schedule": float(REPORT_DISPATCH_SECONDS),
+    "options": {"expires": float(REPORT_DISPATCH_SECONDS * 2)},
+}
+from celery.schedules import crontab  # noqa: E402 (kept with the block that needs it)
+
+# The provincial report of the month just ended, on the 1st at 06:30, announced to analysts and CST staff.
+CELERY_BEAT_SCHEDULE["catalog-monthly-provincial-report"] = {
+    "task": "catalog.send_monthly_report",
+    "schedule": crontab(minute=30, hour=6, day_of_month=1),
+}

@@ -1,0 +1,205 @@
+"""Requesting, building and sending reports.
+
+How a report reaches a worker without the web request ever touching the broker: `request_report` only writes a
+`Report` row (status queued) in the request's transaction; the row is its own outbox entry. The beat task
+`dispatch_queued_reports` (every few seconds) claims queued rows with a compare-and-set on `enqueued_at` and
+publishes them to Celery. We chose this over `transaction.on_commit(delay)` with a short broker timeout because a
+frozen Redis (SIGSTOP) still accepts the TCP connection and holds the request for the whole socket timeout, and a
+publish that fails after the commit would need this sweep anyway: with the sweep alone, requesting a report costs
+one INSERT whatever the broker's state, and a report requested while Redis is down starts when it is back.
+
+`run_report` is idempotent: it takes the row from queued to running with a compare-and-set, so a message delivered
+twice builds the report once; a worker killed mid-build leaves the row running, and the sweep puts it back in the
+queue once it is older than the task's hard time limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from municipalities.models import Body, GlobalRole, User
+
+from .. import reports
+from ..models import Report, Solution
+
+logger = logging.getLogger(__name__)
+
+# A queued row published this long ago and still queued was lost on the way (broker restarted): publish it again.
+REDISPATCH_AFTER = dt.timedelta(minutes=5)
+# A running row this old belongs to a dead worker (the task's hard limit is 300 s).
+RUNNING_STALE_AFTER = dt.timedelta(minutes=10)
+DISPATCH_BATCH = 50
+
+
+class ReportError(Exception):
+    pass
+
+
+@transaction.atomic
+def request_report(
+    *, by: Any, kind: str, format: str, body: Body | None = None, solution: Solution | None = None,
+    date_from: dt.date | None = None, date_to: dt.date | None = None, solution_kind: str = "",
+) -> Report:
+    """Record a report request (status queued). The caller has checked `by` may see what the report contains.
+
+    Writes one row and nothing else: the dispatcher hands it to a worker.
+    """
+    if kind == Report.Kind.PROVINCIAL:
+        body = solution = None
+    elif kind == Report.Kind.BODY:
+        if body is None:
+            raise ReportError("a body report needs a body")
+        solution, date_from, date_to, solution_kind = None, None, None, ""
+    elif kind == Report.Kind.SOLUTION:
+        if solution is None:
+            raise ReportError("a solution report needs a solution")
+        body, date_from, date_to, solution_kind = None, None, None, ""
+    else:
+        raise ReportError(f"unknown kind {kind!r}")
+    if format not in Report.Format.values:
+        raise ReportError(f"unknown format {format!r}")
+    return Report.objects.create(
+        kind=kind, format=format, body=body, solution=solution, date_from=date_from, date_to=date_to,
+        solution_kind=solution_kind or "", requested_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def dispatch_queued_reports(*, now: dt.datetime | None = None) -> int:
+    """Publish queued reports to the workers (beat task). Returns how many were published.
+
+    Also puts back in the queue the reports whose worker died while building them.
+    """
+    from ..tasks import run_report as run_report_task
+
+    now = now or timezone.now()
+    Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=now - RUNNING_STALE_AFTER).update(
+        status=Report.Status.QUEUED, enqueued_at=None, progress=0
+    )
+    due = list(
+        Report.objects.filter(status=Report.Status.QUEUED)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REDISPATCH_AFTER))
+        .order_by("created_at", "pk")
+        .values_list("pk", "enqueued_at")[:DISPATCH_BATCH]
+    )
+    published = 0
+    for pk, seen in due:
+        # Compare-and-set on enqueued_at: two beats (a misconfiguration) never publish the same row twice.
+        claimed = Report.objects.filter(pk=pk, status=Report.Status.QUEUED, enqueued_at=seen).update(enqueued_at=now)
+        if not claimed:
+            continue
+        try:
+            run_report_task.apply_async(args=[pk], retry=False)
+        except Exception:
+            logger.warning("broker unavailable: report %s stays queued", pk, exc_info=True)
+            Report.objects.filter(pk=pk, enqueued_at=now).update(enqueued_at=None)
+            break
+        published += 1
+    return published
+
+
+def _set_progress(report_id: int, value: int) -> None:
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, progress__lt=value).update(
+        progress=min(value, 100)
+    )
+
+
+def _claim(report_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
+            status=Report.Status.RUNNING, started_at=now, progress=5, error=""
+        )
+    )
+
+
+def build_content(report: Report, *, progress: reports.Progress) -> reports.ReportContent:
+    if report.kind == Report.Kind.BODY:
+        return reports.build_body_content(report.body, progress=progress)
+    if report.kind == Report.Kind.SOLUTION:
+        return reports.build_solution_content(report.solution, progress=progress)
+    title = None
+    if report.monthly_for:
+        title = _("Rapporto provinciale mensile") + f" — {report.monthly_for:%m/%Y}"
+    return reports.build_province_content(
+        date_from=report.date_from, date_to=report.date_to, kind=report.solution_kind or None, title=title,
+        progress=progress,
+    )
+
+
+def run_report(*, report_id: int, compress_pdf: bool = True) -> Report | None:
+    """Build a queued report and store its file (in MEDIA_ROOT/reports). Returns None when the report is not
+    queued (already built, failed, or being built elsewhere): a second delivery of the same message is a no-op."""
+    if not _claim(report_id):
+        return None
+    report = Report.objects.select_related("body", "solution__owner", "requested_by").get(pk=report_id)
+
+    def progress(value: int) -> None:
+        _set_progress(report_id, value)
+
+    language = getattr(report.requested_by, "language", "") or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            content = build_content(report, progress=progress)
+            progress(50)
+            renderer = reports.RENDERERS[report.format]
+            kwargs: dict[str, Any] = {"progress": progress}
+            if report.format == Report.Format.PDF:
+                kwargs["compress"] = compress_pdf
+            data = renderer(content, **kwargs)
+        report.file.save(report.filename, ContentFile(data), save=False)
+    except Exception as exc:  # any failure is shown on the report page; the task does not retry a broken build
+        logger.exception("report %s failed", report_id)
+        Report.objects.filter(pk=report_id).update(
+            status=Report.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return Report.objects.get(pk=report_id)
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
+        status=Report.Status.DONE, progress=100, file=report.file.name, finished_at=timezone.now()
+    )
+    return Report.objects.get(pk=report_id)
+
+
+def _previous_month(today: dt.date) -> dt.date:
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def send_monthly_report(*, today: dt.date | None = None) -> Report:
+    """Build the provincial report for the month just ended (PDF) and tell analysts and CST staff (beat, 1st of
+    the month). Idempotent: one report per month (a unique constraint), one notice per person (the outbox's
+    event key)."""
+    from cstportal.notifications.services import record_notifications
+
+    month = _previous_month(today or timezone.localdate())
+    report, _created = Report.objects.get_or_create(
+        monthly_for=month, format=Report.Format.PDF, defaults={"kind": Report.Kind.PROVINCIAL}
+    )
+    if report.status == Report.Status.QUEUED:
+        run_report(report_id=report.pk)
+        report.refresh_from_db()
+    if report.status != Report.Status.DONE or report.emailed_at:
+        return report
+    recipients = User.objects.filter(is_active=True).filter(
+        Q(global_role__in=[GlobalRole.ANALYST, GlobalRole.CST_ADMIN]) | Q(is_superuser=True)
+    )
+    with transaction.atomic():
+        record_notifications(
+            recipients=recipients,
+            kind="report_monthly",
+            event_key=f"report-monthly:{month:%Y-%m}",
+            message=gettext_noop("Il rapporto provinciale mensile di %(month)s è pronto da scaricare."),
+            params={"month": f"{month:%m/%Y}"},
+            url=report.get_absolute_url(),
+        )
+        Report.objects.filter(pk=report.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    report.refresh_from_db()
+    return report
