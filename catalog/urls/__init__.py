@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ..views import adoptions, publiccode, solutions
+from ..views import adoptions, dashboards, publiccode, reports, solutions
 
 app_name = "catalog"
 
@@ -28,4 +28,13 @@ urlpatterns = [
     path("adozioni/<int:pk>/commenti/", adoptions.adoption_comment, name="adoption-comment"),
     path("adozioni/<int:pk>/storia/", adoptions.adoption_story, name="adoption-story"),
     path("adozioni/<int:pk>/<slug:action>/", adoptions.adoption_action, name="adoption-action"),
+    # Dashboards and reports.
+    path("cruscotto/", dashboards.dashboard_index, name="dashboard-index"),
+    path("cruscotto/provincia/", dashboards.province_dashboard, name="dashboard-province"),
+    path("cruscotto/enti/<slug:slug>/", dashboards.body_dashboard, name="dashboard-body"),
+    path("rapporti/", reports.report_list, name="report-list"),
+    path("rapporti/richiedi/", reports.report_request, name="report-request"),
+    path("rapporti/<int:pk>/", reports.report_detail, name="report-detail"),
+    path("rapporti/<int:pk>/avanzamento/", reports.report_progress, name="report-progress"),
+    path("rapporti/<int:pk>/scarica/", reports.report_download, name="report-download"),
 ]

@@ -1,0 +1,89 @@
+"""Report pages: request a report, follow its progress, download it.
+
+A report of another body (or solution) is a 404, on the page and on the download alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import permissions
+from ..forms_reports import ReportRequestForm
+from ..models import Report
+from ..services.reports import request_report
+
+PAGE_SIZE = 20
+
+
+def get_report_for(user: Any, pk: int) -> Report:
+    report = Report.objects.select_related("body", "solution__owner", "requested_by").filter(pk=pk).first()
+    if report is None or not permissions.can_view_report(user, report):
+        raise Http404("report")
+    return report
+
+
+def _list_context(request: HttpRequest, form: ReportRequestForm) -> dict[str, Any]:
+    # Queries: count, one page of reports with body, solution and requester joined.
+    reports = permissions.reports_visible_to(
+        request.user, Report.objects.select_related("body", "solution", "requested_by")
+    )
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "form": form,
+        "page_obj": page,
+        "reports": page.object_list,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+    }
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    form = ReportRequestForm(user=request.user)
+    return render(request, "catalog/reports/list.html", _list_context(request, form))
+
+
+@require_POST
+@login_required
+def report_request(request: HttpRequest) -> HttpResponse:
+    form = ReportRequestForm(request.POST, user=request.user)
+    if not form.can_request or not form.is_valid():
+        return render(request, "catalog/reports/list.html", _list_context(request, form), status=400)
+    data = form.cleaned_data
+    report = request_report(
+        by=request.user, kind=data["kind"], format=data["format"], body=data.get("body"),
+        solution=data.get("solution"), date_from=data.get("date_from"), date_to=data.get("date_to"),
+        solution_kind=data.get("solution_kind") or "",
+    )
+    messages.success(request, _("Richiesta registrata: il rapporto sarà pronto tra poco in questa pagina."))
+    return redirect(report)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "catalog/reports/detail.html", {"report": get_report_for(request.user, pk)})
+
+
+@login_required
+def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block alone: htmx polls it every 2 seconds while the report is queued or running."""
+    return render(request, "catalog/reports/_progress.html", {"report": get_report_for(request.user, pk)})
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = get_report_for(request.user, pk)
+    if report.status != Report.Status.DONE or not report.file:
+        raise Http404("report file")
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("report file")
+    return FileResponse(handle, as_attachment=True, filename=report.filename)
