@@ -23,8 +23,9 @@ ALLOWED_TAGS = {
     "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
-# On the solution page the description sits under the page's h1 and a section h2.
-HEADING_OFFSET = 2
+# On the solution page the description sits under the page's h1 and a section h2: its headings start at h3
+# ("#" and "##" both become h3, "###" h4 and so on).
+FIRST_HEADING_LEVEL = 3
 
 
 def render_markdown(text: str) -> SafeString:
@@ -32,7 +33,7 @@ def render_markdown(text: str) -> SafeString:
     tokens = _markdown.parse(text or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(int(token.tag[1]) + HEADING_OFFSET, 6)
+            level = min(max(int(token.tag[1]) + 1, FIRST_HEADING_LEVEL), 6)
             token.tag = f"h{level}"
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     clean = nh3.clean(
