@@ -46,7 +46,7 @@ class RequestAdoptionForm(forms.Form):
 
     body = forms.ModelChoiceField(
         label=_("Ente che adotta"), queryset=Body.objects.none(), empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(),
     )
     note = forms.CharField(
         label=_("Messaggio per l'ente titolare"), required=False, max_length=NOTE_MAX_LENGTH, widget=_textarea(),
@@ -77,6 +77,13 @@ def requestable_bodies(user: Any, solution: Solution) -> Any:
     return bodies.filter(pk__in=permissions.bodies_that_may_request(user, solution))
 
 
+NOTE_LABELS: dict[Action, Any] = {
+    Action.REJECT: _("Motivo del rifiuto"),
+    Action.ASK_INFO: _("Domanda per l'ente adottante"),
+    Action.ANSWER: _("La tua risposta"),
+}
+
+
 class ActionForm(forms.Form):
     """One workflow action on the adoption page: a note (required where the table says) and the status seen."""
 
@@ -90,11 +97,8 @@ class ActionForm(forms.Form):
         self.action = action
         transition = transition_for(action)
         note = self.fields["note"]
-        if transition.note_required:
-            note.required = True
-            note.label = _("Motivo o messaggio")
-        else:
-            note.label = _("Nota (facoltativa)")
+        note.required = transition.note_required
+        note.label = NOTE_LABELS.get(action) or (_("Messaggio") if note.required else _("Nota (facoltativa)"))
         # Prefixed ids are unique on a page that carries several action forms.
         note.widget.attrs["id"] = f"id_{action}-note"
 
@@ -111,7 +115,7 @@ class GoLiveForm(ActionForm):
     )
     environment = forms.ChoiceField(
         label=_("Ambiente"), choices=Adoption.Environment.choices, initial=Adoption.Environment.PRODUCTION,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(),
     )
     estimated_cost = ItalianDecimalField(
         label=_("Costo stimato per svilupparla o acquistarla (€)"), max_digits=12, decimal_places=2,
@@ -131,7 +135,7 @@ class GoLiveForm(ActionForm):
                    "agreement_reference", "note"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"go_live_date": timezone.localdate()})
+        kwargs["initial"] = {"go_live_date": timezone.localdate(), **kwargs.get("initial", {})}
         super().__init__(*args, action=Action.GO_LIVE, **kwargs)
 
     def clean_go_live_date(self) -> Any:
@@ -187,15 +191,15 @@ class AdoptionFilterForm(forms.Form):
 
     status = forms.ChoiceField(
         label=_("Stato"), required=False, choices=[("", _("Tutti gli stati")), *AdoptionStatus.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(),
     )
     body = forms.ModelChoiceField(
         label=_("Ente adottante"), required=False, queryset=Body.objects.none(), empty_label=_("Tutti gli enti"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(),
     )
     solution = forms.ModelChoiceField(
         label=_("Soluzione"), required=False, queryset=Solution.objects.none(), empty_label=_("Tutte le soluzioni"),
-        to_field_name="slug", widget=forms.Select(attrs={"class": "form-select"}),
+        to_field_name="slug", widget=forms.Select(),
     )
 
     def __init__(self, *args: Any, bodies: Any, solutions: Any, **kwargs: Any) -> None:

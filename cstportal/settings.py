@@ -283,6 +283,7 @@ FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "cst@cstpu.example")
 DEMO_SEEDERS = [
     "municipalities.demo.seed",
     "catalog.demo.seed",
+    "catalog.demo_adoptions.seed",
 ]
 # Periodic tasks: each feature adds its entries below (relay of the outbox, reminders, monthly report).
 CELERY_BEAT_SCHEDULE: dict = {}

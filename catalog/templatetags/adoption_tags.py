@@ -47,12 +47,11 @@ def adoption_panel(context: template.Context, solution: Solution) -> dict[str, A
     if authenticated:
         own_bodies = people.body_ids_with_role(user)
         if own_bodies:
+            # Their bodies' adoptions of this solution, closed ones too (a rejected request says why on its page).
             mine = list(
-                Adoption.objects.active()
-                .filter(solution=solution, body_id__in=own_bodies)
-                .exclude(status=AdoptionStatus.IN_PRODUCTION)
+                Adoption.objects.filter(solution=solution, body_id__in=own_bodies)
                 .select_related("body")
-                .order_by("body__name")
+                .order_by("-requested_at", "-pk")[:10]
             )
         bodies = requestable_bodies(user, solution).exclude(
             pk__in=Adoption.objects.active().filter(solution=solution).values("body_id")

@@ -56,6 +56,17 @@ CONFIRMATIONS: dict[Action, Any] = {
     Action.RETIRE: gettext_lazy("Confermi la dismissione? L'ente non comparirà più tra chi usa la soluzione."),
 }
 
+HELP_TEXTS: dict[Action, Any] = {
+    Action.APPROVE: gettext_lazy("L'ente adottante potrà avviare l'adozione."),
+    Action.REJECT: gettext_lazy("Spiega il motivo: l'ente adottante lo leggerà nella cronologia."),
+    Action.ASK_INFO: gettext_lazy("La richiesta resta in sospeso finché l'ente adottante non risponde."),
+    Action.ANSWER: gettext_lazy("La richiesta torna all'esame dell'ente titolare."),
+    Action.START: gettext_lazy("Da usare quando comincia l'installazione o l'attivazione."),
+    Action.GO_LIVE: gettext_lazy("Registra versione, data e costi: l'ente comparirà tra chi usa la soluzione."),
+    Action.RETIRE: gettext_lazy("L'ente non comparirà più tra chi usa la soluzione."),
+    Action.WITHDRAW: gettext_lazy("La richiesta viene chiusa: per riprenderla ne servirà una nuova."),
+}
+
 BUTTON_CLASSES: dict[Action, str] = {
     Action.APPROVE: "btn-primary",
     Action.ANSWER: "btn-primary",
@@ -70,13 +81,14 @@ BUTTON_CLASSES: dict[Action, str] = {
 # The inbox: one section per step that waits for someone, each defined by the action it waits for.
 INBOX_SECTIONS: tuple[tuple[str, Action, Any, Any], ...] = (
     ("review", Action.APPROVE, gettext_lazy("Richieste da esaminare"),
-     gettext_lazy("Richieste di adozione delle soluzioni del tuo ente: approvale, respingile o chiedi informazioni.")),
+     gettext_lazy("Richieste in attesa della decisione dell'ente titolare: approvarle, respingerle o chiedere "
+                  "informazioni.")),
     ("answer", Action.ANSWER, gettext_lazy("Domande a cui rispondere"),
-     gettext_lazy("L'ente titolare ha chiesto informazioni prima di decidere.")),
+     gettext_lazy("L'ente titolare ha chiesto informazioni prima di decidere: tocca all'ente adottante rispondere.")),
     ("start", Action.START, gettext_lazy("Adozioni da avviare"),
-     gettext_lazy("Richieste approvate: avvia l'adozione quando comincia l'installazione o l'attivazione.")),
+     gettext_lazy("Richieste approvate: l'adozione si avvia quando comincia l'installazione o l'attivazione.")),
     ("go_live", Action.GO_LIVE, gettext_lazy("Adozioni da mettere in produzione"),
-     gettext_lazy("Adozioni in corso: registra versione, data e costi quando la soluzione è in produzione.")),
+     gettext_lazy("Adozioni in corso: all'avvio in produzione si registrano versione, data e costi.")),
 )
 
 
@@ -106,6 +118,7 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "is_filtered": bool(filters),
+        "oversees": people.sees_everything(request.user),
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "query": query.urlencode(),
@@ -260,7 +273,11 @@ def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str,
     user = request.user
     bound = bound or {}
     actions = []
-    for action in permissions.allowed_actions(user, adoption):
+    allowed = permissions.allowed_actions(user, adoption)
+    # The form sent back with errors is open; otherwise the first action that destroys nothing (reject, withdraw and
+    # retire stay closed until asked for).
+    expanded = next((a for a in allowed if a in bound), next((a for a in allowed if a not in CONFIRMATIONS), None))
+    for action in allowed:
         form = bound.get(action)
         if form is None:
             initial = {"seen_status": adoption.status}
@@ -273,6 +290,8 @@ def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str,
         actions.append({
             "action": action,
             "label": action.label,
+            "help": HELP_TEXTS.get(action, ""),
+            "expanded": action == expanded,
             "form": form,
             "note_required": transition.note_required,
             "confirm": CONFIRMATIONS.get(action, ""),
@@ -295,6 +314,7 @@ def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str,
         "comment_form": comment_form,
         "story": story,
         "story_form": story_form,
+        "story_form_open": story is None or "story" in bound,
         "roles": permissions.actor_roles(user, adoption),
     }
     return render(request, "catalog/adoptions/adoption_detail.html", context)
