@@ -107,3 +107,15 @@ def test_password_reset_pages_are_public_and_in_italian(client):
     bad = client.get(reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "sbagliato"}))
     assert bad.status_code == 200
     assert "Collegamento non valido" in bad.content.decode()
+
+
+def test_password_reset_email_goes_to_the_configured_backend(client, member_fano, settings, tmp_path):
+    # The demo's default: e-mails written as files (production sets EMAIL_HOST and gets SMTP).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    client.post(reverse("password_reset"), {"email": member_fano.email})
+    written = list(tmp_path.iterdir())
+    assert len(written) == 1
+    content = written[0].read_text()
+    assert f"To: {member_fano.email}" in content
+    assert "/account/password/reimposta/" in content
