@@ -271,3 +271,24 @@ def test_admin_cannot_change_or_delete_events(rf, cst_admin):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+def test_adoption_page_queries_do_not_grow_with_the_timeline(client, adoption_in, referent_fano, member_pesaro):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.services.adoptions import comment_on_adoption
+
+    adoption = adoption_in("in_progress")
+    client.force_login(referent_fano)
+    client.get(adoption.get_absolute_url())  # the first visit after login also saves the session
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(adoption.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    short = count()
+    for n in range(10):
+        comment_on_adoption(adoption, by=member_pesaro if n % 2 else referent_fano, note=f"Aggiornamento {n}.")
+    assert count() == short
