@@ -59,6 +59,11 @@ test: setup
 	$(BIN)/ruff check .
 	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmark on PostgreSQL (BENCH_DATABASE_URL) under gunicorn with wrk: writes bench/results.json and the table in
+# docs/performance.md, fails when a target is missed. BENCH_ARGS="--sizes 10000 --rounds 1" for a quick run.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
