@@ -1,11 +1,33 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from municipalities import permissions as people
+
 from . import services
 from .models import Delivery, Notification
 
 
-class DeliveryInline(admin.TabularInline):
+class CstStaffReadOnly:
+    """CST staff read notifications and deliveries (the policy, not Django's permission table); rows change only
+    through the services, and deleting is for superusers."""
+
+    def has_module_permission(self, request) -> bool:
+        return people.is_cst_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return people.is_cst_admin(request.user)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+
+class DeliveryInline(CstStaffReadOnly, admin.TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
@@ -14,7 +36,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CstStaffReadOnly, admin.ModelAdmin):
     list_display = ("created_at", "recipient", "kind", "text", "read_at")
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
     search_fields = ("recipient__email", "event_key")
@@ -30,7 +52,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(CstStaffReadOnly, admin.ModelAdmin):
     list_display = ("created_at", "recipient", "channel", "status", "attempts", "sent_at", "short_error")
     list_filter = ("status", "channel")
     search_fields = ("key", "notification__recipient__email")
@@ -53,6 +75,12 @@ class DeliveryAdmin(admin.ModelAdmin):
     )
     actions = ["retry_failed"]
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not people.is_cst_admin(request.user):
+            actions.pop("retry_failed", None)
+        return actions
+
     @admin.display(description=_("destinatario"))
     def recipient(self, obj: Delivery) -> str:
         return obj.notification.recipient.email
@@ -65,6 +93,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     def retry_failed(self, request, queryset) -> None:
         count = sum(services.retry_delivery(d, by=request.user) for d in queryset.filter(status=Delivery.Status.FAILED))
         self.message_user(request, _("Invii rimessi in coda: %(count)s") % {"count": count}, messages.SUCCESS)
-
-    def has_add_permission(self, request) -> bool:
-        return False

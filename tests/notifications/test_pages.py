@@ -186,3 +186,16 @@ def test_retry_is_refused_to_non_staff_and_needs_a_failed_row(client, referent_f
     client.post(reverse("notifications:delivery-retry", args=[delivery.pk]))
     delivery.refresh_from_db()
     assert delivery.status == "pending"  # untouched: it was not failed
+
+
+def test_cst_staff_see_failed_deliveries_in_the_django_admin_and_can_retry_them(client, cst_admin, referent_fano):
+    notify(referent_fano, 2)
+    Delivery.objects.update(status="failed", due_at=None, last_error="SMTPServerDisconnected")
+    client.force_login(cst_admin)
+    listing = client.get("/admin/notifications/delivery/?status__exact=failed")
+    assert listing.status_code == 200
+    assert listing.content.decode().count("SMTPServerDisconnected") == 2
+    assert client.get("/admin/notifications/notification/").status_code == 200
+    ids = list(Delivery.objects.values_list("pk", flat=True))
+    client.post("/admin/notifications/delivery/", {"action": "retry_failed", "_selected_action": ids})
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"pending"}
