@@ -356,3 +356,56 @@ CELERY_BEAT_SCHEDULE["catalog-monthly-provincial-report"] = {
     "task": "catalog.send_monthly_report",
     "schedule": crontab(minute=30, hour=6, day_of_month=1),
 }
+
+# --- REST API v1: token authentication, throttling, cursor pagination, OpenAPI schema --------------------------
+# Trusted reverse proxies in front of the web tier. 0: the client address is REMOTE_ADDR and X-Forwarded-For is
+# ignored (with NUM_PROXIES None DRF would trust a forged header and give each forged address a fresh quota).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+REST_FRAMEWORK.update({
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cstportal.apitokens.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
+    ],
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.CursorPage",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.AnonymousThrottle", "catalog.api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+        "user": env_str("API_THROTTLE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
+    "DEFAULT_METADATA_CLASS": None,  # no OPTIONS bodies: the OpenAPI schema is the description of the API
+})
+SPECTACULAR_SETTINGS.update({
+    "DESCRIPTION": (
+        "API REST del Catalogo del riuso del CST Pesaro e Urbino: soluzioni, enti, adozioni, cifre provinciali e "
+        "notifiche, con gli stessi permessi dell'interfaccia web. Autenticazione con token personale "
+        "(`Authorization: Token <chiave>`) o con la sessione del browser; paginazione a cursore; errori JSON con un "
+        "messaggio per campo."
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "defaultModelsExpandDepth": 0},
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode409Enum": "catalog.api.errors.ErrorCode409Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "SolutionStatusEnum": "catalog.models.Solution.Status",
+        "SolutionKindEnum": "catalog.models.Solution.Kind",
+        "AdoptionStatusEnum": "catalog.workflow.AdoptionStatus",
+        "BodyKindEnum": "municipalities.models.Body.Kind",
+    },
+})
+# Errors under /api/ that no API view produced (unknown URL, exceptions) become JSON too.
+MIDDLEWARE.append("catalog.api.middleware.ApiJsonErrorsMiddleware")

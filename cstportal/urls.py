@@ -24,6 +24,7 @@ urlpatterns = [
     path("enti/", include("municipalities.urls.bodies")),
     path("catalogo/", include("catalog.urls")),
     path("notifiche/", include("cstportal.notifications.urls")),
+    path("api/v1/", include("catalog.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,483 @@
+"""The REST API v1: thin views that fetch-and-authorise through catalog.permissions / catalog.access, validate with
+the serializers, call one service and answer. Every list is cursor-paginated with a pinned number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import DateField, F, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.query import prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cstportal.notifications import services as notification_services
+from cstportal.notifications.models import Notification
+from municipalities import permissions as people
+from municipalities.models import Body
+
+from .. import permissions
+from ..access import get_adoption_for, get_solution_for
+from ..models import Adoption, AdoptionEvent, Release, Solution
+from ..publiccode.export import export_publiccode
+from ..publiccode.forms import PubliccodeImportForm
+from ..publiccode.services import import_publiccode
+from ..services import adoptions as adoption_services
+from ..stats import province_stats
+from ..workflow import Action, transition_for
+from . import etag, filters, serializers
+from .errors import ERROR_409, ERROR_422, Conflict, Unprocessable
+from .pagination import CursorPage
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_("ETag di una risposta precedente: se non è cambiato nulla la risposta è 304 senza corpo."),
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    description=_("ETag debole della risposta, da rimandare in If-None-Match."),
+)
+NOT_MODIFIED = OpenApiResponse(description=_("Nulla è cambiato dall'ETag indicato in If-None-Match (corpo vuoto)."))
+PUBLICCODE_RESPONSE_TYPE = "text/yaml"
+
+
+def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
+    """What every solution item shows, without a query per row: the owner (join), the adoptions in production
+    and the current release (subqueries)."""
+    from django.db.models import OuterRef, Subquery
+
+    current = Release.objects.filter(solution=OuterRef("pk")).order_by("-date", "-pk")
+    return (
+        queryset.select_related("owner")
+        .with_adoption_count()
+        .annotate(
+            current_release_version=Subquery(current.values("version")[:1]),
+            current_release_date=Subquery(current.values("date")[:1]),
+        )
+    )
+
+
+def _canonical_query(request) -> str:
+    return urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
+
+
+class CursorOrderingMixin:
+    """The order of a cursor-paginated list: `cursor_ordering` = (order_by fields, type of the position)."""
+
+    cursor_ordering: tuple[tuple[str, ...], str] = (("-pk",), "int")
+
+    def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
+        return self.cursor_ordering
+
+
+def _not_modified(tag: str) -> Response:
+    return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+
+
+# --- solutions ------------------------------------------------------------------------------------------------
+
+# The ordering key of each `ordering` value: (order_by fields, type of the cursor position).
+SOLUTION_CURSOR_ORDERINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "name": (("name", "pk"), "str"),
+    "-name": (("-name", "-pk"), "str"),
+    "latest_release_date": (("release_key", "pk"), "date"),
+    "-latest_release_date": (("-release_key", "-pk"), "date"),
+    "used_by_count": (("adoption_count", "pk"), "int"),
+    "-used_by_count": (("-adoption_count", "-pk"), "int"),
+    "relevance": (("-relevance_key", "name", "pk"), "int"),
+}
+# Solutions without releases sort as the oldest (a cursor position must never be NULL).
+NO_RELEASE = dt.date(1, 1, 1)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Elenco delle soluzioni"),
+        description=_(
+            "Soluzioni visibili a chi chiama (per chi non è autenticato: solo quelle pubblicate), con filtri, "
+            "ricerca a testo libero e ordinamento. Paginazione a cursore; ETag e 304 con If-None-Match."
+        ),
+        parameters=[IF_NONE_MATCH, ETAG_HEADER],
+        responses={200: serializers.SolutionSerializer(many=True), 304: NOT_MODIFIED},
+    ),
+    retrieve=extend_schema(
+        summary=_("Scheda di una soluzione"),
+        parameters=[IF_NONE_MATCH, ETAG_HEADER],
+        responses={200: serializers.SolutionDetailSerializer, 304: NOT_MODIFIED},
+    ),
+)
+class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
+    permission_classes = [AllowAny]
+    serializer_class = serializers.SolutionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.SolutionFilter
+    pagination_class = CursorPage
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self) -> QuerySet[Solution]:
+        return Solution.objects.visible_to(self.request.user)
+
+    def perform_content_negotiation(self, request, force: bool = False):
+        # publiccode.yml answers text/yaml whatever Accept says; its errors stay JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "publiccode")
+
+    def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
+        if self.action != "list":
+            return self.cursor_ordering
+        searching = "rank" in queryset.query.annotations
+        wanted = request.query_params.get("ordering") or ("relevance" if searching else "name")
+        if wanted == "relevance" and not searching:
+            wanted = "name"
+        return SOLUTION_CURSOR_ORDERINGS[wanted]
+
+    def list(self, request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        tag = etag.make_etag(
+            "solutions", etag.user_scope(request.user), _canonical_query(request),
+            etag.solution_list_fingerprint(queryset),
+        )
+        if etag.matches(request, tag):
+            return _not_modified(tag)
+        queryset = solutions_for_api(queryset).annotate(
+            release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField())
+        )
+        if "rank" in queryset.query.annotations:
+            # An integer key: a float rank would not survive the round trip through the cursor exactly.
+            queryset = queryset.annotate(relevance_key=Cast(F("rank") * Value(1_000_000), IntegerField()))
+        page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
+        data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
+        response = self.get_paginated_response(data)
+        response["ETag"] = tag
+        return response
+
+    def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
+        solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
+        if solution is None:
+            raise Http404
+        tag = etag.make_etag(
+            "solution", etag.user_scope(request.user), solution.pk, solution.updated_at, solution.adoption_count,
+            solution.current_release_version, solution.current_release_date,
+        )
+        if etag.matches(request, tag):
+            return _not_modified(tag)
+        prefetch_related_objects([solution], "categories", "tags")
+        data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": tag})
+
+    @extend_schema(
+        summary=_("Rilasci di una soluzione"),
+        description=_("Dal più recente. Il primo è il rilascio corrente."),
+        responses={200: serializers.ReleaseSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True)
+    def releases(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
+        solution = get_solution_for(request.user, slug)
+        self.cursor_ordering = (("-date", "-pk"), "date")
+        page = self.paginate_queryset(Release.objects.filter(solution=solution))
+        return self.get_paginated_response(serializers.ReleaseSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("publiccode.yml di una soluzione"),
+        description=_("La soluzione come documento publiccode.yml (versione 0.5.0, sezione italiana inclusa)."),
+        responses={(200, PUBLICCODE_RESPONSE_TYPE): OpenApiTypes.STR},
+        filters=False,
+    )
+    @action(detail=True)
+    def publiccode(self, request, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
+        solution = get_solution_for(request.user, slug)
+        response = HttpResponse(export_publiccode(solution), content_type=f"{PUBLICCODE_RESPONSE_TYPE}; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{solution.slug}-publiccode.yml"'
+        return response
+
+
+# --- bodies ---------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Elenco degli enti"), description=_("Comuni, Provincia e unioni del CST.")),
+    retrieve=extend_schema(summary=_("Scheda di un ente"), description=_("Per codice ISTAT.")),
+)
+class MunicipalityViewSet(
+    CursorOrderingMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [AllowAny]
+    serializer_class = serializers.MunicipalitySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.MunicipalityFilter
+    pagination_class = CursorPage
+    lookup_field = "istat_code"
+    lookup_value_regex = r"[0-9]{6}"
+    cursor_ordering = (("name", "pk"), "str")
+
+    def get_queryset(self) -> QuerySet[Body]:
+        return people.bodies_visible_to(self.request.user)
+
+
+# --- adoptions ------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Elenco delle adozioni"),
+        description=_("Solo quelle che chi chiama può vedere: del proprio ente o delle soluzioni del proprio ente."),
+    ),
+    retrieve=extend_schema(summary=_("Scheda di un'adozione")),
+    create=extend_schema(
+        summary=_("Richiesta di adozione"),
+        description=_(
+            "Chiede l'adozione di una soluzione pubblicata per conto di un ente di cui si è referenti ICT. "
+            "403 se non si può chiedere per quell'ente; 404 se la soluzione o l'ente non esistono; 409 se l'ente "
+            "ha già un'adozione attiva della soluzione."
+        ),
+        request=serializers.AdoptionCreateSerializer,
+        responses={201: serializers.AdoptionSerializer, 409: ERROR_409},
+    ),
+)
+@extend_validation_errors(["not_allowed"], field_name="action", actions=["transition"])
+@extend_validation_errors(["invalid"], field_name="non_field_errors", actions=["transition"])
+class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.AdoptionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.AdoptionFilter
+    pagination_class = CursorPage
+    lookup_value_regex = r"[0-9]+"
+    cursor_ordering = (("-requested_at", "-pk"), "datetime")
+    parser_classes = [JSONParser]
+
+    def get_queryset(self) -> QuerySet[Adoption]:
+        return Adoption.objects.visible_to(self.request.user).select_related("solution", "body", "owner_body")
+
+    def retrieve(self, request, *args: Any, pk: str, **kwargs: Any) -> Response:
+        adoption = get_adoption_for(request.user, int(pk))
+        return Response(self.get_serializer(adoption).data)
+
+    def create(self, request, *args: Any, **kwargs: Any) -> Response:
+        incoming = serializers.AdoptionCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        solution = get_solution_for(request.user, data["solution"])
+        body = Body.objects.filter(istat_code=data["municipality"]).first()
+        if body is None:
+            raise exceptions.NotFound(_("Nessun ente con il codice ISTAT %(code)s.") % {"code": data["municipality"]})
+        try:
+            adoption = adoption_services.request_adoption(solution=solution, body=body, by=request.user,
+                                                          note=data["note"])
+        except adoption_services.DuplicateAdoption as error:
+            raise Conflict(error.message)
+        except adoption_services.InvalidData as error:
+            raise exceptions.ValidationError(error.errors or {"note": [error.message]})
+        except adoption_services.NotAllowed as error:
+            raise exceptions.PermissionDenied(error.message)
+        adoption = self.get_queryset().get(pk=adoption.pk)
+        return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Passo del flusso di adozione"),
+        description=_(
+            "Esegue un'azione (approve, reject, ask_info, answer, start, go_live, retire, withdraw). 400 se l'azione "
+            "non è possibile dallo stato attuale o i dati non sono validi; 403 se il proprio ruolo non la consente; "
+            "409 se un'altra persona ha già cambiato lo stato. Per go_live servono adopted_version e go_live_date."
+        ),
+        request=serializers.TransitionSerializer,
+        responses={200: serializers.AdoptionSerializer, 409: ERROR_409},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args: Any, pk: str, **kwargs: Any) -> Response:
+        adoption = get_adoption_for(request.user, int(pk))  # not visible: 404
+        incoming = serializers.TransitionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        action = Action(data["action"])
+        if adoption.status not in transition_for(action).sources:
+            message = _("Non è possibile eseguire «%(action)s»: l'adozione è nello stato «%(status)s».") % {
+                "action": action.label, "status": adoption.get_status_display()}
+            raise exceptions.ValidationError({"action": [ErrorDetail(message, code="not_allowed")]})
+        if not permissions.can_act_on_adoption(request.user, adoption, action):
+            raise exceptions.PermissionDenied(
+                _("Non hai i permessi per eseguire «%(action)s» su questa adozione.") % {"action": action.label}
+            )
+        fields = {}
+        if action == Action.GO_LIVE:
+            fields = {name: data[name] for name in serializers.TransitionSerializer.GO_LIVE_FIELDS if name in data}
+        try:
+            adoption_services.transition_adoption(adoption, action=action, by=request.user, note=data["note"], **fields)
+        except adoption_services.AlreadyChanged as error:
+            raise Conflict(error.message)
+        except adoption_services.InvalidData as error:
+            raise exceptions.ValidationError(error.errors or {"non_field_errors": [error.message]})
+        except adoption_services.NotAllowed as error:
+            raise exceptions.PermissionDenied(error.message)
+        return Response(self.get_serializer(adoption).data)
+
+    @extend_schema(
+        summary=_("Cronologia di un'adozione"),
+        responses={200: serializers.AdoptionEventSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True)
+    def events(self, request, *args: Any, pk: str, **kwargs: Any) -> Response:
+        adoption = get_adoption_for(request.user, int(pk))
+        self.cursor_ordering = (("sequence", "pk"), "int")
+        page = self.paginate_queryset(AdoptionEvent.objects.filter(adoption=adoption).select_related("actor"))
+        return self.get_paginated_response(serializers.AdoptionEventSerializer(page, many=True).data)
+
+
+# --- statistics -----------------------------------------------------------------------------------------------
+
+
+@extend_validation_errors(["invalid"], field_name="date_from", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="date_to", methods=["get"])
+@extend_validation_errors(["invalid_choice"], field_name="kind", methods=["get"])
+class ProvinceStatsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary=_("Cifre provinciali"),
+        description=_("Le cifre del cruscotto provinciale. Per lo staff del CST e gli analisti provinciali."),
+        parameters=[serializers.StatsQuerySerializer],
+        responses={200: serializers.ProvinceStatsSerializer},
+    )
+    def get(self, request) -> Response:
+        if not permissions.can_view_province_dashboard(request.user):
+            raise exceptions.PermissionDenied(_("Le cifre provinciali sono per lo staff del CST e gli analisti."))
+        query = serializers.StatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = province_stats(**query.validated_data)
+        return Response(serializers.ProvinceStatsSerializer(figures).data)
+
+
+# --- notifications --------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Le mie notifiche"), description=_("Dalla più recente.")),
+)
+class NotificationViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.NotificationSerializer
+    pagination_class = CursorPage
+    lookup_value_regex = r"[0-9]+"
+    cursor_ordering = (("-created_at", "-pk"), "datetime")
+    parser_classes = [JSONParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return Notification.objects.for_user(self.request.user).select_related("actor")
+
+    @extend_schema(summary=_("Segna una notifica come letta"), request=None,
+                   responses={200: serializers.NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, *args: Any, pk: str, **kwargs: Any) -> Response:
+        notification = self.get_queryset().filter(pk=int(pk)).first()
+        if notification is None:  # another person's notification: 404
+            raise Http404
+        notification_services.mark_notification_read(notification, by=request.user)
+        notification.refresh_from_db(fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(summary=_("Segna tutte le notifiche come lette"), request=None,
+                   responses={200: serializers.MarkedSerializer})
+    @action(detail=False, methods=["post"])
+    def read_all(self, request, *args: Any, **kwargs: Any) -> Response:
+        marked = notification_services.mark_all_notifications_read(user=request.user)
+        return Response({"marked": marked})
+
+
+# --- publiccode.yml import ------------------------------------------------------------------------------------
+
+
+@extend_validation_errors(["invalid"], field_name="owner", methods=["post"])
+@extend_validation_errors(["invalid"], field_name="file", methods=["post"])
+class PubliccodeImportView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary=_("Importazione di un publiccode.yml"),
+        description=_(
+            "Per le redazioni: crea una soluzione in bozza (o aggiorna quella con lo stesso repository) dal file "
+            "publiccode.yml, con le stesse verifiche e gli stessi messaggi dell'interfaccia web. 400 se il caricamento "
+            "non è valido (file mancante, estensione, dimensione, ente sconosciuto); 422 con un errore per campo, "
+            "con attr uguale al percorso nel file, se il contenuto non è un publiccode.yml valido."
+        ),
+        request=serializers.PubliccodeImportSerializer,
+        responses={
+            201: serializers.PubliccodeImportResultSerializer,
+            200: serializers.PubliccodeImportResultSerializer,
+            422: ERROR_422,
+        },
+    )
+    def post(self, request) -> Response:
+        if not permissions.can_create_solution(request.user):
+            raise exceptions.PermissionDenied(_("Solo le redazioni degli enti possono importare un publiccode.yml."))
+        incoming = serializers.PubliccodeImportSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        owner = None
+        if data.get("owner"):
+            owner = Body.objects.by_code(data["owner"]).first()
+            if owner is None:
+                raise exceptions.ValidationError({"owner": [_("Nessun ente con questo codice ISTAT o IPA.")]})
+        # The upload form of the web page checks extension, size and the owner the person may choose.
+        form = PubliccodeImportForm(
+            data={"owner": owner.pk if owner else "", "dry_run": data["dry_run"]},
+            files={"file": data["file"]},
+            user=request.user,
+        )
+        if not form.is_valid():
+            raise exceptions.ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+        result = import_publiccode(
+            form.cleaned_data["file"].read(), by=request.user, owner=form.cleaned_data["owner"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if not result.ok:
+            raise Unprocessable(_errors_by_path(result.errors))
+        solution = None
+        if result.solution is not None and not result.dry_run:
+            solution = solutions_for_api(Solution.objects.filter(pk=result.solution.pk)).prefetch_related(
+                "categories", "tags").first()
+        body = {
+            "created": result.created,
+            "dry_run": result.dry_run,
+            "solution": serializers.SolutionDetailSerializer(solution, context={"request": request}).data
+            if solution is not None else None,
+        }
+        created = result.created and not result.dry_run
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _errors_by_path(errors) -> dict[str, list[str]]:
+    """One entry per path in the file (the whole file when the path is empty), messages in file order."""
+    by_path: dict[str, list[str]] = {}
+    for error in errors:
+        by_path.setdefault(error.path or "file", []).append(error.message)
+    return by_path
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request, *args: Any, **kwargs: Any) -> Response:
+    raise exceptions.NotFound(_("Risorsa non trovata."))

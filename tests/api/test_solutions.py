@@ -1,0 +1,258 @@
+"""The solutions endpoints: list with filters, search and ordering, detail, releases, publiccode.yml, ETag."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from catalog.models import Category, Tag
+from tests.api.conftest import client_for
+from tests.factories import ReleaseFactory, SolutionFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/solutions/"
+
+
+def slugs(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [item["slug"] for item in response.json()["results"]]
+
+
+def test_anonymous_list_shows_published_solutions_only(api, catalogue):
+    assert slugs(api.get(LIST)) == ["catasto", "protocollo", "tributi"]
+
+
+def test_item_carries_owner_kind_categories_release_and_used_by_count(api, catalogue):
+    catalogue["tributi"].categories.add(Category.objects.get_or_create(code="taxes-management")[0])
+    catalogue["tributi"].tags.add(Tag.objects.create(name="IMU", slug="imu"))
+    item = next(i for i in api.get(LIST).json()["results"] if i["slug"] == "tributi")
+    assert item["owner"] == {"istat_code": "041044", "ipa_code": "c_g479", "name": "Pesaro"}
+    assert item["kind"] == "software"
+    assert item["categories"] == ["taxes-management"]
+    assert item["tags"] == ["imu"]
+    assert item["current_release"] == {"version": "2.0.0", "date": "2026-01-15"}
+    assert item["used_by_count"] == 1
+    assert item["status"] == "published"
+    without_release = next(i for i in api.get(LIST).json()["results"] if i["slug"] == "catasto")
+    assert without_release["current_release"] is None and without_release["used_by_count"] == 0
+
+
+def test_current_release_is_the_newest(api, catalogue):
+    ReleaseFactory(solution=catalogue["tributi"], version="2.1.0", date=dt.date(2026, 3, 1))
+    ReleaseFactory(solution=catalogue["tributi"], version="1.9.0", date=dt.date(2025, 3, 1))
+    detail = api.get(f"{LIST}tributi/").json()
+    assert detail["current_release"] == {"version": "2.1.0", "date": "2026-03-01"}
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"kind": "service"}, ["protocollo"]),
+    ({"owner": "041067"}, ["protocollo"]),
+    ({"owner": "c_g479"}, ["catasto", "tributi"]),
+    ({"owner": "C_G479"}, ["catasto", "tributi"]),
+    ({"origin": "elicat"}, ["catasto"]),
+    ({"development_status": "beta"}, []),
+    ({"category": "taxes-management"}, ["tributi"]),
+    ({"tag": "imu"}, ["tributi"]),
+    ({"supports": "pagopa"}, ["tributi"]),
+    ({"status": "published", "kind": "software"}, ["catasto", "tributi"]),
+])
+def test_filters(api, catalogue, params, expected):
+    tributi = catalogue["tributi"]
+    tributi.categories.add(Category.objects.get_or_create(code="taxes-management")[0])
+    tributi.tags.add(Tag.objects.create(name="IMU", slug="imu"))
+    tributi.supports_pagopa = True
+    tributi.save()
+    assert slugs(api.get(LIST, params)) == expected
+
+
+def test_status_filter_gives_drafts_only_to_those_who_may_see_them(api, catalogue, publisher_pesaro, referent_fano):
+    assert slugs(api.get(LIST, {"status": "draft"})) == []
+    assert slugs(client_for(referent_fano).get(LIST, {"status": "draft"})) == []
+    assert slugs(client_for(publisher_pesaro).get(LIST, {"status": "draft"})) == ["bozza-pesaro"]
+
+
+def test_unknown_choice_is_a_400_naming_the_parameter(api, catalogue):
+    response = api.get(LIST, {"kind": "astronave", "ordering": "colore"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert {e["attr"] for e in body["errors"]} == {"kind", "ordering"}
+    assert all(e["detail"] for e in body["errors"])
+
+
+def _index_for_search() -> None:
+    from catalog.search import refresh_search_vector
+
+    refresh_search_vector(None)  # the services do it; factories bypass them (no-op on SQLite)
+
+
+def test_full_text_search_orders_by_relevance(api, catalogue):
+    SolutionFactory(slug="altro", name="Gestione rifiuti", long_description_it="Calcola anche i tributi sui rifiuti.")
+    _index_for_search()
+    assert slugs(api.get(LIST, {"q": "tributi"})) == ["tributi", "altro"]
+    assert slugs(api.get(LIST, {"q": "tributi", "ordering": "name"})) == ["altro", "tributi"]
+
+
+def test_relevance_without_q_falls_back_to_name(api, catalogue):
+    assert slugs(api.get(LIST, {"ordering": "relevance"})) == ["catasto", "protocollo", "tributi"]
+
+
+@pytest.mark.parametrize(("ordering", "expected"), [
+    ("name", ["catasto", "protocollo", "tributi"]),
+    ("-name", ["tributi", "protocollo", "catasto"]),
+    ("-used_by_count", ["tributi", "protocollo", "catasto"]),  # ties: the newest first
+    ("used_by_count", ["catasto", "protocollo", "tributi"]),
+    ("-latest_release_date", ["protocollo", "catasto", "tributi"]),
+    ("latest_release_date", ["tributi", "catasto", "protocollo"]),
+])
+def test_ordering(api, catalogue, ordering, expected):
+    catalogue["catasto"].latest_release_date = dt.date(2025, 1, 1)
+    catalogue["catasto"].save()
+    catalogue["protocollo"].latest_release_date = dt.date(2026, 1, 1)
+    catalogue["protocollo"].save()
+    assert slugs(api.get(LIST, {"ordering": ordering})) == expected
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name", "used_by_count", "-latest_release_date", "relevance"])
+def test_cursor_pagination_walks_every_item_once(api, db, ordering):
+    # Many equal keys (four names, three dates, no adoptions): the cursor's offsets must still cover every item.
+    for n in range(25):
+        SolutionFactory(name=f"Soluzione condivisa {n % 4}",
+                        latest_release_date=dt.date(2026, 1, 1 + n % 3) if n % 2 else None)
+    seen: list[str] = []
+    params = {"ordering": ordering, "page_size": 7}
+    if ordering == "relevance":
+        params["q"] = "soluzione"
+        _index_for_search()
+    url, pages = LIST, 0
+    while url:
+        response = api.get(url, params if url == LIST else None)
+        seen += slugs(response)
+        url = response.json()["next"]
+        pages += 1
+    assert len(seen) == len(set(seen)) == 25
+    assert pages == 4
+
+
+def test_page_size_is_capped_at_100(api, db):
+    SolutionFactory.create_batch(105)
+    assert len(slugs(api.get(LIST, {"page_size": 500}))) == 100
+    assert len(slugs(api.get(LIST))) == 20
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "dieci"])
+def test_invalid_page_size_is_a_400(api, db, value):
+    response = api.get(LIST, {"page_size": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "page_size"
+
+
+@pytest.mark.parametrize("cursor", ["non-un-cursore", "cD1wcm92YQ==", "cD0yMDI2LTk5LTk5"])
+def test_forged_cursor_is_a_json_404(api, catalogue, cursor):
+    response = api.get(LIST, {"cursor": cursor, "ordering": "-latest_release_date"})
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["detail"] == "Cursore non valido."
+
+
+def test_detail_by_slug(api, catalogue):
+    response = api.get(f"{LIST}tributi/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["slug"] == "tributi" and body["long_description_it"]
+    assert body["contacts"] is None  # anonymous: no contacts
+
+
+def test_detail_shows_contacts_to_people_of_member_bodies(catalogue, member_fano):
+    catalogue["tributi"].contacts = [{"name": "Ufficio tributi", "email": "tributi@comune.pesaro.pu.it"}]
+    catalogue["tributi"].save()
+    assert client_for(member_fano).get(f"{LIST}tributi/").json()["contacts"][0]["name"] == "Ufficio tributi"
+
+
+def test_draft_detail_is_404_for_others_and_200_for_its_publisher(api, catalogue, publisher_pesaro, referent_fano):
+    assert api.get(f"{LIST}bozza-pesaro/").status_code == 404
+    assert client_for(referent_fano).get(f"{LIST}bozza-pesaro/").status_code == 404
+    assert client_for(publisher_pesaro).get(f"{LIST}bozza-pesaro/").status_code == 200
+
+
+def test_releases_newest_first(api, catalogue):
+    ReleaseFactory(solution=catalogue["tributi"], version="2.1.0", date=dt.date(2026, 3, 1))
+    response = api.get(f"{LIST}tributi/releases/")
+    assert [r["version"] for r in response.json()["results"]] == ["2.1.0", "2.0.0"]
+    assert api.get(f"{LIST}bozza-pesaro/releases/").status_code == 404
+
+
+def test_publiccode_yml_is_yaml_text(api, catalogue):
+    response = api.get(f"{LIST}tributi/publiccode.yml", HTTP_ACCEPT="text/yaml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/yaml")
+    document = yaml.safe_load(response.content)
+    assert document["name"] == "Tributi locali"
+    missing = api.get(f"{LIST}bozza-pesaro/publiccode.yml", HTTP_ACCEPT="text/yaml")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+
+
+# --- ETag -----------------------------------------------------------------------------------------------------
+
+
+def test_list_etag_round_trip_gives_304_with_empty_body(api, catalogue):
+    first = api.get(LIST)
+    tag = first["ETag"]
+    assert tag.startswith('W/"')
+    again = api.get(LIST, HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == tag
+
+
+def test_detail_etag_round_trip_gives_304_with_empty_body(api, catalogue):
+    tag = api.get(f"{LIST}tributi/")["ETag"]
+    again = api.get(f"{LIST}tributi/", HTTP_IF_NONE_MATCH=f'"other", {tag}')
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_304_costs_fewer_queries_than_200(api, catalogue, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as full:
+        tag = api.get(LIST)["ETag"]
+    with CaptureQueriesContext(connection) as cached:
+        assert api.get(LIST, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    assert len(cached) < len(full)
+    assert len(cached) == 1  # the fingerprint
+
+
+@pytest.mark.parametrize("change", ["edit", "release", "adoption", "new"])
+def test_etag_changes_when_what_the_list_shows_changes(api, catalogue, publisher_pesaro, fano, change):
+    from catalog.services import adoptions, solutions
+
+    tag = api.get(LIST)["ETag"]
+    if change == "edit":
+        solutions.update_solution(catalogue["catasto"], by=publisher_pesaro, name="Catasto condiviso")
+    elif change == "release":
+        solutions.add_release(catalogue["catasto"], by=publisher_pesaro, version="3.0", date=dt.date(2026, 2, 1))
+    elif change == "adoption":
+        adoptions.transition_adoption(catalogue["in_production"], action="retire", by=_cst())
+    else:
+        SolutionFactory(slug="nuova")
+    assert api.get(LIST, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def _cst():
+    from tests.conftest import _person
+
+    return _person("cst.etag@cstpu.test", global_role="cst_admin")
+
+
+def test_etag_differs_between_people(api, catalogue, publisher_pesaro):
+    anonymous_tag = api.get(LIST)["ETag"]
+    publisher = client_for(publisher_pesaro)
+    assert publisher.get(LIST, HTTP_IF_NONE_MATCH=anonymous_tag).status_code == 200
+
+
+def test_etag_differs_between_filters(api, catalogue):
+    tag = api.get(LIST)["ETag"]
+    assert api.get(LIST, {"kind": "service"}, HTTP_IF_NONE_MATCH=tag).status_code == 200
