@@ -6,6 +6,7 @@ nothing else. It never talks to the broker; the relay does that later, from anot
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Delivery, Notification
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS: tuple[str, ...] = (Delivery.Channel.EMAIL,)
 
@@ -110,4 +113,6 @@ def retry_delivery(delivery: Delivery, *, by: Any) -> bool:
     updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING, attempts=0, due_at=now, available_at=now, claimed_at=None, updated_at=now
     )
+    if updated:
+        logger.info("delivery %s queued again by %s", delivery.key, getattr(by, "email", by))
     return bool(updated)
