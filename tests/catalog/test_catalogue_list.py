@@ -209,3 +209,17 @@ def test_query_count_is_the_same_with_search_and_filters(client, django_assert_n
     with django_assert_num_queries(ANONYMOUS_QUERIES):
         response = client.get(URL, {"q": "soluzione", "kind": "software", "supports": "spid", "sort": "most_adopted"})
     assert response.context["page_obj"].object_list
+
+
+# Logged in: session, user, the person's roles (read once per request), the bell's unread count, then the same five.
+PUBLISHER_QUERIES = 4 + ANONYMOUS_QUERIES
+
+
+@pytest.mark.parametrize("solutions,owners,categories", [(2, 1, 1), (30, 20, 40)])
+def test_publisher_query_count_is_pinned_too(client, publisher_pesaro, django_assert_num_queries, solutions, owners,
+                                             categories):
+    _catalogue(solutions, owners, categories)
+    client.force_login(publisher_pesaro)
+    client.get(URL)
+    with django_assert_num_queries(PUBLISHER_QUERIES):
+        client.get(URL, {"kind": "service"})
