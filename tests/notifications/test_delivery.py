@@ -273,9 +273,12 @@ def test_email_has_prefix_text_html_and_a_link_to_the_page(one_delivery, setting
 
 
 def test_email_of_an_english_speaking_recipient_is_in_english(one_delivery):
-    from cstportal.notifications.apps import compile_own_translations
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
 
-    compile_own_translations()
+    call_command("compile_translations")
+    trans_real._translations = {}
+    trans_real._default = None
     recipient = one_delivery.notification.recipient
     recipient.language = "en"
     recipient.save()

@@ -14,7 +14,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         base = Path(settings.BASE_DIR)
-        roots = [base / "locale"] + [base / app / "locale" for app in ("cstportal", "municipalities", "catalog")]
+        roots = [base / "locale"] + [
+            path
+            for package in ("cstportal", "municipalities", "catalog")
+            for path in (base / package).rglob("locale")
+            if path.is_dir()
+        ]
         count = 0
         for root in roots:
             for po_path in root.glob("*/LC_MESSAGES/*.po"):
