@@ -193,3 +193,11 @@ def test_script_in_a_description_never_reaches_the_page(client, pesaro):
     html = client.get(_url(solution)).content.decode()
     assert "<script>alert" not in html
     assert 'href="javascript:' not in html
+
+
+def test_published_solution_links_its_publiccode_file(client, pesaro, publisher_pesaro):
+    published = SolutionFactory(owner=pesaro)
+    draft = SolutionFactory(owner=pesaro, status="draft")
+    assert reverse("catalog:solution-publiccode", args=[published.slug]) in client.get(_url(published)).content.decode()
+    client.force_login(publisher_pesaro)
+    assert "publiccode.yml" not in client.get(_url(draft)).content.decode()
