@@ -133,3 +133,27 @@ def test_pages_are_served_when_the_cache_is_down(settings):
     response = _visitor().get(PAGE)
     assert response.status_code == 200
     assert "X-Anon-Cache" not in response
+
+
+def test_publishing_a_solution_invalidates_the_pages(pesaro, cst_admin, publisher_pesaro):
+    from catalog.services.solutions import publish_solution, submit_solution
+    from tests.factories import SolutionFactory
+
+    solution = SolutionFactory(owner=pesaro, status="draft")
+    submit_solution(solution, by=publisher_pesaro)
+    _visitor().get(PAGE)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
+    publish_solution(solution, by=cst_admin)  # a compare-and-set UPDATE: no save signal on the solution
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+
+
+def test_an_adoption_transition_invalidates_the_pages(pesaro, fano, publisher_pesaro):
+    from catalog.services.adoptions import approve_adoption
+    from tests.factories import AdoptionEventFactory, AdoptionFactory, SolutionFactory
+
+    adoption = AdoptionFactory(solution=SolutionFactory(owner=pesaro), body=fano)
+    AdoptionEventFactory(adoption=adoption, sequence=1)
+    _visitor().get(PAGE)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
+    approve_adoption(adoption, by=publisher_pesaro)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"

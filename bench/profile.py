@@ -1,0 +1,99 @@
+"""Where the time of one request goes: its SQL (with EXPLAIN ANALYZE of the slowest) and a Python profile.
+
+    .venv/bin/python -m bench.profile /catalogo/?q=tributi [--user EMAIL] [--header "Name: value"] [--repeat 5]
+
+Runs against the benchmark database left by `python -m bench.run --keep` (BENCH_DATABASE_URL), in this process,
+with the production settings (DEBUG=0). The figures of docs/performance.md's analysis come from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    parser.add_argument("--user", help="log in as this e-mail address (a forced session)")
+    parser.add_argument("--header", action="append", default=[], help='"Name: value", repeatable')
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--explain", type=int, default=3, help="EXPLAIN ANALYZE the N slowest queries")
+    parser.add_argument("--top", type=int, default=25, help="lines of the Python profile")
+    args = parser.parse_args(argv)
+
+    from bench.run import DATABASE_URL
+
+    os.environ.update({
+        "DEBUG": "0", "BENCH_MODE": "1", "SECRET_KEY": "bench-" + "k" * 60, "DATABASE_URL": DATABASE_URL,
+        "ALLOWED_HOSTS": "testserver", "DJANGO_SETTINGS_MODULE": "cstportal.settings", "LOG_LEVEL": "WARNING",
+        "API_THROTTLE_ANON": "100000000/minute", "API_THROTTLE_USER": "100000000/minute",
+    })
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # Static URLs without the manifest of a collectstatic run (a dictionary lookup in production either way).
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from municipalities.models import User
+
+    client = Client(raise_request_exception=True)
+    if args.user:
+        client.force_login(User.objects.get(email=args.user))
+    extra = {}
+    for header in args.header:
+        name, _, value = header.partition(":")
+        extra["HTTP_" + name.strip().upper().replace("-", "_")] = value.strip()
+
+    client.get(args.path, **extra)  # warm
+    times = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        response = client.get(args.path, **extra)
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"{args.path}: HTTP {response.status_code}, {len(response.content):,} bytes, "
+          f"median {statistics.median(times):.1f} ms over {args.repeat} (min {min(times):.1f}, max {max(times):.1f})")
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(args.path, **extra)
+    timed = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
+    total = sum(float(q["time"]) for q in timed) * 1000
+    print(f"\n{len(timed)} queries, {total:.1f} ms in the database:")
+    for q in queries.captured_queries:
+        print(f"  {float(q['time']) * 1000:8.1f} ms  {q['sql'][:160]}")
+    for q in timed[: args.explain]:
+        print(f"\nEXPLAIN ANALYZE ({float(q['time']) * 1000:.1f} ms): {q['sql'][:300]}")
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+            for (line,) in cursor.fetchall():
+                print("  " + line)
+
+    profile = cProfile.Profile()
+    profile.enable()
+    client.get(args.path, **extra)
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    print("\nPython profile (cumulative):")
+    print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
