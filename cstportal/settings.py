@@ -303,8 +303,10 @@ INSTALLED_APPS.append("cstportal.anon_cache.apps.AnonCacheConfig")
 ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300)
 ANON_CACHE_INVALIDATED_BY = {
     "catalog": [
+        # Status changes are compare-and-set UPDATEs (no save signal): their events are watched instead.
         "catalog.Solution", "catalog.Solution_categories", "catalog.Solution_tags", "catalog.Release",
-        "catalog.Adoption", "catalog.AdoptionEvent", "catalog.ReuseStory", "municipalities.Body",
+        "catalog.PublicationEvent", "catalog.Adoption", "catalog.AdoptionEvent", "catalog.ReuseStory",
+        "municipalities.Body",
     ],
 }
 
@@ -410,24 +412,3 @@ SPECTACULAR_SETTINGS.update({
 # Errors under /api/ that no API view produced (unknown URL, exceptions) become JSON too.
 MIDDLEWARE.append("catalog.api.middleware.ApiJsonErrorsMiddleware")
 
-# --- Hardening, anonymous page cache, benchmark (cstportal/middleware.py, cstportal/anon_cache/, bench/) ---------
-# A declared request body above this is refused with 413 before anything reads it (the proxy caps it too).
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 4 * 1024 * 1024)
-MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-                  "cstportal.middleware.RequestSizeLimitMiddleware")
-# CST staff are logged out after STAFF_SESSION_IDLE_SECONDS without a request (paths below do not count).
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-                  "cstportal.middleware.StaffIdleTimeoutMiddleware")
-STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
-# Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; a save of any
-# model below invalidates the namespace. 0 turns the cache off.
-INSTALLED_APPS.append("cstportal.anon_cache.apps.AnonCacheConfig")
-ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300)
-ANON_CACHE_INVALIDATED_BY = {
-    "catalog": [
-        # Status changes are compare-and-set UPDATEs (no save signal): their events are watched instead.
-        "catalog.Solution", "catalog.Solution_categories", "catalog.Solution_tags", "catalog.Release",
-        "catalog.PublicationEvent", "catalog.Adoption", "catalog.AdoptionEvent", "catalog.ReuseStory",
-        "municipalities.Body",
-    ],
-}
