@@ -33,7 +33,7 @@ def dump_publiccode(document: dict[str, Any]) -> str:
     return HEADER + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
 
 
-def publiccode_document(solution: Solution, *, include_contacts: bool = True) -> dict[str, Any]:
+def publiccode_document(solution: Solution, *, include_contacts: bool = False) -> dict[str, Any]:
     from municipalities.models import Body
 
     release = solution.releases.order_by("-date", "-pk").first()
@@ -42,13 +42,16 @@ def publiccode_document(solution: Solution, *, include_contacts: bool = True) ->
     return publiccode_from_solution(solution, used_by=used_by, release=release, include_contacts=include_contacts)
 
 
-def export_publiccode(solution: Solution, *, include_contacts: bool = True) -> str:
+def export_publiccode(solution: Solution, *, include_contacts: bool = False) -> str:
     """The publiccode.yml of `solution`, as YAML text. `usedBy` lists the bodies running it in production.
-    `include_contacts=False` leaves the contacts out, for readers the catalogue does not show them to."""
+
+    Contacts (names, e-mail addresses, telephone numbers) are left out unless `include_contacts`: pass
+    `catalog.permissions.can_view_solution_contacts(user, solution)`, as the solution page shows them to members
+    only. A re-import of a file without contacts keeps the solution's contacts."""
     return dump_publiccode(publiccode_document(solution, include_contacts=include_contacts))
 
 
 def publiccode_problems(solution: Solution) -> list[FieldError]:
     """What keeps the solution's export from being a valid publiccode.yml (empty when it is valid): handy for
     publisher pages that want to warn before submission."""
-    return parse_publiccode(export_publiccode(solution)).errors
+    return parse_publiccode(export_publiccode(solution, include_contacts=True)).errors

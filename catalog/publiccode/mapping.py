@@ -292,7 +292,7 @@ def _dependencies_out(value: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def publiccode_from_solution(
-    solution: Any, *, used_by: list[str], release: Any | None, include_contacts: bool = True
+    solution: Any, *, used_by: list[str], release: Any | None, include_contacts: bool = False
 ) -> dict[str, Any]:
     """The document for `solution` (a mapping ready to be dumped as YAML); contacts only with `include_contacts`."""
     owner = solution.owner

@@ -36,7 +36,7 @@ def snapshot(solution: Solution) -> dict:
 def round_trip(solution: Solution, by) -> None:
     """Export, re-import as `by`, and assert that nothing changed."""
     before = snapshot(solution)
-    text = export_publiccode(solution)
+    text = export_publiccode(solution, include_contacts=True)
     parsed = parse_publiccode(text.encode("utf-8"))
     assert parsed.errors == [], f"{solution.slug}: the export is not valid: {parsed.errors}\n{text}"
     result = import_publiccode(text.encode("utf-8"), by=by)
@@ -103,7 +103,7 @@ def rich_solution(pesaro, fano, urbino):
 
 
 def test_the_export_is_valid_and_carries_the_italian_section_and_organisation_uri(rich_solution):
-    text = export_publiccode(rich_solution)
+    text = export_publiccode(rich_solution, include_contacts=True)
     assert parse_publiccode(text.encode()).errors == []
     doc = yaml.safe_load(text)
     assert doc["publiccodeYmlVersion"] == "0.5.0"
@@ -174,8 +174,9 @@ def test_problems_of_an_incomplete_solution_are_reported_by_field(pesaro):
     assert paths == {"platforms", "categories", "description.it.longDescription", "description.it.features"}
 
 
-def test_contacts_are_left_out_on_request_and_a_reimport_keeps_them(rich_solution, cst_admin):
-    text = export_publiccode(rich_solution, include_contacts=False)
+def test_contacts_are_left_out_unless_asked_for_and_a_reimport_keeps_them(rich_solution, cst_admin):
+    assert "paolo.neri" in export_publiccode(rich_solution, include_contacts=True)
+    text = export_publiccode(rich_solution)
     assert "paolo.neri" not in text
     assert import_publiccode(text.encode(), by=cst_admin).ok
     rich_solution.refresh_from_db()
