@@ -168,7 +168,11 @@ class Solution(models.Model):
                 fields=["repository_url"], condition=~Q(repository_url=""), name="solution_unique_repository_url"
             ),
         ]
-        indexes = [models.Index(fields=["status", "kind"], name="solution_status_kind")]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="solution_status_kind"),
+            # The catalogue and the API list sort by name: without it every page sorts the whole table.
+            models.Index(fields=["name", "id"], name="solution_name_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
