@@ -415,6 +415,7 @@ def measure_size(size: int, args, env: dict[str, str], redis: Redis, wrk: str) -
     t = time.monotonic()
     seed.refresh_search()
     search_seconds = time.monotonic() - t
+    seed.vacuum()
     state = prepare_state(env)
     seeding_seconds = time.monotonic() - started
     redis.flush()

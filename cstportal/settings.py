@@ -298,9 +298,10 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMi
                   "cstportal.middleware.StaffIdleTimeoutMiddleware")
 STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
 # Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; a save of any
-# model below invalidates the namespace. 0 turns the cache off.
+# model below invalidates the namespace. 0 turns the cache off: the default with DEBUG (development and tests), where
+# a page must show the template just edited and the data of the current test.
 INSTALLED_APPS.append("cstportal.anon_cache.apps.AnonCacheConfig")
-ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300)
+ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 0 if DEBUG else 300)
 ANON_CACHE_INVALIDATED_BY = {
     "catalog": [
         # Status changes are compare-and-set UPDATEs (no save signal): their events are watched instead.

@@ -19,6 +19,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cstportal.anon_cache import cache_anonymous
+
 from .. import permissions
 from ..access import get_solution_for
 from ..forms import SORTS, CatalogueFilterForm, ReasonForm, ReleaseForm, SolutionForm
@@ -97,6 +99,7 @@ def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict
     return chips
 
 
+@cache_anonymous("catalog")  # the same page for every anonymous visitor: see cstportal/anon_cache
 def solution_list(request: HttpRequest) -> HttpResponse:
     """The catalogue. Queries (anonymous): facets' aggregate with the total, owners, categories, the page, the
     page's categories — five, whatever the page size or the number of facet values."""

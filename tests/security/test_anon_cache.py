@@ -157,3 +157,19 @@ def test_an_adoption_transition_invalidates_the_pages(pesaro, fano, publisher_pe
     assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
     approve_adoption(adoption, by=publisher_pesaro)
     assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+
+
+def test_the_catalogue_is_cached_for_anonymous_visitors_only(client, pesaro, publisher_pesaro, settings):
+    from tests.factories import SolutionFactory
+
+    settings.ROOT_URLCONF = "cstportal.urls"
+    SolutionFactory(owner=pesaro, name="Gestione tributi")
+    SolutionFactory(owner=pesaro, name="Bozza riservata", status="draft")
+    assert _visitor().get("/catalogo/")["X-Anon-Cache"] == "miss"
+    cached = _visitor().get("/catalogo/")
+    assert cached["X-Anon-Cache"] == "hit"
+    assert "Gestione tributi" in cached.content.decode() and "Bozza riservata" not in cached.content.decode()
+    client.force_login(publisher_pesaro)
+    own = client.get("/catalogo/")
+    assert "X-Anon-Cache" not in own
+    assert "Bozza riservata" in own.content.decode()
