@@ -185,3 +185,9 @@ def test_create_api_token_command_refuses_unknown_person(db):
 
     with pytest.raises(CommandError):
         call_command("create_api_token", "nessuno@cstpu.test", stdout=StringIO())
+
+
+def test_profile_page_links_to_the_tokens(client, referent_fano):
+    client.force_login(referent_fano)
+    page = client.get(reverse("profile")).content.decode()
+    assert reverse("apitokens:token-list") in page
