@@ -232,3 +232,10 @@ def test_the_solution_page_shows_the_panel(client, adoption_in, solution):
     adoption_in("in_production")
     html = client.get(solution.get_absolute_url()).content.decode()
     assert "Usata da" in html and _used_by(html) == ["Fano"]
+
+
+def test_retire_leaves_used_by_on_the_public_page_at_once(client, adoption_in, solution, referent_fano):
+    running = adoption_in("in_production")
+    assert _used_by(client.get(solution.get_absolute_url()).content.decode()) == ["Fano"]
+    services.retire_adoption(running, by=referent_fano)
+    assert _used_by(client.get(solution.get_absolute_url()).content.decode()) == []

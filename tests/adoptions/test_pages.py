@@ -262,16 +262,24 @@ def test_the_only_adoption_addresses_are_the_known_ones():
     }
 
 
-def test_admin_cannot_change_or_delete_events(rf, cst_admin):
-    model_admin = admin.site._registry.get(AdoptionEvent)
-    if model_admin is None:
-        return  # not in the admin at all
+def test_admin_cannot_add_change_or_delete_events(rf, cst_admin):
+    from catalog.models import Adoption
+
     request = rf.get("/admin/")
     request.user = cst_admin
-    assert not model_admin.has_add_permission(request)
-    assert not model_admin.has_change_permission(request)
-    assert not model_admin.has_delete_permission(request)
-
+    standalone = admin.site._registry.get(AdoptionEvent)
+    inlines = []
+    adoption_admin = admin.site._registry.get(Adoption)
+    if adoption_admin is not None:
+        inlines = [i for i in adoption_admin.get_inline_instances(request) if i.model is AdoptionEvent]
+    for inline in inlines:  # the timeline shown inside an adoption, read-only
+        assert not inline.has_add_permission(request, None)
+        assert not inline.has_change_permission(request)
+        assert not inline.can_delete
+    if standalone is not None:
+        assert not standalone.has_add_permission(request)
+        assert not standalone.has_change_permission(request)
+        assert not standalone.has_delete_permission(request)
 
 def test_adoption_page_queries_do_not_grow_with_the_timeline(client, adoption_in, referent_fano, member_pesaro):
     from django.db import connection
