@@ -11,6 +11,7 @@ from django.db.models import DateField, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.http import Http404, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -89,8 +90,17 @@ class CursorOrderingMixin:
         return self.cursor_ordering
 
 
-def _not_modified(tag: str) -> Response:
-    return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+def _conditional(response: Response, request, tag: str) -> Response:
+    """Headers of an answer that carries an ETag: clients revalidate every time, and a cache keeps one copy per
+    person (the content depends on who asks)."""
+    response["ETag"] = tag
+    response["Cache-Control"] = "private, no-cache" if people.is_authenticated(request.user) else "no-cache"
+    patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
+    return response
+
+
+def _not_modified(request, tag: str) -> Response:
+    return _conditional(Response(status=status.HTTP_304_NOT_MODIFIED), request, tag)
 
 
 # --- solutions ------------------------------------------------------------------------------------------------
@@ -157,7 +167,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             etag.solution_list_fingerprint(queryset),
         )
         if etag.matches(request, tag):
-            return _not_modified(tag)
+            return _not_modified(request, tag)
         queryset = solutions_for_api(queryset).annotate(
             release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField())
         )
@@ -166,9 +176,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             queryset = queryset.annotate(relevance_key=Cast(F("rank") * Value(1_000_000), IntegerField()))
         page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
         data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
-        response = self.get_paginated_response(data)
-        response["ETag"] = tag
-        return response
+        return _conditional(self.get_paginated_response(data), request, tag)
 
     def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
         solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
@@ -179,10 +187,10 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             solution.current_release_version, solution.current_release_date,
         )
         if etag.matches(request, tag):
-            return _not_modified(tag)
+            return _not_modified(request, tag)
         prefetch_related_objects([solution], "categories", "tags")
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
-        return Response(data, headers={"ETag": tag})
+        return _conditional(Response(data), request, tag)
 
     @extend_schema(
         summary=_("Rilasci di una soluzione"),

@@ -122,3 +122,12 @@ def test_user_throttle_counts_per_person(catalogue, referent_fano, referent_urbi
         assert fano.get("/api/v1/adoptions/").status_code == 200
     assert_json_error(fano.get("/api/v1/adoptions/"), 429, "throttled")
     assert urbino.get("/api/v1/adoptions/").status_code == 200  # same address, another person
+
+
+def test_options_is_not_an_undocumented_description(api, db):
+    assert_json_error(api.options("/api/v1/solutions/"), 405, "method_not_allowed")
+
+
+def test_head_answers_like_get_without_body(api, db):
+    response = api.head("/api/v1/municipalities/")
+    assert response.status_code == 200 and response.content == b""

@@ -256,3 +256,11 @@ def test_etag_differs_between_people(api, catalogue, publisher_pesaro):
 def test_etag_differs_between_filters(api, catalogue):
     tag = api.get(LIST)["ETag"]
     assert api.get(LIST, {"kind": "service"}, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def test_etag_answers_vary_by_person_and_are_revalidated(api, catalogue, referent_fano):
+    anonymous = api.get(LIST)
+    assert anonymous["Cache-Control"] == "no-cache"
+    assert {"Authorization", "Cookie", "Accept-Language"} <= {v.strip() for v in anonymous["Vary"].split(",")}
+    personal = client_for(referent_fano).get(f"{LIST}tributi/")
+    assert personal["Cache-Control"] == "private, no-cache"
