@@ -7,7 +7,6 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from cstportal.apitokens.services import create_api_token
-from tests.browser.conftest import browser, page  # noqa: F401 - the docs page is checked in a real browser
 from tests.factories import AdoptionFactory, ReleaseFactory, SolutionFactory
 
 

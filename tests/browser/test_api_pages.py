@@ -1,4 +1,4 @@
-"""The API token pages in a real browser: accessible, no external request, the confirmation before revoking."""
+"""The API's pages in a real browser: the Swagger UI served offline, and the API token pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from tests.browser.conftest import check_axe, login, visit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_create_show_once_and_revoke_a_token(page, referent_fano, tmp_path):
+def test_api_docs_load_without_leaving_the_machine(page):
+    visit(page, "/api/v1/docs/")
+    page.wait_for_selector(".swagger-ui .information-container .title", timeout=15000)
+    assert "CST Portal API" in page.inner_text(".swagger-ui .information-container .title")
+    assert page.locator(".opblock").count() >= 16  # every operation, rendered from the live schema
+    page.guard.assert_clean()
+
+
+def test_create_show_once_and_revoke_a_token(page, referent_fano):
     login(page, referent_fano.email)
     visit(page, "/account/token-api/")
     check_axe(page, context="token list, empty")
@@ -20,7 +28,6 @@ def test_create_show_once_and_revoke_a_token(page, referent_fano, tmp_path):
     key = page.input_value("#new-token-key")
     assert key.startswith("cstpu_")
     check_axe(page, context="token just created")
-    page.screenshot(path=str(tmp_path / "token-created.png"), full_page=True)
     visit(page, "/account/token-api/")
     assert key not in page.content()
     page.click("a:has-text('Revoca')")
