@@ -215,7 +215,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     def publiccode(self, request, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
         solution = get_solution_for(request.user, slug)
         response = HttpResponse(export_publiccode(solution), content_type=f"{PUBLICCODE_RESPONSE_TYPE}; charset=utf-8")
-        response["Content-Disposition"] = f'inline; filename="{solution.slug}-publiccode.yml"'
+        response["Content-Disposition"] = f'attachment; filename="{solution.slug}-publiccode.yml"'
         return response
 
 
