@@ -48,7 +48,7 @@ def test_schema_lists_every_endpoint_of_the_issue(openapi):
 
 def test_every_operation_is_described_with_its_errors(openapi):
     for path, method, operation in operations(openapi):
-        assert operation.get("summary"), (method, path)
+        assert operation.get("summary") and operation.get("description"), (method, path)
         codes = set(operation["responses"])
         assert any(code.startswith("2") for code in codes), (method, path)
         assert codes >= ERRORS_EVERYWHERE, (method, path, ERRORS_EVERYWHERE - codes)
@@ -57,6 +57,7 @@ def test_every_operation_is_described_with_its_errors(openapi):
                 assert "application/json" in response["content"], (method, path, code)
         for parameter in operation.get("parameters", []):
             assert parameter.get("schema"), (method, path, parameter["name"])
+            assert parameter.get("description"), (method, path, parameter["name"])
         if method == "post" and not path.endswith(("/read/", "/read-all/")):
             assert operation["requestBody"]["content"], (method, path)
             assert "400" in codes, (method, path)
