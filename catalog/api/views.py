@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import DateField, F, IntegerField, QuerySet, Value
+from django.db.models import DateField, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -64,8 +64,6 @@ PUBLICCODE_RESPONSE_TYPE = "text/yaml"
 def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
     """What every solution item shows, without a query per row: the owner (join), the adoptions in production
     and the current release (subqueries)."""
-    from django.db.models import OuterRef, Subquery
-
     current = Release.objects.filter(solution=OuterRef("pk")).order_by("-date", "-pk")
     return (
         queryset.select_related("owner")
