@@ -80,8 +80,12 @@ def _canonical_query(request) -> str:
 
 
 class CursorOrderingMixin:
-    """The order of a cursor-paginated list: `cursor_ordering` = (order_by fields, type of the position)."""
+    """The order of a cursor-paginated list: `cursor_ordering` = (order_by fields, type of the position).
 
+    Also: no OPTIONS (the OpenAPI schema describes the API), so that Allow lists only what answers.
+    """
+
+    http_method_names = ["get", "post", "head"]
     cursor_ordering: tuple[tuple[str, ...], str] = (("-pk",), "int")
 
     def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
@@ -359,6 +363,7 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
 @extend_validation_errors(["invalid_choice"], field_name="kind", methods=["get"])
 class ProvinceStatsView(APIView):
     permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "head"]
 
     @extend_schema(
         summary=_("Cifre provinciali"),
@@ -418,6 +423,7 @@ class NotificationViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.G
 @extend_validation_errors(["invalid"], field_name="file", methods=["post"])
 class PubliccodeImportView(APIView):
     permission_classes = [IsAuthenticated]
+    http_method_names = ["post"]
     parser_classes = [MultiPartParser]
 
     @extend_schema(

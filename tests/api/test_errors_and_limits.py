@@ -125,7 +125,10 @@ def test_user_throttle_counts_per_person(catalogue, referent_fano, referent_urbi
 
 
 def test_options_is_not_an_undocumented_description(api, db):
-    assert_json_error(api.options("/api/v1/solutions/"), 405, "method_not_allowed")
+    response = api.options("/api/v1/solutions/")
+    assert_json_error(response, 405, "method_not_allowed")
+    assert "OPTIONS" not in response["Allow"]
+    assert api.get("/api/v1/solutions/")["Allow"] == "GET, HEAD"
 
 
 def test_head_answers_like_get_without_body(api, db):
