@@ -302,6 +302,10 @@ STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
 # a page must show the template just edited and the data of the current test.
 INSTALLED_APPS.append("cstportal.anon_cache.apps.AnonCacheConfig")
 ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 0 if DEBUG else 300)
+# Each process keeps its last pages in memory and re-reads the shared versions at most this often: an invalidation
+# reaches the other processes within that many seconds.
+ANON_CACHE_LOCAL_ENTRIES = env_int("ANON_CACHE_LOCAL_ENTRIES", 128)
+ANON_CACHE_VERSION_CHECK_SECONDS = float(env_str("ANON_CACHE_VERSION_CHECK_SECONDS", "1") or 1)
 ANON_CACHE_INVALIDATED_BY = {
     "catalog": [
         # Status changes are compare-and-set UPDATEs (no save signal): their events are watched instead.

@@ -1,4 +1,22 @@
--- Prints one JSON line with the run's counts and latency percentiles (milliseconds) for bench/run.py.
+-- Every request comes from another client address (X-Forwarded-For, read by the portal as with one proxy in
+-- front: PROXY_COUNT=1), like public traffic from many clients, so per-address rate limits apply as in production.
+-- At the end, one JSON line with the run's counts and latency percentiles (milliseconds) for bench/run.py.
+local clients = tonumber(os.getenv("BENCH_CLIENTS") or "0")
+local client_counter = 0
+
+function client_address()
+  client_counter = (client_counter + 1) % clients
+  local n = client_counter
+  return string.format("10.%d.%d.%d", math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256)
+end
+
+if clients > 0 and request == nil then
+  request = function()
+    wrk.headers["X-Forwarded-For"] = client_address()
+    return wrk.format()
+  end
+end
+
 done = function(summary, latency, requests)
   local function ms(q) return latency:percentile(q) / 1000.0 end
   local e = summary.errors

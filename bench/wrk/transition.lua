@@ -24,6 +24,7 @@ request = function()
   local id = counter
   counter = counter + nthreads
   if id > last then id = last end -- pool used up: later requests fail with 400 and show up as errors
+  if client_address then headers["X-Forwarded-For"] = client_address() end
   return wrk.format("POST", "/api/v1/adoptions/" .. id .. "/transition/", headers, body)
 end
 

@@ -15,9 +15,13 @@ What "cached" means here:
   served (creating their CSRF cookie as usual), so no two visitors ever share a token or a secret;
 - the cache is an accelerator: when it is unreachable, pages are rendered as if it were empty.
 
-Production shares the cache between processes and machines through Redis (CACHE_URL); with the default local-memory
-cache each process keeps its own copy and an invalidation reaches only the process where the change happened (the
-others follow within ANON_CACHE_SECONDS).
+Two levels: the shared Django cache (Redis in production, CACHE_URL) holds the namespace versions and the pages, so
+that a page rendered by one process serves every process and machine; each process also keeps the pages it served
+last in its own memory (`ANON_CACHE_LOCAL_ENTRIES`) and re-reads a namespace's version from the shared cache at most
+every `ANON_CACHE_VERSION_CHECK_SECONDS`. A hit therefore usually costs no network round trip at all; the price is
+that an invalidation made elsewhere reaches a process up to that many seconds later (at once in the process that
+made it). With the default local-memory cache and no Redis, each process only sees its own invalidations and the
+others follow within ANON_CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ import functools
 import hashlib
 import logging
 import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -55,19 +62,63 @@ def _version_key(namespace: str) -> str:
     return f"anon:{namespace}:version"
 
 
+class _LocalPages:
+    """This process's own copy of the pages it served last, and of the namespace versions (read every few seconds)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.versions: dict[str, tuple[str, float]] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        limit = int(getattr(settings, "ANON_CACHE_LOCAL_ENTRIES", 128) or 0)
+        with self.lock:
+            self.pages[key] = entry
+            self.pages.move_to_end(key)
+            while len(self.pages) > limit:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.versions.clear()
+
+
+_local = _LocalPages()
+
+
+def clear_local() -> None:
+    """Forget this process's copies (tests; the shared cache is cleared with the cache itself)."""
+    _local.clear()
+
+
 def invalidate(namespace: str) -> None:
     """Make every cached page of `namespace` stale. Never raises: a cache outage must not break a save."""
+    version = uuid.uuid4().hex
+    _local.versions[namespace] = (version, time.monotonic())
     try:
-        cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+        cache.set(_version_key(namespace), version, None)
     except Exception:
         logger.warning("page cache unavailable: %s not invalidated", namespace, exc_info=True)
 
 
 def _version(namespace: str) -> str:
+    known = _local.versions.get(namespace)
+    interval = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1.0))
+    if known is not None and time.monotonic() - known[1] < interval:
+        return known[0]
     version = cache.get(_version_key(namespace))
     if version is None:
         cache.add(_version_key(namespace), uuid.uuid4().hex, None)
         version = cache.get(_version_key(namespace)) or "0"
+    _local.versions[namespace] = (version, time.monotonic())
     return version
 
 
@@ -81,6 +132,8 @@ def is_cacheable_request(request: HttpRequest) -> bool:
     if settings.BENCH_MODE and request.headers.get(BYPASS_HEADER) == "bypass":
         return False
     if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH or "messages" in request.COOKIES:
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:  # a token client is somebody, whatever its cookies say
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:  # only then can the visitor be logged in
         user = getattr(request, "user", None)
@@ -124,7 +177,8 @@ def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] |
     if content is None:
         return None
     headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
-    return {"content": content, "headers": headers, "csrf": CSRF_PLACEHOLDER in content}
+    return {"content": content, "headers": headers, "csrf": CSRF_PLACEHOLDER in content,
+            "expires": time.time() + _timeout()}
 
 
 def _response_from(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
@@ -153,11 +207,15 @@ def cache_anonymous(namespace: str) -> Callable:
                 return view(request, *args, **kwargs)
             try:
                 key = _key(namespace, request)
-                entry = cache.get(key)
+                entry = _local.get(key)
+                if entry is None:
+                    entry = cache.get(key)
+                    if entry is not None:
+                        _local.put(key, entry)
             except Exception:
                 logger.warning("page cache unavailable: rendering %s", request.path, exc_info=True)
                 return view(request, *args, **kwargs)
-            if entry is not None:
+            if entry is not None and entry.get("expires", 0) > time.time():
                 response = _response_from(request, entry)
                 response["X-Anon-Cache"] = "hit"
                 return response
@@ -166,6 +224,7 @@ def cache_anonymous(namespace: str) -> Callable:
                 response = response.render()
             entry = _entry_for(request, response)
             if entry is not None:
+                _local.put(key, entry)
                 try:
                     cache.set(key, entry, _timeout())
                 except Exception:

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from cstportal import anon_cache
 from tests.security import urls as test_urls
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,10 @@ def cached_urls(settings):
     settings.ROOT_URLCONF = "tests.security.urls"
     settings.ANON_CACHE_SECONDS = 300
     cache.clear()
+    anon_cache.clear_local()
     test_urls.RENDERS.clear()
     yield
+    anon_cache.clear_local()
     with contextlib.suppress(Exception):  # one test points the cache at a server that is down
         cache.clear()
 
@@ -173,3 +176,31 @@ def test_the_catalogue_is_cached_for_anonymous_visitors_only(client, pesaro, pub
     own = client.get("/catalogo/")
     assert "X-Anon-Cache" not in own
     assert "Bozza riservata" in own.content.decode()
+
+
+def test_a_request_with_credentials_is_never_served_from_the_cache():
+    _visitor().get(PAGE)
+    assert "X-Anon-Cache" not in _visitor().get(PAGE, HTTP_AUTHORIZATION="Token abc")
+
+
+def test_another_processs_invalidation_is_seen_within_the_version_check_interval(settings):
+    settings.ANON_CACHE_VERSION_CHECK_SECONDS = 60
+    _visitor().get(PAGE)
+    cache.set("anon:catalog:version", "changed-by-another-process", None)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"  # this process has not looked again yet
+    settings.ANON_CACHE_VERSION_CHECK_SECONDS = 0
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+
+
+def test_a_page_rendered_by_another_process_is_served_from_the_shared_cache():
+    _visitor().get(PAGE)
+    anon_cache.clear_local()  # as if this were another process: only the shared cache has the page
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
+    assert test_urls.RENDERS == [PAGE]
+
+
+def test_the_local_copies_are_bounded(settings):
+    settings.ANON_CACHE_LOCAL_ENTRIES = 2
+    for n in range(5):
+        _visitor().get(f"{PAGE}?page={n}")
+    assert len(anon_cache._local.pages) == 2
