@@ -18,21 +18,10 @@ from municipalities.models import Body
 from . import permissions
 from .models import Release, Solution
 from .search import MAX_QUERY_LENGTH, normalise_query
-from .vocabulary import CATEGORIES, SCOPES, SUPPORTS, category_label
+from .vocabulary import CATEGORIES, SCOPES, SUPPORTS, category_label, scope_label
 
 MAX_LINES = 50
 MAX_LINE_LENGTH = 200
-
-SCOPE_LABELS_IT = {
-    "agriculture": "Agricoltura", "culture": "Cultura", "defence": "Difesa", "education": "Istruzione",
-    "emergency-services": "Servizi di emergenza", "employment": "Lavoro", "energy": "Energia",
-    "environment": "Ambiente", "finance-and-economic-development": "Finanza e sviluppo economico",
-    "foreign-affairs": "Affari esteri", "government": "Governo", "healthcare": "Sanità",
-    "infrastructures": "Infrastrutture", "justice": "Giustizia", "local-authorities": "Enti locali",
-    "manufacturing": "Manifattura", "research": "Ricerca", "science-and-technology": "Scienza e tecnologia",
-    "security": "Sicurezza", "society": "Società", "sport": "Sport", "tourism": "Turismo",
-    "transportation": "Trasporti", "welfare": "Welfare",
-}
 
 _licensing = None
 
@@ -211,7 +200,8 @@ class SolutionForm(forms.Form):
     )
     scope = forms.MultipleChoiceField(
         label=_("Ambiti"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=sorted(((s, SCOPE_LABELS_IT.get(s, s)) for s in SCOPES), key=lambda c: c[1]),
+        # A callable: the labels are sorted in the language of each request.
+        choices=lambda: sorted(((s, scope_label(s)) for s in SCOPES), key=lambda c: c[1]),
     )
     tags = forms.CharField(
         label=_("Etichette"), required=False, max_length=600,
