@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Body
@@ -187,6 +188,34 @@ class Solution(models.Model):
     @property
     def supports(self) -> list[str]:
         return [code for code in ("spid", "cie", "pagopa", "anpr", "io") if getattr(self, f"supports_{code}")]
+
+    # The texts kept in Italian and, optionally, English: a visitor who chose English reads the English text when the
+    # editorial office wrote one, the Italian one otherwise (marked lang="it" on the page through text_languages).
+    BILINGUAL_TEXTS = ("short_description", "long_description", "features")
+
+    def _localised(self, field: str) -> tuple[str | list[str], str]:
+        if (get_language() or "").startswith("en"):
+            value = getattr(self, f"{field}_en")
+            if value:
+                return value, "en"
+        return getattr(self, f"{field}_it"), "it"
+
+    @property
+    def short_description(self) -> str:
+        return self._localised("short_description")[0]
+
+    @property
+    def long_description(self) -> str:
+        return self._localised("long_description")[0]
+
+    @property
+    def features(self) -> list[str]:
+        return self._localised("features")[0]
+
+    @property
+    def text_languages(self) -> dict[str, str]:
+        """The language each bilingual text is shown in, for the lang attribute of its element."""
+        return {field: self._localised(field)[1] for field in self.BILINGUAL_TEXTS}
 
 
 class PublicationEvent(models.Model):

@@ -8,6 +8,7 @@ import nh3
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from markdown_it import MarkdownIt
 
 from .. import permissions
@@ -45,6 +46,12 @@ def render_markdown(text: str) -> SafeString:
         clean_content_tags={"script", "style"},
     )
     return mark_safe(clean)  # noqa: S308  # nosec B308 B703 - sanitised by nh3 just above
+
+
+@register.filter
+def month_case(value: str) -> str:
+    """A formatted date with the month as each language writes it: "15 gennaio 2026", "15 January 2026"."""
+    return value.lower() if (get_language() or "it").startswith("it") else value
 
 
 @register.filter(name="markdown")
