@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AdoptionStatus(models.TextChoices):
@@ -20,7 +21,8 @@ class AdoptionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In corso")
     IN_PRODUCTION = "in_production", _("In produzione")
     RETIRED = "retired", _("Dismessa")
-    WITHDRAWN = "withdrawn", _("Ritirata")
+    # A context of its own: a solution is "ritirata" (retired) too, an adoption request is withdrawn.
+    WITHDRAWN = "withdrawn", pgettext_lazy("adoption status", "Ritirata")
 
 
 ACTIVE_STATUSES: tuple[str, ...] = (

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from catalog.models import Category
+from catalog.models import Category, Solution
 from catalog.vocabulary import CATEGORIES, CATEGORY_LABELS_IT, SCOPE_LABELS_IT, SCOPES, category_label, scope_label
+from catalog.workflow import AdoptionStatus
 from tests.factories import ReleaseFactory, SolutionFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,6 +183,17 @@ def test_every_category_and_scope_has_a_label_in_both_languages():
         assert category_label("taxes-management") == "Tax management"
         assert scope_label("local-authorities") == "Local authorities"
         assert category_label("not-a-code") == "Not a code"
+
+
+def test_withdrawn_request_and_retired_solution_read_differently_in_english():
+    call_command("compile_translations", verbosity=0)
+    _forget_loaded_translations()
+    with translation.override("it"):
+        assert str(AdoptionStatus.WITHDRAWN.label) == str(Solution.Status.RETIRED.label) == "Ritirata"
+    with translation.override("en"):
+        assert str(AdoptionStatus.WITHDRAWN.label) == "Withdrawn"
+        assert str(Solution.Status.RETIRED.label) == "Retired"
+        assert str(AdoptionStatus.RETIRED.label) == "Decommissioned"
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
