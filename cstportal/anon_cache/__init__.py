@@ -6,9 +6,11 @@ What "cached" means here:
 - the key is the namespace's current *version*, the page language, whether it is an htmx request, and the full path
   with its query string (a query string longer than `MAX_QUERY_LENGTH` is never cached);
 - every save or delete of a model listed in `settings.ANON_CACHE_INVALIDATED_BY` (and every change of a listed
-  many-to-many relation) replaces the version of the namespaces mapped to it, which makes all their older entries
-  unreachable at once; entries also expire after `settings.ANON_CACHE_SECONDS` (0 turns the cache off), which bounds
-  how stale a page can be when a change bypasses model signals (a queryset `update()`);
+  many-to-many relation) replaces the version of the namespaces mapped to it, which makes all their pages stale at
+  once; pages also go stale after `settings.ANON_CACHE_SECONDS` (0 turns the cache off), which bounds how old a
+  page can be when a change bypasses model signals (a queryset `update()`);
+- a stale page is rendered again by ONE request; while it does (at most RENDER_LOCK_SECONDS), the other anonymous
+  visitors of that URL get the stale page (`X-Anon-Cache: stale`) rather than all running the same queries at once;
 - the middleware stack runs on a hit as on a miss (sessions, CSRF, security headers, CSP): only the view is skipped;
 - pages carry a CSRF token (the language switch and htmx posts need one). The token of the visitor for whom a page
   was rendered is replaced by a placeholder before storing, and a hit writes in the token of the visitor being
@@ -26,6 +28,7 @@ others follow within ANON_CACHE_SECONDS.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -51,6 +54,7 @@ except ImportError:  # pragma: no cover - a future Django without it
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 1000
+RENDER_LOCK_SECONDS = 30  # the longest a stale page stands in for one being rendered again
 MAX_CONTENT_LENGTH = 1024 * 1024
 CSRF_PLACEHOLDER = b"\x00anon-cache-csrf-token\x00"
 _TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
@@ -146,7 +150,18 @@ def _key(namespace: str, request: HttpRequest) -> str:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     htmx = "h" if request.headers.get("HX-Request") == "true" else "p"
     path = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogateescape")).hexdigest()
-    return f"anon:{namespace}:{_version(namespace)}:{language}:{htmx}:{path}"
+    return f"anon:{namespace}:{language}:{htmx}:{path}"
+
+
+def _lookup(key: str, version: str) -> dict[str, Any] | None:
+    """The stored page for `key`, preferring this process's copy when it is of the current version."""
+    entry = _local.get(key)
+    if entry is None or entry["version"] != version:
+        shared = cache.get(key)
+        if shared is not None:
+            _local.put(key, shared)
+            entry = shared
+    return entry
 
 
 def _strip_csrf_tokens(content: bytes, secret: str | None) -> bytes | None:
@@ -164,7 +179,7 @@ def _strip_csrf_tokens(content: bytes, secret: str | None) -> bytes | None:
     return None if secret.encode() in stripped else stripped
 
 
-def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+def _entry_for(request: HttpRequest, response: HttpResponse, version: str) -> dict[str, Any] | None:
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
     if "private" in response.get("Cache-Control", "") or "no-store" in response.get("Cache-Control", ""):
@@ -178,7 +193,7 @@ def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] |
         return None
     headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
     return {"content": content, "headers": headers, "csrf": CSRF_PLACEHOLDER in content,
-            "expires": time.time() + _timeout()}
+            "version": version, "expires": time.time() + _timeout()}
 
 
 def _response_from(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
@@ -206,31 +221,47 @@ def cache_anonymous(namespace: str) -> Callable:
             if not is_cacheable_request(request):
                 return view(request, *args, **kwargs)
             try:
+                version = _version(namespace)
                 key = _key(namespace, request)
-                entry = _local.get(key)
-                if entry is None:
-                    entry = cache.get(key)
-                    if entry is not None:
-                        _local.put(key, entry)
+                entry = _lookup(key, version)
             except Exception:
                 logger.warning("page cache unavailable: rendering %s", request.path, exc_info=True)
                 return view(request, *args, **kwargs)
-            if entry is not None and entry.get("expires", 0) > time.time():
+            now = time.time()
+            if entry is not None and entry["version"] == version and entry["expires"] > now:
                 response = _response_from(request, entry)
                 response["X-Anon-Cache"] = "hit"
                 return response
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            entry = _entry_for(request, response)
-            if entry is not None:
-                _local.put(key, entry)
-                try:
-                    cache.set(key, entry, _timeout())
-                except Exception:
-                    logger.warning("page cache unavailable: %s not stored", request.path, exc_info=True)
-                response["X-Anon-Cache"] = "miss"
-            return response
+            # A change (or age) made the page stale. One request renders it again; while it does, the others get
+            # the stale page instead of all querying the database for the same page at once.
+            lock = f"{key}:{version}:rendering"
+            rendering = False
+            try:
+                rendering = bool(cache.add(lock, 1, RENDER_LOCK_SECONDS))
+            except Exception:
+                logger.warning("page cache unavailable: rendering %s", request.path, exc_info=True)
+            if entry is not None and not rendering:
+                response = _response_from(request, entry)
+                response["X-Anon-Cache"] = "stale"
+                return response
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                entry = _entry_for(request, response, version)
+                if entry is not None:
+                    _local.put(key, entry)
+                    try:
+                        # Kept twice as long as it is fresh, so that a stale copy can stand in while it is redone.
+                        cache.set(key, entry, 2 * _timeout())
+                    except Exception:
+                        logger.warning("page cache unavailable: %s not stored", request.path, exc_info=True)
+                    response["X-Anon-Cache"] = "miss"
+                return response
+            finally:
+                if rendering:
+                    with contextlib.suppress(Exception):
+                        cache.delete(lock)
 
         return wrapper
 

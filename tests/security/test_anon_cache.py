@@ -204,3 +204,33 @@ def test_the_local_copies_are_bounded(settings):
     for n in range(5):
         _visitor().get(f"{PAGE}?page={n}")
     assert len(anon_cache._local.pages) == 2
+
+
+def test_while_one_request_renders_a_stale_page_the_others_get_the_old_one(pesaro):
+    from tests.factories import SolutionFactory
+
+    _visitor().get(PAGE)
+    SolutionFactory(owner=pesaro)  # the page is now stale
+    version = anon_cache._version("catalog")
+    lock = f"{anon_cache._key('catalog', _request_for(PAGE))}:{version}:rendering"
+    assert cache.add(lock, 1, 30)  # another request is rendering it
+    response = _visitor().get(PAGE)
+    assert response["X-Anon-Cache"] == "stale"
+    assert test_urls.RENDERS == [PAGE]
+    cache.delete(lock)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
+
+
+def test_without_a_stale_page_every_request_renders():
+    lock = f"{anon_cache._key('catalog', _request_for(PAGE))}:{anon_cache._version('catalog')}:rendering"
+    cache.add(lock, 1, 30)
+    assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
+
+
+def _request_for(path: str):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    request.LANGUAGE_CODE = "it"
+    return request
