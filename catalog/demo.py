@@ -384,6 +384,11 @@ def seed(*, password: str) -> str:
         fields = {k: v for k, v in spec.items() if k not in {"slug", "owner", "state", "reason", "releases",
                                                                 "categories", "tags"}}
         owner = _body(spec["owner"])
+        # Every demo solution carries what publiccode.yml asks for: its languages and someone to contact.
+        fields.setdefault("available_languages", ["it"])
+        fields.setdefault(
+            "contacts", [{"name": f"Servizi informativi — {owner.name}", "email": f"riuso.{owner.slug}@cstpu.example"}]
+        )
         author = pesaro_publisher if spec["owner"] == PESARO else cst
         solution = services.create_solution(
             by=author, owner=owner, slug=spec["slug"], categories=spec.get("categories", ()),
