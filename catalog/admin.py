@@ -120,3 +120,7 @@ class AdoptionAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting an adoption would delete its audit trail: a request is withdrawn or retired instead.
+        return False
+
