@@ -187,9 +187,11 @@ def test_a_missing_file_is_reported():
         call_command("import_bodies", "/nonexistent/enti.csv")
 
 
-def test_the_command_line_exits_non_zero_and_writes_errors_on_stderr(tmp_path, capsys):
+def test_the_command_line_exits_non_zero_and_writes_errors_on_stderr(tmp_path, capsys, monkeypatch):
     path = _write(tmp_path, f"{HEADER}\n{VALID_CHANGE}\n041017,Frontino,D807,c_d807,-1\n")
     before = _snapshot()
+    # run_from_argv closes every connection when it ends; the test's own transaction must survive it.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     with pytest.raises(SystemExit) as leaving:
         execute_from_command_line(["manage.py", "import_bodies", str(path)])
     assert leaving.value.code != 0
