@@ -56,3 +56,12 @@ def test_a_404_does_not_list_the_url_patterns(client, production):
 def test_the_server_error_is_logged_for_the_operators(client, production, caplog):
     _body(client, "/_test/boom/")
     assert any(record.levelname == "ERROR" and "boom" in record.getMessage() for record in caplog.records)
+
+
+def test_a_server_error_under_the_api_is_json_that_leaks_nothing(client, production, settings):
+    status, body = _body(client, "/api/v1/_test/boom/")
+    assert status == 500
+    assert body.lstrip().startswith("{")
+    assert settings.SECRET_KEY not in body
+    for leak in LEAKS:
+        assert leak not in body, leak

@@ -35,6 +35,7 @@ def cached_page(request: HttpRequest):
 urlpatterns = [
     path("_test/cached/", cached_page),
     path("_test/boom/", boom),
+    path("api/v1/_test/boom/", boom),
     path("_test/forbidden/", forbidden),
     *project_urls.urlpatterns,
 ]
