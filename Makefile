@@ -33,6 +33,7 @@ setup: install var
 var/secret_key: | var
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# One web process (with threads) unless WEB_WORKERS says otherwise: without CACHE_URL the cache is per process.
 run: setup var/secret_key
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
@@ -52,6 +53,7 @@ run: setup var/secret_key
 	@echo ""
 	DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} PATH="$(CURDIR)/$(BIN):$$PATH" \
+	WEB_WORKERS=$${WEB_WORKERS:-1} \
 	$(BIN)/honcho -f Procfile start
 
 test: setup

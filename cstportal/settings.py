@@ -301,7 +301,9 @@ STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
 # model below invalidates the namespace. 0 turns the cache off: the default with DEBUG (development and tests), where
 # a page must show the template just edited and the data of the current test.
 INSTALLED_APPS.append("cstportal.anon_cache.apps.AnonCacheConfig")
-ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 0 if DEBUG else 300)
+# On by default only with a cache shared by every process (CACHE_URL): with per-process caches an invalidation made
+# by one web process would not reach the pages another one keeps.
+ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300 if CACHE_URL and not DEBUG else 0)
 # Each process keeps its last pages in memory and re-reads the shared versions at most this often: an invalidation
 # reaches the other processes within that many seconds.
 ANON_CACHE_LOCAL_ENTRIES = env_int("ANON_CACHE_LOCAL_ENTRIES", 128)
