@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from cstportal.notifications.services import record_notifications
 from municipalities import permissions as people
-from municipalities.models import GlobalRole, Role, User
+from municipalities.models import CST_STAFF, Role, User
 
 from .models import Adoption, Solution
 from .workflow import ACTIVE_STATUSES, Action, AdoptionStatus
@@ -77,9 +77,6 @@ def _with_role(body_id: int, role: str) -> Q:
     return Q(memberships__body_id=body_id, memberships__role=role, memberships__body__is_active=True)
 
 
-_CST = Q(global_role=GlobalRole.CST_ADMIN)
-
-
 def _recipients(condition: Q) -> list[User]:
     return list(_people().filter(condition).distinct())
 
@@ -93,7 +90,7 @@ def referents_of(body_id: int) -> list[User]:
 
 
 def cst_staff() -> list[User]:
-    return _recipients(_CST)
+    return _recipients(CST_STAFF)
 
 
 def publishers_and_cst(body_id: int) -> tuple[list[User], list[User]]:
@@ -152,7 +149,7 @@ def adoption_transitioned(adoption: Adoption, event: Any) -> None:
             adoption,
             event,
             "adoption.requested",
-            _recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | _CST),
+            _recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | CST_STAFF),
         )
     elif action in (Action.APPROVE, Action.REJECT, Action.ASK_INFO):
         kind = {
@@ -296,7 +293,7 @@ def remind_waiting_adoptions(*, now: dt.datetime | None = None) -> int:
                 continue
             crossing = adoption.status_changed_at.strftime("%Y%m%dT%H%M%S%f")
             record_notifications(
-                recipients=_recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | _CST),
+                recipients=_recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | CST_STAFF),
                 kind="adoption.reminder",
                 event_key=f"adoption-reminder:{adoption.pk}:{crossing}",
                 message=MESSAGES["adoption.reminder"],

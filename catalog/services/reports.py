@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from municipalities.models import Body, GlobalRole, User
+from municipalities.models import Body, User
 
 from .. import reports
 from ..models import Report, Solution
@@ -188,9 +188,7 @@ def send_monthly_report(*, today: dt.date | None = None) -> Report:
         report.refresh_from_db()
     if report.status != Report.Status.DONE or report.emailed_at:
         return report
-    recipients = User.objects.filter(is_active=True).filter(
-        Q(global_role__in=[GlobalRole.ANALYST, GlobalRole.CST_ADMIN]) | Q(is_superuser=True)
-    )
+    recipients = User.objects.analysts_and_cst_staff()
     with transaction.atomic():
         record_notifications(
             recipients=recipients,
