@@ -63,6 +63,11 @@ def can_review_solution(user: Any, solution: Solution | None = None) -> bool:
     return people.is_cst_admin(user)
 
 
+def can_decide_solution(user: Any, solution: Solution) -> bool:
+    """Publish or request changes now: a reviewer, on a solution waiting in review."""
+    return solution.status == Solution.Status.IN_REVIEW and can_review_solution(user, solution)
+
+
 def can_retire_solution(user: Any, solution: Solution) -> bool:
     return solution.status == Solution.Status.PUBLISHED and (
         people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)

@@ -148,7 +148,7 @@ def solution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events": list(solution.publication_events.select_related("actor")) if show_history else [],
         "can_edit": permissions.can_edit_solution(user, solution),
         "can_submit": permissions.can_submit_solution(user, solution),
-        "can_review": solution.status == Solution.Status.IN_REVIEW and permissions.can_review_solution(user, solution),
+        "can_review": permissions.can_decide_solution(user, solution),
         "can_retire": permissions.can_retire_solution(user, solution),
     }
     return render(request, "catalog/solution_detail.html", context)
@@ -291,7 +291,7 @@ def _reason_page(request: HttpRequest, solution: Solution, *, action: str, form:
 def solution_request_changes(request: HttpRequest, slug: str) -> HttpResponse:
     _require_reviewer(request)
     solution = get_solution_for(request.user, slug)
-    if solution.status != Solution.Status.IN_REVIEW:
+    if not permissions.can_decide_solution(request.user, solution):
         messages.error(request, _("Si possono chiedere modifiche solo a una soluzione in revisione."))
         return redirect(solution)
     form = ReasonForm(request.POST or None, label=_("Che cosa deve essere modificato"))
@@ -310,7 +310,7 @@ def solution_request_changes(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def solution_retire(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug, edit=True)
-    if solution.status != Solution.Status.PUBLISHED:
+    if not permissions.can_retire_solution(request.user, solution):
         messages.error(request, _("Si può ritirare solo una soluzione pubblicata."))
         return redirect(solution)
     form = ReasonForm(request.POST or None, label=_("Perché la soluzione viene ritirata"))
