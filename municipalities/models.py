@@ -84,13 +84,18 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    # For templates; the rule itself lives in municipalities.permissions.
     @property
     def is_cst_admin(self) -> bool:
-        return self.is_active and (self.global_role == GlobalRole.CST_ADMIN or self.is_superuser)
+        from .permissions import is_cst_admin
+
+        return is_cst_admin(self)
 
     @property
     def is_analyst(self) -> bool:
-        return self.is_active and self.global_role == GlobalRole.ANALYST
+        from .permissions import is_analyst
+
+        return is_analyst(self)
 
 
 class SizeClass(models.TextChoices):
