@@ -36,6 +36,7 @@ from municipalities import permissions as people
 from municipalities.models import CST_STAFF, Role, User
 
 from .models import Adoption, Solution
+from .stats import working_days_ago
 from .workflow import ACTIVE_STATUSES, Action, AdoptionStatus
 
 logger = logging.getLogger(__name__)
@@ -245,19 +246,6 @@ def release_added(release: Any) -> None:
 # --- reminders --------------------------------------------------------------------------------------------------
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Monday-to-Friday days after `start` up to and including `end` (0 when end <= start)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + dt.timedelta(days=offset)).weekday() < 5:
-            count += 1
-    return count
-
-
 def remind_waiting_adoptions(*, now: dt.datetime | None = None) -> int:
     """Remind the reviewers (owner's publishers) and CST of requests waiting more than ADOPTION_REMINDER_DAYS
     working days. Once per threshold crossing: an adoption is reminded again only after it has left `requested`
@@ -266,10 +254,10 @@ def remind_waiting_adoptions(*, now: dt.datetime | None = None) -> int:
     Returns the number of adoptions reminded."""
     now = now or timezone.now()
     threshold = settings.ADOPTION_REMINDER_DAYS
-    today = timezone.localdate(now)
+    # The same cut-off as the dashboard's "waiting beyond the threshold" figure.
     candidates = (
         Adoption.objects.filter(
-            status=AdoptionStatus.REQUESTED, status_changed_at__lte=now - dt.timedelta(days=threshold)
+            status=AdoptionStatus.REQUESTED, status_changed_at__lt=working_days_ago(threshold, now=now)
         )
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("status_changed_at")))
         .select_related("solution", "body", "owner_body")
@@ -277,9 +265,6 @@ def remind_waiting_adoptions(*, now: dt.datetime | None = None) -> int:
     )
     reminded = 0
     for adoption in candidates:
-        waited = working_days_between(timezone.localdate(adoption.status_changed_at), today)
-        if waited <= threshold:
-            continue
         with transaction.atomic():
             # Compare-and-set: two reminder runs at once remind once.
             claimed = (

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from catalog.notices import remind_waiting_adoptions, send_adoption_reminders, working_days_between
+from catalog.notices import remind_waiting_adoptions, send_adoption_reminders
 from catalog.services import adoptions as workflow
 from cstportal.notifications.models import Delivery, Notification
 from tests.factories import SolutionFactory
@@ -41,20 +41,6 @@ def solution(pesaro):
 def request_on(moment, *, solution, body, by):
     with time_machine.travel(moment, tick=False):
         return workflow.request_adoption(solution=solution, body=body, by=by)
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "expected"),
-    [
-        (dt.date(2026, 3, 2), dt.date(2026, 3, 2), 0),  # same day
-        (dt.date(2026, 3, 2), dt.date(2026, 3, 9), 5),  # Monday to Monday
-        (dt.date(2026, 3, 6), dt.date(2026, 3, 9), 1),  # Friday to Monday: the weekend does not count
-        (dt.date(2026, 3, 7), dt.date(2026, 3, 8), 0),  # Saturday to Sunday
-        (dt.date(2026, 3, 2), dt.date(2026, 3, 23), 15),
-    ],
-)
-def test_working_days_count_monday_to_friday(start, end, expected):
-    assert working_days_between(start, end) == expected
 
 
 def test_a_request_waiting_more_than_five_working_days_reminds_reviewers_and_cst_once(
