@@ -38,7 +38,7 @@ from ..publiccode.forms import PubliccodeImportForm
 from ..publiccode.services import import_publiccode
 from ..services import adoptions as adoption_services
 from ..stats import province_stats
-from ..workflow import Action, transition_for
+from ..workflow import Action
 from . import etag, filters, serializers
 from .errors import ERROR_409, ERROR_422, Conflict, Unprocessable
 from .pagination import CursorPage
@@ -321,14 +321,6 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         action = Action(data["action"])
-        if adoption.status not in transition_for(action).sources:
-            message = _("Non è possibile eseguire «%(action)s»: l'adozione è nello stato «%(status)s».") % {
-                "action": action.label, "status": adoption.get_status_display()}
-            raise exceptions.ValidationError({"action": [ErrorDetail(message, code="not_allowed")]})
-        if not permissions.can_act_on_adoption(request.user, adoption, action):
-            raise exceptions.PermissionDenied(
-                _("Non hai i permessi per eseguire «%(action)s» su questa adozione.") % {"action": action.label}
-            )
         fields = {}
         if action == Action.GO_LIVE:
             fields = {name: data[name] for name in serializers.TransitionSerializer.GO_LIVE_FIELDS if name in data}
@@ -338,6 +330,8 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
             raise Conflict(error.message)
         except adoption_services.InvalidData as error:
             raise exceptions.ValidationError(error.errors or {"non_field_errors": [error.message]})
+        except adoption_services.NotAllowedFromStatus as error:
+            raise exceptions.ValidationError({"action": [ErrorDetail(error.message, code="not_allowed")]})
         except adoption_services.NotAllowed as error:
             raise exceptions.PermissionDenied(error.message)
         return Response(self.get_serializer(adoption).data)

@@ -72,6 +72,10 @@ class NotAllowed(WorkflowError):
     default_message = gettext_lazy("Non hai i permessi per questa operazione.")
 
 
+class NotAllowedFromStatus(NotAllowed):
+    """The table does not allow the action from the adoption's current status (or the action is unknown)."""
+
+
 class AlreadyChanged(WorkflowError):
     """Someone else moved the adoption first: the compare-and-set updated no row."""
 
@@ -154,19 +158,19 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     actual_cost, effort_days (each ≥ 0) and agreement_reference are optional.
 
     Effects, in one transaction: the status and the step's date on the adoption, exactly one AdoptionEvent, and the
-    notification hook. Raises NotAllowed (table or role), InvalidData (note or figures), AlreadyChanged (someone
+    notification hook. Raises NotAllowedFromStatus (the table), NotAllowed (the role), InvalidData (note or figures), AlreadyChanged (someone
     else moved it first). Returns the same instance, updated.
     """
     try:
         action = Action(action)
         transition = transition_for(action)
     except ValueError:
-        raise NotAllowed(_("Azione sconosciuta."))
+        raise NotAllowedFromStatus(_("Azione sconosciuta."))
     if action == Action.REQUEST:
-        raise NotAllowed(_("Per richiedere un'adozione usa il modulo «Richiedi l'adozione»."))
+        raise NotAllowedFromStatus(_("Per richiedere un'adozione usa il modulo «Richiedi l'adozione»."))
     expected = adoption.status
     if expected not in transition.sources:
-        raise NotAllowed(
+        raise NotAllowedFromStatus(
             _("Non è possibile eseguire «%(action)s»: l'adozione è nello stato «%(status)s».")
             % {"action": action.label, "status": _status_label(expected)}
         )
