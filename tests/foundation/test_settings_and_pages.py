@@ -149,3 +149,14 @@ def test_pages_render_with_the_broker_unreachable(client, settings):
     assert client.get("/catalogo/").status_code == 200
 
 pytestmark = pytest.mark.django_db
+
+
+def test_italian_dates_write_the_month_in_lower_case():
+    import datetime as dt
+
+    from django.utils import dateformat, translation
+
+    with translation.override("it"):
+        assert dateformat.format(dt.date(2026, 11, 26), "j F Y") == "26 novembre 2026"
+    with translation.override("en"):
+        assert dateformat.format(dt.date(2026, 11, 26), "j F Y") == "26 November 2026"
