@@ -32,11 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from cstportal.notifications.services import record_notifications
+from cstportal.workdays import working_days_ago
 from municipalities import permissions as people
 from municipalities.models import CST_STAFF, Role, User
 
 from .models import Adoption, Solution
-from .stats import working_days_ago
 from .workflow import ACTIVE_STATUSES, Action, AdoptionStatus
 
 logger = logging.getLogger(__name__)

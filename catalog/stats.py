@@ -28,6 +28,7 @@ from django.db.models import Count, DecimalField, DurationField, Exists, Express
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cstportal.workdays import working_days_ago
 from municipalities.models import Body, SizeClass
 
 from .models import Adoption, Category, Solution
@@ -129,17 +130,6 @@ class Filters:
         if self.kind:
             q &= Q(**{f"{prefix}kind": self.kind})
         return q
-
-
-def working_days_ago(days: int, *, now: dt.datetime | None = None) -> dt.datetime:
-    """The moment `days` working days (Monday to Friday) before `now`: older than this is 'waiting too long'."""
-    moment = timezone.localtime(now or timezone.now())
-    left = days
-    while left > 0:
-        moment -= dt.timedelta(days=1)
-        if moment.weekday() < 5:
-            left -= 1
-    return moment
 
 
 # --- provincial figures ---------------------------------------------------------------------------------------

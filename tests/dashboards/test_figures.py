@@ -132,12 +132,6 @@ def test_body_figures_of_pesaro_list_who_uses_its_solutions(known, pesaro):
     assert [r["id"] for r in data["adoptions"]] == [known.a5.pk]
 
 
-def test_waiting_threshold_counts_working_days_only(frozen_now):
-    # Monday 12:00 minus five working days is the previous Monday 12:00 (the weekend does not count).
-    assert stats.working_days_ago(5) == dt.datetime(2026, 2, 23, 12, 0, tzinfo=frozen_now.tzinfo)
-    assert stats.working_days_ago(1) == dt.datetime(2026, 2, 27, 12, 0, tzinfo=frozen_now.tzinfo)
-
-
 def test_figures_are_cached_and_a_change_invalidates_them(known, django_assert_num_queries):
     stats.province_stats()
     with django_assert_num_queries(0):

@@ -100,3 +100,12 @@ def test_the_threshold_is_configurable(settings, solution, fano, referent_fano, 
     request_on(at(2, 10), solution=solution, body=fano, by=referent_fano)
     with time_machine.travel(at(5), tick=False):  # Thursday: 3 working days
         assert remind_waiting_adoptions() == 1
+
+
+def test_public_holidays_do_not_count(solution, fano, referent_fano, publisher_pesaro):
+    # Friday 18 December 2026; the 25th (Christmas, a Friday) is a public holiday, as is the 1st of January.
+    request_on(dt.datetime(2026, 12, 18, 10, tzinfo=ROME), solution=solution, body=fano, by=referent_fano)
+    with time_machine.travel(dt.datetime(2026, 12, 28, 8, tzinfo=ROME), tick=False):  # 21-24 and 28: five
+        assert remind_waiting_adoptions() == 0
+    with time_machine.travel(dt.datetime(2026, 12, 29, 8, tzinfo=ROME), tick=False):  # six
+        assert remind_waiting_adoptions() == 1
