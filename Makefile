@@ -59,6 +59,8 @@ run: setup var/secret_key
 test: setup
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy
 	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmark on PostgreSQL (BENCH_DATABASE_URL) under gunicorn with wrk: writes bench/results.json and the table in

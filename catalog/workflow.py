@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AdoptionStatus(models.TextChoices):
@@ -74,7 +78,7 @@ class Transition:
     actors: frozenset[Actor]
     note_required: bool = False
     # Past-tense Italian verb used in messages and the timeline.
-    done_label: str = ""
+    done_label: StrOrPromise = ""
 
 
 S = AdoptionStatus

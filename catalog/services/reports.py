@@ -124,8 +124,10 @@ def _claim(report_id: int) -> bool:
 
 def build_content(report: Report, *, progress: reports.Progress) -> reports.ReportContent:
     if report.kind == Report.Kind.BODY:
+        assert report.body is not None  # a body report names its body (a database constraint)
         return reports.build_body_content(report.body, progress=progress)
     if report.kind == Report.Kind.SOLUTION:
+        assert report.solution is not None
         return reports.build_solution_content(report.solution, progress=progress)
     title = None
     if report.monthly_for:
