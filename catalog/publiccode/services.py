@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from municipalities.models import Body
 
 from .. import permissions
-from ..models import Category, PublicationEvent, Release, Solution, Tag
-from ..search import refresh_search_vector
+from ..models import Solution
+from ..services import solutions
 from .mapping import ImportedFields, body_label, fields_from_publiccode
 from .parser import FieldError, parse_publiccode
 
@@ -98,15 +98,6 @@ def _check_authority(by: Any, *, owner: Body, existing: Solution | None, owner_p
             "non hai i permessi per pubblicare o modificare soluzioni dell'ente «%(owner)s»") % {"owner": body_label(owner)})])
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:110].strip("-") or "soluzione"
-    slug, n = base, 1
-    while Solution.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def _model_errors(exc: DjangoValidationError) -> list[FieldError]:
     errors = []
     for name, messages in exc.message_dict.items():
@@ -115,38 +106,36 @@ def _model_errors(exc: DjangoValidationError) -> list[FieldError]:
     return errors
 
 
-def _apply(solution: Solution, imported: ImportedFields, *, owner: Body) -> None:
+def _check_values(imported: ImportedFields, *, owner: Body, existing: Solution | None) -> None:
+    """Hold the mapped values to the model's own rules (lengths, URLs, licence) before anything is written."""
+    candidate = copy.copy(existing) if existing is not None else Solution()
     for name, value in imported.values.items():
-        setattr(solution, name, value)
-    solution.owner = owner
-    solution.publiccode_extra = imported.extra
-    if imported.release:
-        _, date = imported.release
-        if solution.latest_release_date is None or date > solution.latest_release_date:
-            solution.latest_release_date = date
+        setattr(candidate, name, value)
+    candidate.owner = owner
+    candidate.publiccode_extra = imported.extra
     try:
-        solution.full_clean(exclude=["slug", "search_vector"], validate_unique=False, validate_constraints=False)
+        candidate.full_clean(exclude=["slug", "search_vector"], validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
         raise _Refused(_model_errors(exc))
 
 
-def _set_relations(solution: Solution, imported: ImportedFields) -> None:
-    categories = []
-    for code in imported.categories:
-        category, _created = Category.objects.get_or_create(code=code)
-        categories.append(category)
-    solution.categories.set(categories)
-    if imported.tags is not None:
-        tags = []
-        for name in imported.tags:
-            slug = slugify(name)[:60]
-            if slug:
-                tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name.strip()[:60]})
-                tags.append(tag)
-        solution.tags.set(tags)
+def _save(imported: ImportedFields, *, by: User | None, owner: Body, existing: Solution | None) -> Solution:
+    """Write through the solution services, as a publisher's edit would: same slugs, events, notices."""
+    if existing is None:
+        solution = solutions.create_solution(
+            by=by, owner=owner, categories=imported.categories, tags=imported.tags or (), note=IMPORT_REASON,
+            publiccode_extra=imported.extra, **imported.values,
+        )
+    else:
+        solution = solutions.update_solution(
+            existing, by=by, categories=imported.categories, tags=imported.tags, publiccode_extra=imported.extra,
+            **imported.values,
+        )
     if imported.release:
         version, date = imported.release
-        Release.objects.update_or_create(solution=solution, version=version, defaults={"date": date})
+        if not solution.releases.filter(version=version).exists():
+            solutions.add_release(solution, by=by, version=version, date=date)
+    return solution
 
 
 @transaction.atomic
@@ -159,7 +148,8 @@ def import_publiccode(
     owned by the body the file names (organisation.uri or it.riuso.codiceIPA) or by `owner`. `by` must be allowed
     to create solutions for that body, or to edit the existing one (`by=None`: the management command).
     Any error, in the file or in those rules, writes nothing and comes back in `.errors`; `dry_run` checks
-    everything, writes and then rolls back.
+    everything, writes and then rolls back. The writes are the solution services' (a new version is a release that
+    tells the adopting bodies).
     """
     parsed = parse_publiccode(raw)
     if parsed.errors or parsed.data is None:
@@ -169,22 +159,15 @@ def import_publiccode(
     try:
         body = _resolve_owner(ipa_code=parsed.ipa_code, ipa_path=parsed.ipa_path, owner=owner, existing=existing)
         _check_authority(by, owner=body, existing=existing, owner_path=parsed.ipa_path or "organisation.uri")
+        _check_values(imported, owner=body, existing=existing)
         with transaction.atomic():
-            solution = existing or Solution(slug=_unique_slug(imported.values["name"]), status=Solution.Status.DRAFT,
-                                            created_by=by)
-            _apply(solution, imported, owner=body)
-            solution.save()
-            _set_relations(solution, imported)
-            if existing is None:
-                PublicationEvent.objects.create(
-                    solution=solution, from_status="", to_status=Solution.Status.DRAFT, actor=by, reason=IMPORT_REASON
-                )
+            solution = _save(imported, by=by, owner=body, existing=existing)
             if dry_run:
                 transaction.set_rollback(True)
-            else:
-                refresh_search_vector([solution.pk])
     except _Refused as refused:
         return ImportResult(errors=refused.errors, dry_run=dry_run)
+    except solutions.PublicationError as refused:  # categories the catalogue does not know
+        return ImportResult(errors=[FieldError("categories", refused.message)], dry_run=dry_run)
     except IntegrityError:  # another import of the same repository won the race
         return ImportResult(errors=[FieldError("url", _(
             "un'altra soluzione con questo indirizzo è stata salvata nel frattempo: riprovare"))], dry_run=dry_run)

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from catalog.models import Category, PublicationEvent, Release, Solution, Tag
+from catalog.models import Adoption, Category, PublicationEvent, Release, Solution, Tag
 from catalog.publiccode.services import IMPORT_REASON, import_publiccode
-from tests.factories import SolutionFactory
+from cstportal.notifications.models import Notification
+from tests.factories import AdoptionFactory, SolutionFactory
 
 from .publiccode_helpers import dump, read, valid_doc
 
@@ -138,6 +139,27 @@ def test_reimporting_a_file_with_the_same_url_updates_the_solution(cst_admin, pe
     assert list(s.releases.values_list("version", flat=True)) == ["2.4.0", "2.3.1"]
     assert s.latest_release_date == dt.date(2024, 4, 2)
     assert PublicationEvent.objects.filter(solution=s).count() == 1
+
+
+def test_a_new_version_that_arrives_by_import_tells_the_adopting_bodies(cst_admin, pesaro, fano, referent_fano):
+    first = import_publiccode(dump(valid_doc()), by=cst_admin)
+    AdoptionFactory(solution=first.solution, body=fano, status=Adoption.Status.IN_PRODUCTION)
+
+    again = import_publiccode(dump(valid_doc()), by=cst_admin)  # the same version: nobody is told twice
+    newer = import_publiccode(dump(valid_doc(softwareVersion="5.3", releaseDate="2025-02-14")), by=cst_admin)
+
+    assert again.ok and newer.ok
+    told = Notification.objects.filter(kind="release.added")
+    assert [(n.recipient, n.params["version"]) for n in told] == [(referent_fano, "5.3")]
+    assert Solution.objects.get(pk=first.solution.pk).latest_release_date == dt.date(2025, 2, 14)
+
+
+def test_an_unknown_category_is_refused_as_by_the_publisher_form(cst_admin, pesaro):
+    Category.objects.filter(code="document-management").delete()  # known to the standard, not to this catalogue
+    before = counts()
+    result = import_publiccode(dump(valid_doc()), by=cst_admin)
+    assert [e.path for e in result.errors] == ["categories"]
+    assert counts() == before
 
 
 def test_reimporting_keeps_the_publication_status_kind_and_origin(cst_admin, pesaro):
