@@ -2,7 +2,7 @@
 
 Publication status and adoptions change only through the services (catalog.services), which keep the history and
 send the notices: here those fields are read-only, and releases are added from the solution page. Access follows
-catalog.permissions (CST staff), not Django's per-model permission table; deleting is for superusers only.
+the people policy (CST staff), not Django's per-model permission table; deleting is for superusers only.
 """
 
 from __future__ import annotations
@@ -10,26 +10,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
-from . import permissions
+from municipalities.admin import CstStaffOnlyMixin
+
 from .models import Adoption, AdoptionEvent, Category, PublicationEvent, Release, Solution, Tag
 from .search import refresh_search_vector
-
-
-class CstStaffOnlyMixin:
-    def has_module_permission(self, request) -> bool:
-        return permissions.can_review_solution(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return permissions.can_review_solution(request.user)
-
-    def has_add_permission(self, request, *args) -> bool:
-        return permissions.can_review_solution(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return permissions.can_review_solution(request.user)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
 
 
 class ReadOnlyInline(CstStaffOnlyMixin, admin.TabularInline):

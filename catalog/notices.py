@@ -34,7 +34,7 @@ from django.utils.translation import gettext_noop
 from cstportal.notifications.services import record_notifications
 from cstportal.workdays import working_days_ago
 from municipalities import permissions as people
-from municipalities.models import CST_STAFF, Role, User
+from municipalities.models import Role, User
 
 from .models import Adoption, Solution
 from .workflow import ACTIVE_STATUSES, Action, AdoptionStatus
@@ -91,7 +91,7 @@ def referents_of(body_id: int) -> list[User]:
 
 
 def cst_staff() -> list[User]:
-    return _recipients(CST_STAFF)
+    return _recipients(people.CST_STAFF)
 
 
 def publishers_and_cst(body_id: int) -> tuple[list[User], list[User]]:
@@ -150,7 +150,7 @@ def adoption_transitioned(adoption: Adoption, event: Any) -> None:
             adoption,
             event,
             "adoption.requested",
-            _recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | CST_STAFF),
+            _recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | people.CST_STAFF),
         )
     elif action in (Action.APPROVE, Action.REJECT, Action.ASK_INFO):
         kind = {
@@ -278,7 +278,7 @@ def remind_waiting_adoptions(*, now: dt.datetime | None = None) -> int:
                 continue
             crossing = adoption.status_changed_at.strftime("%Y%m%dT%H%M%S%f")
             record_notifications(
-                recipients=_recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | CST_STAFF),
+                recipients=_recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | people.CST_STAFF),
                 kind="adoption.reminder",
                 event_key=f"adoption-reminder:{adoption.pk}:{crossing}",
                 message=MESSAGES["adoption.reminder"],

@@ -16,14 +16,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from municipalities import permissions as people
+
 LAST_SEEN_KEY = "_staff_last_seen"
-
-
-def is_staff_session(user) -> bool:
-    """CST staff in the sense of the idle rule: the `cst_admin` role, Django staff or superuser."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_staff or user.is_superuser or getattr(user, "global_role", "") == "cst_admin")
 
 
 class StaffIdleTimeoutMiddleware:
@@ -45,7 +40,7 @@ class StaffIdleTimeoutMiddleware:
 
     def check(self, request: HttpRequest) -> None:
         user = getattr(request, "user", None)
-        if not is_staff_session(user):
+        if not people.is_cst_admin(user):
             return
         limit = int(getattr(settings, "STAFF_SESSION_IDLE_SECONDS", 0) or 0)
         if limit <= 0:

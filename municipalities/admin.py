@@ -20,25 +20,24 @@ from .models import Body, Membership, SizeClass, User
 
 
 class CstStaffOnlyMixin:
-    """Every admin action on these models is decided by the people policy."""
+    """The admin site's access for every model of the portal: CST staff (the people policy, not Django's per-model
+    permission table) view, add and change; deleting is for superusers only, since most rows carry history.
+    `read_only` admins show rows that change only through the services."""
+
+    read_only = False
 
     def has_module_permission(self, request) -> bool:
-        return permissions.can_manage_people(request.user)
+        return permissions.is_cst_admin(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_people(request.user)
+        return permissions.is_cst_admin(request.user)
 
     def has_add_permission(self, request, *args) -> bool:
-        return permissions.can_manage_people(request.user)
+        return not self.read_only and permissions.is_cst_admin(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_people(request.user)
+        return not self.read_only and permissions.is_cst_admin(request.user)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_people(request.user)
-
-
-class SuperuserDeletesMixin:
     def has_delete_permission(self, request, obj=None) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
@@ -55,23 +54,14 @@ class SizeClassFilter(admin.SimpleListFilter):
         return queryset.filter(size_class=value) if value else queryset
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CstStaffOnlyMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("user", "body")
     verbose_name = _("ruolo nell'ente")
     verbose_name_plural = _("ruoli negli enti")
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_people(request.user)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_people(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_people(request.user)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request, obj=None) -> bool:  # taking a role away is not losing history
         return permissions.can_manage_people(request.user)
 
 
@@ -86,7 +76,7 @@ class UserMembershipInline(MembershipInline):
 
 
 @admin.register(Body)
-class BodyAdmin(SuperuserDeletesMixin, CstStaffOnlyMixin, admin.ModelAdmin):
+class BodyAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "istat_code", "ipa_code", "population", "size_class_label", "is_active")
     list_filter = ("kind", SizeClassFilter, "is_active")
     search_fields = ("name", "istat_code", "ipa_code")
@@ -133,7 +123,7 @@ class PersonChangeForm(EmailFieldMixin, UserChangeForm):
 
 
 @admin.register(User)
-class PersonAdmin(SuperuserDeletesMixin, CstStaffOnlyMixin, DjangoUserAdmin):
+class PersonAdmin(CstStaffOnlyMixin, DjangoUserAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     list_display = ("email", "first_name", "last_name", "global_role", "is_active", "is_staff", "last_login")
@@ -190,3 +180,6 @@ class MembershipAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
     autocomplete_fields = ("user", "body")
     list_select_related = ("user", "body")
     date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # taking a role away is not losing history
+        return permissions.can_manage_people(request.user)

@@ -19,10 +19,6 @@ class GlobalRole(models.TextChoices):
     ANALYST = "analyst", _("Analista provinciale")
 
 
-# Who counts as CST staff in queries; permissions.is_cst_admin says the same for one person.
-CST_STAFF = Q(global_role=GlobalRole.CST_ADMIN) | Q(is_superuser=True)
-
-
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -47,16 +43,6 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
-
-    def cst_staff(self):
-        """Active CST staff, as permissions.is_cst_admin decides for one person: the role or a superuser."""
-        return self.filter(is_active=True).filter(CST_STAFF)
-
-    def analysts_and_cst_staff(self):
-        """Active people who read every body's figures (permissions.sees_everything)."""
-        return self.filter(is_active=True).filter(
-            CST_STAFF | Q(global_role=GlobalRole.ANALYST)
-        )
 
 
 class User(AbstractUser):

@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Body, GlobalRole, Membership, Role
 
 _CACHE_ATTR = "_cstpu_roles"
+
+
+# Who is CST staff and who is a provincial analyst, as conditions on people for queries (recipients, lists). The
+# predicates below decide the same for one person; a test holds the two to agreement for every kind of account.
+CST_STAFF = Q(is_active=True) & (Q(global_role=GlobalRole.CST_ADMIN) | Q(is_superuser=True))
+ANALYSTS = Q(is_active=True, global_role=GlobalRole.ANALYST)
+SEES_EVERYTHING = CST_STAFF | ANALYSTS
 
 
 def is_authenticated(user: Any) -> bool:
@@ -21,6 +28,7 @@ def is_authenticated(user: Any) -> bool:
 
 
 def is_cst_admin(user: Any) -> bool:
+    """CST staff: the `cst_admin` role or a superuser, active. Django's `is_staff` only opens the admin site."""
     return is_authenticated(user) and (user.global_role == GlobalRole.CST_ADMIN or user.is_superuser)
 
 

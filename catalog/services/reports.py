@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from municipalities import permissions as people
 from municipalities.models import Body, User
 
 from .. import reports
@@ -190,7 +191,7 @@ def send_monthly_report(*, today: dt.date | None = None) -> Report:
         report.refresh_from_db()
     if report.status != Report.Status.DONE or report.emailed_at:
         return report
-    recipients = User.objects.analysts_and_cst_staff()
+    recipients = User.objects.filter(people.SEES_EVERYTHING)
     with transaction.atomic():
         record_notifications(
             recipients=recipients,

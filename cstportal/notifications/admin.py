@@ -2,29 +2,16 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from municipalities import permissions as people
+from municipalities.admin import CstStaffOnlyMixin
 
 from . import services
 from .models import Delivery, Notification
 
 
-class CstStaffReadOnly:
-    """CST staff read notifications and deliveries (the policy, not Django's permission table); rows change only
-    through the services, and deleting is for superusers."""
+class CstStaffReadOnly(CstStaffOnlyMixin):
+    """Notifications and deliveries change only through the services (a failed delivery is retried from there)."""
 
-    def has_module_permission(self, request) -> bool:
-        return people.is_cst_admin(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return people.is_cst_admin(request.user)
-
-    def has_add_permission(self, request, *args) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
+    read_only = True
 
 
 class DeliveryInline(CstStaffReadOnly, admin.TabularInline):

@@ -74,3 +74,11 @@ def test_a_zero_limit_turns_the_rule_off(client, cst_admin, settings):
     client.force_login(cst_admin)
     _at(client, START)
     assert _at(client, START + dt.timedelta(hours=3)).status_code == 200
+
+
+def test_django_staff_without_the_cst_role_is_not_cst_staff_and_keeps_the_session(client, django_user_model):
+    # `is_staff` only opens Django's admin site; the idle rule is for CST staff as the people policy defines them.
+    person = django_user_model.objects.create_user(email="tecnico@cstpu.example", password="x", is_staff=True)
+    client.force_login(person)
+    _at(client, START)
+    assert _at(client, START + dt.timedelta(hours=2)).status_code == 200
