@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -399,8 +400,8 @@ class ReuseStory(models.Model):
 class Report(models.Model):
     """A report built by a task (provincial, of one body, of one solution) and kept for download.
 
-    The row is also the report's outbox: the web request only writes it (status queued); a beat task hands queued
-    rows to the workers, so requesting a report never depends on the broker being up.
+    The row is also an outbox row (settings.OUTBOXES): the web request only writes it (status queued, due now); the
+    relay hands due rows to the workers, so requesting a report never depends on the broker being up.
     """
 
     class Kind(models.TextChoices):
@@ -443,7 +444,10 @@ class Report(models.Model):
     monthly_for = models.DateField(_("rapporto mensile del"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("inviato per e-mail il"), null=True, blank=True)
     created_at = models.DateTimeField(_("richiesto il"), auto_now_add=True)
-    enqueued_at = models.DateTimeField(_("affidato ai worker il"), null=True, blank=True)
+    # The outbox's fields: when the relay should hand the row to a worker (null: nothing left to do), and when it last
+    # did. A worker building the report moves `due_at` past its time limit, so a dead worker's report comes back.
+    due_at = models.DateTimeField(_("da affidare ai worker dal"), null=True, blank=True, default=timezone.now)
+    published_at = models.DateTimeField(_("affidato ai worker il"), null=True, blank=True)
     started_at = models.DateTimeField(_("avviato il"), null=True, blank=True)
     finished_at = models.DateTimeField(_("completato il"), null=True, blank=True)
     error = models.TextField(_("errore"), blank=True)
@@ -466,7 +470,9 @@ class Report(models.Model):
                 fields=["monthly_for", "format"], condition=Q(monthly_for__isnull=False), name="report_one_monthly"
             ),
         ]
-        indexes = [models.Index(fields=["status", "enqueued_at"], name="report_status_enqueued")]
+        indexes = [
+            models.Index(fields=["due_at"], name="report_due", condition=Q(due_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return str(self.title)

@@ -9,15 +9,9 @@ from .services import reports as report_services
 
 @shared_task(name="catalog.run_report", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_report(report_id: int) -> str:
-    """Build one report (idempotent: a second delivery of the same message does nothing)."""
+    """Build one report, published by the outbox relay (idempotent: a second message for the row does nothing)."""
     report = report_services.run_report(report_id=report_id)
     return report.status if report else "skipped"
-
-
-@shared_task(name="catalog.dispatch_queued_reports", ignore_result=True)
-def dispatch_queued_reports() -> int:
-    """Beat, every few seconds: hand the reports people asked for to the workers."""
-    return report_services.dispatch_queued_reports()
 
 
 @shared_task(name="catalog.send_monthly_report", acks_late=True, reject_on_worker_lost=True, ignore_result=True)

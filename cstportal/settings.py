@@ -332,6 +332,12 @@ NOTIFICATION_REPUBLISH_AFTER_SECONDS = env_int("NOTIFICATION_REPUBLISH_AFTER_SEC
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 180)
 # Test hook only (reliability tests kill a worker mid-task): seconds the send task sleeps before sending. Keep 0.
 NOTIFICATION_TEST_DELAY_SECONDS = float(env_str("NOTIFICATION_TEST_DELAY_SECONDS", "0") or 0)
+# The outboxes the relay publishes: each model (rows with `due_at` and `published_at`) with the task that does a row's
+# work, given the row's id. Reports people ask for are queued as rows too.
+OUTBOXES = {
+    "notifications.Delivery": "notifications.send_delivery",
+    "catalog.Report": "catalog.run_report",
+}
 CELERY_BEAT_SCHEDULE["notifications-relay-outbox"] = {
     "task": "notifications.relay_outbox",
     "schedule": float(NOTIFICATION_RELAY_INTERVAL_SECONDS),
@@ -351,15 +357,6 @@ CELERY_BEAT_SCHEDULE["notifications-adoption-reminders"] = {
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # --- Dashboards and reports (catalog/stats.py, catalog/services/reports.py) -------------------------------------
-# Queued reports are handed to the workers by this beat task (the web request never talks to the broker).
-REPORT_DISPATCH_SECONDS = env_int("REPORT_DISPATCH_SECONDS", 5)
-CELERY_BEAT_SCHEDULE["catalog-dispatch-queued-reports"] = {
-    "task": "catalog.dispatch_queued_reports",
-    "schedule": float(REPORT_DISPATCH_SECONDS),
-    "options": {"expires": float(REPORT_DISPATCH_SECONDS * 2)},
-}
-from celery.schedules import crontab  # noqa: E402 (kept with the block that needs it)
-
 # The provincial report of the month just ended, on the 1st at 06:30, announced to analysts and CST staff.
 CELERY_BEAT_SCHEDULE["catalog-monthly-provincial-report"] = {
     "task": "catalog.send_monthly_report",

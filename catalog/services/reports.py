@@ -1,16 +1,13 @@
 """Requesting, building and sending reports.
 
 How a report reaches a worker without the web request ever touching the broker: `request_report` only writes a
-`Report` row (status queued) in the request's transaction; the row is its own outbox entry. The beat task
-`dispatch_queued_reports` (every few seconds) claims queued rows with a compare-and-set on `enqueued_at` and
-publishes them to Celery. We chose this over `transaction.on_commit(delay)` with a short broker timeout because a
-frozen Redis (SIGSTOP) still accepts the TCP connection and holds the request for the whole socket timeout, and a
-publish that fails after the commit would need this sweep anyway: with the sweep alone, requesting a report costs
+`Report` row (status queued, due now) in the request's transaction; the row is an outbox row, which the relay of
+cstportal.notifications publishes to Celery like the e-mail deliveries (settings.OUTBOXES). Requesting a report costs
 one INSERT whatever the broker's state, and a report requested while Redis is down starts when it is back.
 
 `run_report` is idempotent: it takes the row from queued to running with a compare-and-set, so a message delivered
-twice builds the report once; a worker killed mid-build leaves the row running, and the sweep puts it back in the
-queue once it is older than the task's hard time limit.
+twice builds the report once. While it builds, the row is due again only after the task's hard time limit: a worker
+killed mid-build leaves it running, the relay publishes it again, and the next worker takes it over.
 """
 
 from __future__ import annotations
@@ -35,11 +32,8 @@ from ..models import Report, Solution
 
 logger = logging.getLogger(__name__)
 
-# A queued row published this long ago and still queued was lost on the way (broker restarted): publish it again.
-REDISPATCH_AFTER = dt.timedelta(minutes=5)
 # A running row this old belongs to a dead worker (the task's hard limit is 300 s).
 RUNNING_STALE_AFTER = dt.timedelta(minutes=10)
-DISPATCH_BATCH = 50
 
 
 class ReportError(Exception):
@@ -53,7 +47,7 @@ def request_report(
 ) -> Report:
     """Record a report request (status queued). The caller has checked `by` may see what the report contains.
 
-    Writes one row and nothing else: the dispatcher hands it to a worker.
+    Writes one row and nothing else: the relay hands it to a worker.
     """
     if kind == Report.Kind.PROVINCIAL:
         body = solution = None
@@ -75,39 +69,6 @@ def request_report(
     )
 
 
-def dispatch_queued_reports(*, now: dt.datetime | None = None) -> int:
-    """Publish queued reports to the workers (beat task). Returns how many were published.
-
-    Also puts back in the queue the reports whose worker died while building them.
-    """
-    from ..tasks import run_report as run_report_task
-
-    now = now or timezone.now()
-    Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=now - RUNNING_STALE_AFTER).update(
-        status=Report.Status.QUEUED, enqueued_at=None, progress=0
-    )
-    due = list(
-        Report.objects.filter(status=Report.Status.QUEUED)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REDISPATCH_AFTER))
-        .order_by("created_at", "pk")
-        .values_list("pk", "enqueued_at")[:DISPATCH_BATCH]
-    )
-    published = 0
-    for pk, seen in due:
-        # Compare-and-set on enqueued_at: two beats (a misconfiguration) never publish the same row twice.
-        claimed = Report.objects.filter(pk=pk, status=Report.Status.QUEUED, enqueued_at=seen).update(enqueued_at=now)
-        if not claimed:
-            continue
-        try:
-            run_report_task.apply_async(args=[pk], retry=False)
-        except Exception:
-            logger.warning("broker unavailable: report %s stays queued", pk, exc_info=True)
-            Report.objects.filter(pk=pk, enqueued_at=now).update(enqueued_at=None)
-            break
-        published += 1
-    return published
-
-
 def _set_progress(report_id: int, value: int) -> None:
     Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, progress__lt=value).update(
         progress=min(value, 100)
@@ -115,10 +76,12 @@ def _set_progress(report_id: int, value: int) -> None:
 
 
 def _claim(report_id: int) -> bool:
+    """Take the report for this worker: a queued one, or a running one whose worker died."""
     now = timezone.now()
+    claimable = Q(status=Report.Status.QUEUED) | Q(status=Report.Status.RUNNING, started_at__lte=now - RUNNING_STALE_AFTER)
     return bool(
-        Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-            status=Report.Status.RUNNING, started_at=now, progress=5, error=""
+        Report.objects.filter(claimable, pk=report_id).update(
+            status=Report.Status.RUNNING, started_at=now, progress=5, error="", due_at=now + RUNNING_STALE_AFTER
         )
     )
 
@@ -141,7 +104,7 @@ def build_content(report: Report, *, progress: reports.Progress) -> reports.Repo
 
 def run_report(*, report_id: int, compress_pdf: bool = True) -> Report | None:
     """Build a queued report and store its file (in MEDIA_ROOT/reports). Returns None when the report is not
-    queued (already built, failed, or being built elsewhere): a second delivery of the same message is a no-op."""
+    queued (already built, failed, or being built by a live worker): a second message for the same row is a no-op."""
     if not _claim(report_id):
         return None
     report = Report.objects.select_related("body", "solution__owner", "requested_by").get(pk=report_id)
@@ -163,11 +126,12 @@ def run_report(*, report_id: int, compress_pdf: bool = True) -> Report | None:
     except Exception as exc:  # any failure is shown on the report page; the task does not retry a broken build
         logger.exception("report %s failed", report_id)
         Report.objects.filter(pk=report_id).update(
-            status=Report.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+            status=Report.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000],
+            due_at=None,
         )
         return Report.objects.get(pk=report_id)
     Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
-        status=Report.Status.DONE, progress=100, file=report.file.name, finished_at=timezone.now()
+        status=Report.Status.DONE, progress=100, file=report.file.name, finished_at=timezone.now(), due_at=None
     )
     return Report.objects.get(pk=report_id)
 

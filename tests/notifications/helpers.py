@@ -1,4 +1,4 @@
-"""Running the outbox inside a test: the relay hands ids straight to the task, with no broker in between."""
+"""Running the outbox inside a test: the relay hands ids straight to the tasks, with no broker in between."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import smtplib
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from cstportal.notifications import relay, tasks
+from cstportal.celery import app
+from cstportal.notifications import relay
 
 
-def run_task_inline(delivery_id: int) -> None:
-    tasks.send_delivery.apply(args=[delivery_id])
+def run_task_inline(task: str, row_id: int) -> None:
+    app.tasks[task].apply(args=[row_id])
 
 
 def run_outbox() -> relay.RelayResult:

@@ -207,9 +207,9 @@ def test_a_stray_early_message_does_not_cut_the_backoff_short(one_delivery, refu
 
 def test_relay_publishes_due_rows_once_and_marks_them(one_delivery):
     published = []
-    first = relay.relay_outbox(publish=published.append)
-    second = relay.relay_outbox(publish=published.append)
-    assert first.published == [one_delivery.pk]
+    first = relay.relay_outbox(publish=lambda task, pk: published.append((task, pk)))
+    second = relay.relay_outbox(publish=lambda task, pk: published.append((task, pk)))
+    assert first.published == published == [("notifications.send_delivery", one_delivery.pk)]
     assert second.published == []
     one_delivery.refresh_from_db()
     assert one_delivery.published_at is not None
@@ -220,7 +220,7 @@ def test_rows_whose_publish_fails_stay_due(one_delivery, solution, urbino, refer
     workflow.request_adoption(solution=solution, body=urbino, by=referent_urbino)
     calls = []
 
-    def broker_down(pk):
+    def broker_down(task, pk):
         calls.append(pk)
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
@@ -236,7 +236,7 @@ def test_rows_whose_publish_fails_stay_due(one_delivery, solution, urbino, refer
 def test_a_published_message_that_got_lost_is_published_again_after_the_lease(one_delivery, settings, start):
     settings.NOTIFICATION_REPUBLISH_AFTER_SECONDS = 600
     with time_machine.travel(start, tick=False) as clock:
-        assert relay.relay_outbox(publish=lambda pk: None).count == 1  # the broker loses it
+        assert relay.relay_outbox(publish=lambda task, pk: None).count == 1  # the broker loses it
         clock.move_to(start + dt.timedelta(seconds=599))
         assert run_outbox().count == 0
         clock.move_to(start + dt.timedelta(seconds=600))
@@ -248,9 +248,9 @@ def test_relay_command_makes_one_pass(one_delivery, monkeypatch):
     from django.core.management import call_command
 
     published = []
-    monkeypatch.setattr(relay, "publish_delivery", published.append)
+    monkeypatch.setattr(relay, "publish_task", lambda task, pk: published.append((task, pk)))
     call_command("relay_outbox")
-    assert published == [one_delivery.pk]
+    assert published == [("notifications.send_delivery", one_delivery.pk)]
 
 
 # --- the e-mail itself ----------------------------------------------------------------------------------------

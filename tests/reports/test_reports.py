@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +20,7 @@ from openpyxl import load_workbook
 from catalog import reports as report_builders
 from catalog.models import Report
 from catalog.services import reports as services
+from cstportal.notifications import relay
 from tests.factories import AdoptionFactory, SolutionFactory
 
 from .pdftext import pdf_text
@@ -241,35 +243,46 @@ def test_outsider_cannot_request_any_report(outsider, fano):
     assert not Report.objects.exists()
 
 
-def test_dispatcher_publishes_each_queued_report_once(analyst, fano):
+def _relay_pass() -> list[tuple[str, int]]:
+    published: list[tuple[str, int]] = []
+    relay.relay_outbox(publish=lambda task, pk: published.append((task, pk)))
+    return published
+
+
+def test_the_outbox_relay_publishes_each_queued_report_once(analyst, fano):
     first = services.request_report(by=analyst, kind="body", format="csv", body=fano)
     second = services.request_report(by=analyst, kind="provincial", format="pdf")
-    with mock.patch("catalog.tasks.run_report.apply_async") as publish:
-        assert services.dispatch_queued_reports() == 2
-        assert services.dispatch_queued_reports() == 0
-    assert [c.kwargs["args"] for c in publish.call_args_list] == [[first.pk], [second.pk]]
+    assert _relay_pass() == [("catalog.run_report", first.pk), ("catalog.run_report", second.pk)]
+    assert _relay_pass() == []
 
 
-def test_dispatcher_leaves_reports_queued_when_the_broker_is_down(analyst, fano):
+def test_reports_stay_queued_while_the_broker_is_down(analyst, fano):
     report = services.request_report(by=analyst, kind="body", format="csv", body=fano)
-    with mock.patch("catalog.tasks.run_report.apply_async", side_effect=ConnectionError("down")):
-        assert services.dispatch_queued_reports() == 0
+
+    def broker_down(task, pk):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    assert relay.relay_outbox(publish=broker_down).count == 0
     report.refresh_from_db()
-    assert report.status == "queued" and report.enqueued_at is None
-    with mock.patch("catalog.tasks.run_report.apply_async") as publish:
-        assert services.dispatch_queued_reports() == 1
-    publish.assert_called_once()
+    assert report.status == "queued" and report.due_at <= timezone.now()
+    assert _relay_pass() == [("catalog.run_report", report.pk)]
 
 
-def test_dispatcher_requeues_a_report_whose_worker_died(analyst, fano):
+def test_a_report_whose_worker_died_is_published_again_and_taken_over(analyst, fano):
+    from catalog.tasks import run_report
+
     report = services.request_report(by=analyst, kind="body", format="csv", body=fano)
-    Report.objects.filter(pk=report.pk).update(status="running", progress=40,
-                                               started_at=timezone.now() - dt.timedelta(hours=1))
-    with mock.patch("catalog.tasks.run_report.apply_async") as publish:
-        assert services.dispatch_queued_reports() == 1
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        assert services._claim(report.pk)  # a worker takes it, then dies mid-build
+        Report.objects.filter(pk=report.pk).update(progress=40)
+        assert _relay_pass() == []
+        assert run_report.apply(args=[report.pk]).get() == "skipped"  # a live worker's report is left alone
+        clock.move_to(start + services.RUNNING_STALE_AFTER + dt.timedelta(seconds=1))
+        assert _relay_pass() == [("catalog.run_report", report.pk)]
+        assert run_report.apply(args=[report.pk]).get() == "done"
     report.refresh_from_db()
-    assert report.status == "queued" and report.progress == 0
-    publish.assert_called_once()
+    assert report.status == "done" and report.due_at is None
 
 
 def test_second_delivery_of_the_task_builds_nothing(analyst, fano):
@@ -334,4 +347,4 @@ def test_monthly_report_is_in_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["catalog-monthly-provincial-report"]
     assert entry["task"] == "catalog.send_monthly_report"
     assert entry["schedule"].day_of_month == {1}
-    assert settings.CELERY_BEAT_SCHEDULE["catalog-dispatch-queued-reports"]["task"] == "catalog.dispatch_queued_reports"
+    assert settings.OUTBOXES["catalog.Report"] == "catalog.run_report"  # queued reports ride the outbox relay

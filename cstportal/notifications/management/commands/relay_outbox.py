@@ -1,4 +1,4 @@
-"""`manage.py relay_outbox [--loop]`: publish due notification deliveries to Celery.
+"""`manage.py relay_outbox [--loop]`: publish the due rows of every outbox (e-mail deliveries, reports) to Celery.
 
 Without --loop it makes one pass (useful from cron or by hand); with --loop it keeps going until SIGTERM/SIGINT,
 a small process to run next to the workers in production (one or more: they share rows with SKIP LOCKED).
@@ -17,7 +17,7 @@ from cstportal.notifications.relay import relay_outbox
 
 
 class Command(BaseCommand):
-    help = "Pubblica su Celery gli invii di notifiche in attesa (una volta, o di continuo con --loop)."
+    help = "Pubblica su Celery il lavoro in attesa: invii di notifiche e rapporti (una volta, o di continuo con --loop)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Continua finché non riceve SIGTERM o SIGINT.")
