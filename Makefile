@@ -8,6 +8,11 @@ STAMP_NODE := node_modules/.installed
 
 export PYTHONUNBUFFERED := 1
 
+# Where `make run` serves the portal (`make run WEB_BIND=0.0.0.0:8080`); the banner and the links in e-mails
+# (SITE_URL, unless set) follow it.
+WEB_BIND ?= 127.0.0.1:8000
+SITE_URL ?= http://$(WEB_BIND)/
+
 .PHONY: run test setup install migrate lint bench fuzz clean
 
 $(STAMP_PY): requirements.txt
@@ -38,9 +43,9 @@ run: setup var/secret_key
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Catalogo del riuso — CST Pesaro e Urbino"
-	@echo "  Portale:        http://127.0.0.1:8000/"
-	@echo "  Documentazione API: http://127.0.0.1:8000/api/v1/docs/"
-	@echo "  Stato:          http://127.0.0.1:8000/healthz"
+	@echo "  Portale:        http://$(WEB_BIND)/"
+	@echo "  Documentazione API: http://$(WEB_BIND)/api/v1/docs/"
+	@echo "  Stato:          http://$(WEB_BIND)/healthz"
 	@echo "  Accessi dimostrativi (password: $${DEMO_PASSWORD:-cstpu-demo}):"
 	@echo "    cst@cstpu.example                staff del CST"
 	@echo "    analista@cstpu.example           analista provinciale"
@@ -53,7 +58,7 @@ run: setup var/secret_key
 	@echo ""
 	DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} PATH="$(CURDIR)/$(BIN):$$PATH" \
-	WEB_WORKERS=$${WEB_WORKERS:-1} \
+	WEB_WORKERS=$${WEB_WORKERS:-1} WEB_BIND=$(WEB_BIND) SITE_URL=$(SITE_URL) \
 	$(BIN)/honcho -f Procfile start
 
 test: setup

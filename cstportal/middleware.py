@@ -3,6 +3,8 @@
 StaffIdleTimeoutMiddleware: an unattended browser logged in as CST staff can moderate publications, act on any
 adoption and manage people, so a staff session ends after `STAFF_SESSION_IDLE_SECONDS` without a request (the
 session's absolute age, `SESSION_COOKIE_AGE`, still applies to everybody). Other people keep the normal session.
+The idle clock starts at login (`stamp_staff_login`, on the `user_logged_in` signal), not at the first request after
+it: a browser left alone right after logging in is logged out on time too.
 """
 
 from __future__ import annotations
@@ -21,12 +23,19 @@ from municipalities import permissions as people
 LAST_SEEN_KEY = "_staff_last_seen"
 
 
+def stamp_staff_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """Receiver of `user_logged_in`: logging in is the staff member's first activity of the session."""
+    session = getattr(request, "session", None)
+    if session is not None and people.is_cst_admin(user):
+        session[LAST_SEEN_KEY] = int(time.time())
+
+
 class StaffIdleTimeoutMiddleware:
     """Log staff out after `STAFF_SESSION_IDLE_SECONDS` of inactivity.
 
-    The time of the last request is kept in the session. It is rewritten at most once per `granularity` seconds
-    (a tenth of the limit, at most a minute), so that a busy member of staff does not cause a session write on
-    every request; the session can therefore end up to `granularity` seconds before the full idle time.
+    The time of the last request (or of the login) is kept in the session. It is rewritten at most once per
+    `granularity` seconds (a tenth of the limit, at most a minute), so that a busy member of staff does not cause a
+    session write on every request; the session can therefore end up to `granularity` seconds before the full idle time.
     Requests to paths listed in `STAFF_IDLE_IGNORED_PATHS` (background polling) do not count as activity.
     Must come after the authentication and message middleware.
     """

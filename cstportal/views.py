@@ -44,21 +44,13 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 
 def feedback(request: HttpRequest) -> HttpResponse:
-    """A message from anybody to CST staff, sent through the configured e-mail backend."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
+    """A message from anybody to CST staff: stored in the notifications outbox, sent by the workers."""
     from .forms import FeedbackForm
+    from .services import submit_feedback
 
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        send_mail(
-            subject=f"[Catalogo del riuso] Segnalazione da {data['name']}",
-            message=f"{data['message']}\n\n— {data['name']} <{data['email']}>\nPagina: {data['page'] or '-'}",
-            from_email=None,
-            recipient_list=[settings.FEEDBACK_EMAIL],
-            fail_silently=True,
-        )
+        submit_feedback(name=data["name"], email=data["email"], page=data["page"], message=data["message"])
         return render(request, "pages/feedback.html", {"sent": True})
     return render(request, "pages/feedback.html", {"form": form}, status=400 if form.errors else 200)

@@ -24,13 +24,24 @@ class DeliveryInline(CstStaffReadOnly, admin.TabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(CstStaffReadOnly, admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "text", "read_at")
+    list_display = ("created_at", "recipient", "address", "kind", "text", "read_at")
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
-    search_fields = ("recipient__email", "event_key")
+    search_fields = ("recipient__email", "address", "event_key")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient", "actor")
-    readonly_fields = ("recipient", "actor", "kind", "event_key", "message", "params", "url", "created_at")
+    readonly_fields = (
+        "recipient",
+        "address",
+        "reply_to",
+        "actor",
+        "kind",
+        "event_key",
+        "message",
+        "params",
+        "url",
+        "created_at",
+    )
     inlines = [DeliveryInline]
 
     @admin.display(description=_("testo"))
@@ -42,7 +53,7 @@ class NotificationAdmin(CstStaffReadOnly, admin.ModelAdmin):
 class DeliveryAdmin(CstStaffReadOnly, admin.ModelAdmin):
     list_display = ("created_at", "recipient", "channel", "status", "attempts", "sent_at", "short_error")
     list_filter = ("status", "channel")
-    search_fields = ("key", "notification__recipient__email")
+    search_fields = ("key", "notification__recipient__email", "notification__address")
     date_hierarchy = "created_at"
     list_select_related = ("notification__recipient",)
     readonly_fields = (
@@ -70,7 +81,7 @@ class DeliveryAdmin(CstStaffReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("destinatario"))
     def recipient(self, obj: Delivery) -> str:
-        return obj.notification.recipient.email
+        return obj.notification.recipient_email
 
     @admin.display(description=_("errore"))
     def short_error(self, obj: Delivery) -> str:

@@ -89,8 +89,8 @@ def send_delivery(delivery_id: int) -> str:
         return SKIPPED
     if settings.NOTIFICATION_TEST_DELAY_SECONDS:
         time.sleep(settings.NOTIFICATION_TEST_DELAY_SECONDS)
-    recipient = delivery.notification.recipient
-    if not recipient.is_active or not recipient.email:
+    recipient = delivery.notification.recipient  # None for a notice to a bare address
+    if recipient is not None and (not recipient.is_active or not recipient.email):
         _finish(delivery, status=Delivery.Status.FAILED, due_at=None, last_error="recipient inactive or without e-mail")
         return FAILED
     try:

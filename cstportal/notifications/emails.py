@@ -1,4 +1,8 @@
-"""The e-mail of a notification, in the recipient's language, as plain text with an HTML alternative."""
+"""The e-mail of a notification, in the recipient's language, as plain text with an HTML alternative.
+
+A kind of notice may have e-mail templates of its own (`notifications/email/<kind>.txt` and `.html`, e.g. the
+feedback a visitor sends to CST); every other kind uses the common `notification` pair.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template.loader import select_template
 from django.utils import translation
 
 from .models import Delivery
@@ -29,11 +33,18 @@ def _message_id(delivery: Delivery) -> str:
     return f"<notification.{delivery.pk}.{re.sub(r'[^A-Za-z0-9.-]', '-', delivery.key)}@{domain}>"
 
 
+def _templates(kind: str, extension: str) -> list[str]:
+    return [f"notifications/email/{kind}.{extension}", f"notifications/email/notification.{extension}"]
+
+
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
-    """Render the delivery's notification for its recipient, in their language (Italian by default)."""
+    """Render the delivery's notification for its recipient, in their language (Italian by default, and always for a
+    bare address). Replies go to the notification's `reply_to` when it has one."""
     notification = delivery.notification
     recipient = notification.recipient
-    language = recipient.language if recipient.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    language = getattr(recipient, "language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     with translation.override(language):
         text = notification.text
         context = {
@@ -41,17 +52,19 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
             "recipient": recipient,
             "text": text,
             "note": notification.note,
+            "params": notification.params,
             "url": absolute_url(notification.url),
             "home_url": settings.SITE_URL + "/",
             "language": language,
         }
         subject = f"{SUBJECT_PREFIX} {text}"
-        body = render_to_string("notifications/email/notification.txt", context)
-        html = render_to_string("notifications/email/notification.html", context)
+        body = select_template(_templates(notification.kind, "txt")).render(context)
+        html = select_template(_templates(notification.kind, "html")).render(context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split())[:250],
         body=body,
-        to=[recipient.email],
+        to=[notification.recipient_email],
+        reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={
             "Message-ID": _message_id(delivery),
             "Auto-Submitted": "auto-generated",

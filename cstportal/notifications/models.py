@@ -9,6 +9,11 @@ another channel (e-mail), with a unique key (event × recipient × channel) and 
        └──transient error─┘ (after a back-off; after the last retry ──▶ failed)
 
 `due_at` says when the relay should (re)publish the row to the broker; NULL means there is nothing left to do.
+
+A notice is for a person of the portal (`recipient`) or, when the reader has no account (the feedback mailbox,
+settings.FEEDBACK_EMAIL), for a bare e-mail `address`: exactly one of the two, checked by the database. An address
+has no bell, so its notice is only ever delivered; it rides the same outbox, with the same retries, and a failure
+shows on the same deliveries page.
 """
 
 from __future__ import annotations
@@ -27,8 +32,17 @@ class Notification(models.Model):
     shown, so that each reader sees it in their own language."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("destinatario")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("destinatario"),
     )
+    # Set only when the recipient is not a person of the portal.
+    address = models.EmailField(_("indirizzo del destinatario"), blank=True)
+    # Where a reply goes, when it should not go back to the portal's sender (a visitor's feedback).
+    reply_to = models.EmailField(_("rispondi a"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -54,6 +68,15 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["event_key", "recipient"], name="notification_unique_event_recipient"),
+            models.UniqueConstraint(
+                fields=["event_key", "address"],
+                condition=Q(recipient__isnull=True),
+                name="notification_unique_event_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, address="") | (Q(recipient__isnull=True) & ~Q(address="")),
+                name="notification_recipient_or_address",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent"),
@@ -62,6 +85,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def recipient_email(self) -> str:
+        """Where the e-mail of this notice goes: the person's address, or the bare one."""
+        return self.recipient.email if self.recipient_id is not None else self.address
 
     @property
     def is_read(self) -> bool:

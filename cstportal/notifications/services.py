@@ -2,10 +2,13 @@
 
 `record_notifications` is what domain code calls (catalog.notices) inside its own transaction: it writes rows and
 nothing else. It never talks to the broker; the relay does that later, from another process.
+`record_notification_to_address` does the same for a reader who is not a person of the portal (the feedback
+mailbox): no bell, one e-mail delivery through the same outbox.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,6 +26,13 @@ DEFAULT_CHANNELS: tuple[str, ...] = (Delivery.Channel.EMAIL,)
 def delivery_key(event_key: str, recipient_id: int, channel: str) -> str:
     """The unique key of one delivery: event × recipient × channel."""
     return f"{event_key}:user-{recipient_id}:{channel}"
+
+
+def address_delivery_key(event_key: str, address: str, channel: str) -> str:
+    """The unique key of one delivery to a bare address: event × address × channel. The address is digested so the
+    key stays within its column whatever the address's length."""
+    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
+    return f"{event_key}:address-{digest}:{channel}"
 
 
 @transaction.atomic(savepoint=False)
@@ -89,6 +99,53 @@ def record_notifications(
         ]
     )
     return notifications
+
+
+@transaction.atomic(savepoint=False)
+def record_notification_to_address(
+    *,
+    address: str,
+    kind: str,
+    event_key: str,
+    message: str,
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    reply_to: str = "",
+    channels: Sequence[str] = DEFAULT_CHANNELS,
+) -> Notification:
+    """Write a notice for an e-mail address that is not a person of the portal, and its outbox rows.
+
+    Like `record_notifications` it joins the caller's transaction and never talks to the broker. The e-mail is in
+    the portal's language (an address has no preferences) and its replies go to `reply_to` when given. Both
+    addresses must be valid, single-line e-mail addresses (the caller validates them). Calling twice with the same
+    `event_key` and `address` writes nothing new and returns the notification written the first time.
+    """
+    existing = Notification.objects.filter(event_key=event_key, recipient__isnull=True, address=address).first()
+    if existing is not None:
+        return existing
+    notification = Notification.objects.create(
+        address=address,
+        reply_to=reply_to,
+        kind=kind,
+        event_key=event_key,
+        message=str(message),
+        params=dict(params or {}),
+        url=url,
+    )
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                notification=notification,
+                channel=channel,
+                key=address_delivery_key(event_key, address, channel),
+                due_at=now,
+                available_at=now,
+            )
+            for channel in channels
+        ]
+    )
+    return notification
 
 
 def mark_notification_read(notification: Notification, *, by: Any) -> bool:
