@@ -1,4 +1,4 @@
-"""Acceptance 2 and 3: simultaneous approvals and simultaneous requests, on SQLite and on PostgreSQL.
+"""Simultaneous approvals and simultaneous requests, on SQLite and on PostgreSQL.
 
 On SQLite the race runs in a subprocess over a database file with the portal's real settings (WAL, BEGIN IMMEDIATE,
 busy timeout): see tests/adoptions/race.py for why the runner's in-memory database cannot show it.
@@ -54,7 +54,7 @@ def _assert_one_request(outcome: dict) -> None:
     assert outcome["active"] == 1
 
 
-# --- acceptance 2: two approvals at the same moment ------------------------------------------------------------
+# --- two approvals at the same moment ---------------------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -68,7 +68,7 @@ def test_two_simultaneous_approvals_one_wins_on_postgres():
     _assert_one_approval(race.race_approvals())
 
 
-# --- acceptance 3: two requests for the same solution by the same body -----------------------------------------
+# --- two requests for the same solution by the same body --------------------------------------------------------
 
 
 @pytest.mark.slow

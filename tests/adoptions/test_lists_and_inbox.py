@@ -1,5 +1,5 @@
-"""The adoption list, the "Da fare" inbox (contents and pinned query counts) and the solution page's "Usata da"
-(acceptance 5)."""
+"""The adoption list, the "Da fare" inbox (contents and pinned query counts) and the solution page's
+"Usata da"."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_inbox_query_count_is_pinned(request, client, django_assert_num_queries,
     assert not_empty == (4 if persona == "cst_admin" else 1)
 
 
-# --- acceptance 5: "Usata da" is the bodies in production ------------------------------------------------------------
+# --- "Usata da" is the bodies in production ---------------------------------------------------------------------
 
 
 def _panel(solution, user=None) -> str:

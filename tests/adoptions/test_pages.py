@@ -1,5 +1,5 @@
-"""The adoption pages: who may open them (acceptance 6), the actions they offer and what a POST does, and that no
-address edits or deletes the timeline (acceptance 4)."""
+"""The adoption pages: who may open them, the actions they offer and what a POST does, and that no
+address edits or deletes the timeline."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _every_url_of(adoption) -> list[tuple[str, str]]:
     return urls
 
 
-# --- acceptance 6: another body's people get 404, anonymous visitors go to the login -------------------------------
+# --- another body's people get 404, anonymous visitors go to the login ------------------------------------------
 
 
 @pytest.mark.parametrize("persona", ["referent_urbino", "outsider"])
@@ -236,7 +236,7 @@ def test_stepper_marks_the_current_step_and_closures_are_explained(client, adopt
     assert "Richiesta respinta" in rejected and 'aria-current="step"' not in rejected
 
 
-# --- acceptance 4: nothing edits or deletes events ----------------------------------------------------------------
+# --- nothing edits or deletes events ----------------------------------------------------------------------------
 
 
 def _routes(resolver: URLResolver, prefix: str = "") -> list[str]:

@@ -1,4 +1,4 @@
-"""Acceptance 1 and 4: every (status, action, role) is allowed or refused exactly as the design's table says, and
+"""Every (status, action, role) is allowed or refused exactly as the table below says, and
 every allowed transition writes exactly one event with its actor and time."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from catalog.models import AdoptionEvent
 from catalog.services import adoptions as services
 from catalog.workflow import ADOPTION_ACTIONS, Action, AdoptionStatus
 
-# The design's table (design.md, "Adoption workflow"), written out independently of catalog.workflow.
+# The adoption workflow's rules, written out independently of catalog.workflow so the two cannot drift together.
 SOURCES = {
     "approve": {"requested"},
     "reject": {"requested"},

@@ -1,4 +1,4 @@
-"""Acceptance 7: the adoption page in each status, the inbox, the lists and the "Usata da" panel have no axe
+"""The adoption page in each status, the inbox, the lists and the "Usata da" panel have no axe
 violations, stay on 127.0.0.1 and break no CSP rule; the actions' confirmation and accordion work in a browser."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Acceptance 8.4 and 6.6 in a real browser: dashboards and report pages without axe violations, every chart with
+"""In a real browser: dashboards and report pages without axe violations, every chart with
 a text alternative and its table, and the report page following a build's progress."""
 
 from __future__ import annotations

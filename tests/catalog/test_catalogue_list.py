@@ -38,7 +38,7 @@ def _facet(response, name: str) -> dict[str, int]:
 PUBLISHED_SPECS = [s for s in demo.SOLUTIONS if s["state"] == "published"]
 
 
-# --- acceptance 1 ---------------------------------------------------------------------------------------------
+# --- ranking and facets -----------------------------------------------------------------------------------------
 
 
 def test_anonymous_search_for_catasto_lists_elicat_first(client, demo_catalogue):
@@ -177,7 +177,7 @@ def test_unknown_values_are_ignored(client, demo_catalogue):
     assert response.context["chips"] == []
 
 
-# --- acceptance 4: the query count is pinned ------------------------------------------------------------------
+# --- the query count is pinned ----------------------------------------------------------------------------------
 
 # Anonymous: (1) facets' aggregate with the total, (2) owners GROUP BY, (3) categories GROUP BY, (4) the page with
 # owner joined and the adoption count as a subquery, (5) the page's categories (prefetch).

@@ -17,7 +17,7 @@ def _url(solution: Solution) -> str:
     return reverse("catalog:solution-detail", kwargs={"slug": solution.slug})
 
 
-# --- acceptance 2 ---------------------------------------------------------------------------------------------
+# --- hidden unless published ------------------------------------------------------------------------------------
 
 HIDDEN = ["draft", "in_review", "retired"]
 

@@ -1,4 +1,4 @@
-"""Acceptance 8.3: who sees which dashboard; and the pages render every figure with its table and CSV export."""
+"""Who sees which dashboard; and the pages render every figure with its table and CSV export."""
 
 from __future__ import annotations
 

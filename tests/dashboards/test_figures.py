@@ -1,4 +1,4 @@
-"""Acceptance 8.1: every figure of the dashboards against values computed by hand from the known data set."""
+"""Every figure of the dashboards against values computed by hand from the known data set."""
 
 from __future__ import annotations
 

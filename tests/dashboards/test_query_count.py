@@ -1,4 +1,4 @@
-"""Acceptance 8.2: the dashboards' query count is pinned and does not grow with the number of adoptions."""
+"""The dashboards' query count is pinned and does not grow with the number of adoptions."""
 
 from __future__ import annotations
 

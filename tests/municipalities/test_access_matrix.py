@@ -1,4 +1,4 @@
-"""Acceptance 3: every role × every page of bodies, people and roles → the expected status, and a body's private
+"""Every role × every page of bodies, people and roles → the expected status, and a body's private
 data (its people and their roles) never shown to anybody outside that body, CST staff and analysts."""
 
 from __future__ import annotations

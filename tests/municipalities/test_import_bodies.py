@@ -1,4 +1,4 @@
-"""Acceptance 4: `manage.py import_bodies` upserts by ISTAT code, is idempotent, and refuses a bad file whole."""
+"""`manage.py import_bodies` upserts by ISTAT code, is idempotent, and refuses a bad file whole."""
 
 from __future__ import annotations
 

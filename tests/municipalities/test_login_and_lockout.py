@@ -1,4 +1,4 @@
-"""Acceptance 2: login by e-mail, lockout after five failures for one user from one IP, ending by itself."""
+"""Login by e-mail, lockout after five failures for one user from one IP, ending by itself."""
 
 from __future__ import annotations
 

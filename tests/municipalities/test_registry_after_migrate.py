@@ -1,4 +1,4 @@
-"""Acceptance 1: after `migrate` the registry holds the 50 comuni of the province and the Province itself."""
+"""After `migrate` the registry holds the 50 comuni of the province and the Province itself."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance of the notifications against a real Redis and real worker processes.
+"""The notifications against a real Redis and real worker processes.
 
 1. Redis frozen (SIGSTOP) or stopped: 50 workflow actions through the web all succeed, each in under 2 seconds, no 5xx; when
    Redis is back, the relay and a real worker deliver every notification exactly once.

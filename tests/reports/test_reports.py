@@ -1,4 +1,4 @@
-"""Reports: built by a task with progress, stored, downloaded by those allowed (acceptance 6.5), formulas
+"""Reports: built by a task with progress, stored, downloaded by those allowed, formulas
 neutralised, requested without talking to the broker, and the monthly report announced to analysts and CST."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def read(report: Report) -> bytes:
     return path.read_bytes()
 
 
-# --- acceptance 6.5: the provincial report on the demo data, in all three formats ------------------------------
+# --- the provincial report on the demo data, in all three formats -----------------------------------------------
 
 
 def test_provincial_report_as_csv_opens_with_figures_and_tables(demo_data, analyst):
