@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from municipalities import permissions as people
 from municipalities.models import Body, Role
+from municipalities.permissions import Person
 
 from .models import Adoption, Solution
 from .workflow import Action, Actor, actions_from, transition_for
@@ -19,18 +20,18 @@ from .workflow import Action, Actor, actions_from, transition_for
 # --- solutions ------------------------------------------------------------------------------------------------
 
 
-def can_view_solution(user: Any, solution: Solution) -> bool:
+def can_view_solution(user: Person, solution: Solution) -> bool:
     if solution.status == Solution.Status.PUBLISHED:
         return True
     return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
 
 
-def can_view_solution_contacts(user: Any, solution: Solution) -> bool:
+def can_view_solution_contacts(user: Person, solution: Solution) -> bool:
     """Contacts are for logged-in people of a member body and CST staff."""
     return people.sees_everything(user) or bool(people.body_ids_with_role(user))
 
 
-def can_create_solution(user: Any, owner: Body | None = None) -> bool:
+def can_create_solution(user: Person, owner: Body | None = None) -> bool:
     if people.is_cst_admin(user):
         return True
     if owner is None:
@@ -38,37 +39,37 @@ def can_create_solution(user: Any, owner: Body | None = None) -> bool:
     return people.is_publisher_of(user, owner)
 
 
-def can_list_own_solutions(user: Any) -> bool:
+def can_list_own_solutions(user: Person) -> bool:
     """A publisher of at least one body has a "my solutions" page (its list is `Solution.objects.editable_by`)."""
     return bool(people.body_ids_with_role(user, Role.PUBLISHER))
 
 
-def can_view_publication_history(user: Any, solution: Solution) -> bool:
+def can_view_publication_history(user: Person, solution: Solution) -> bool:
     """Who moved the solution through publication, and why: its body's publishers and CST staff."""
     return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
 
 
-def can_edit_solution(user: Any, solution: Solution) -> bool:
+def can_edit_solution(user: Person, solution: Solution) -> bool:
     if solution.status == Solution.Status.RETIRED:
         return people.is_cst_admin(user)
     return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
 
 
-def can_submit_solution(user: Any, solution: Solution) -> bool:
+def can_submit_solution(user: Person, solution: Solution) -> bool:
     return solution.status == Solution.Status.DRAFT and can_edit_solution(user, solution)
 
 
-def can_review_solution(user: Any, solution: Solution | None = None) -> bool:
+def can_review_solution(user: Person, solution: Solution | None = None) -> bool:
     """Publishing and requesting changes is CST staff's."""
     return people.is_cst_admin(user)
 
 
-def can_decide_solution(user: Any, solution: Solution) -> bool:
+def can_decide_solution(user: Person, solution: Solution) -> bool:
     """Publish or request changes now: a reviewer, on a solution waiting in review."""
     return solution.status == Solution.Status.IN_REVIEW and can_review_solution(user, solution)
 
 
-def can_retire_solution(user: Any, solution: Solution) -> bool:
+def can_retire_solution(user: Person, solution: Solution) -> bool:
     return solution.status == Solution.Status.PUBLISHED and (
         people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
     )
@@ -77,7 +78,7 @@ def can_retire_solution(user: Any, solution: Solution) -> bool:
 # --- adoptions ------------------------------------------------------------------------------------------------
 
 
-def actor_roles(user: Any, adoption: Adoption) -> set[Actor]:
+def actor_roles(user: Person, adoption: Adoption) -> set[Actor]:
     """The workflow roles `user` holds on `adoption`."""
     roles: set[Actor] = set()
     if people.is_cst_admin(user):
@@ -89,7 +90,7 @@ def actor_roles(user: Any, adoption: Adoption) -> set[Actor]:
     return roles
 
 
-def can_view_adoption(user: Any, adoption: Adoption) -> bool:
+def can_view_adoption(user: Person, adoption: Adoption) -> bool:
     return (
         people.sees_everything(user)
         or people.is_member_of(user, adoption.body_id)
@@ -97,7 +98,7 @@ def can_view_adoption(user: Any, adoption: Adoption) -> bool:
     )
 
 
-def can_act_on_adoption(user: Any, adoption: Adoption, action: Action | str) -> bool:
+def can_act_on_adoption(user: Person, adoption: Adoption, action: Action | str) -> bool:
     """The table allows `action` from the adoption's status, and the user holds one of its roles."""
     transition = transition_for(action)
     if adoption.status not in transition.sources:
@@ -105,11 +106,11 @@ def can_act_on_adoption(user: Any, adoption: Adoption, action: Action | str) -> 
     return bool(actor_roles(user, adoption) & transition.actors)
 
 
-def allowed_actions(user: Any, adoption: Adoption) -> list[Action]:
+def allowed_actions(user: Person, adoption: Adoption) -> list[Action]:
     return [action for action in actions_from(adoption.status) if can_act_on_adoption(user, adoption, action)]
 
 
-def can_comment_on_adoption(user: Any, adoption: Adoption) -> bool:
+def can_comment_on_adoption(user: Person, adoption: Adoption) -> bool:
     """The people of both bodies and CST staff; analysts only read."""
     return (
         people.is_cst_admin(user)
@@ -118,14 +119,14 @@ def can_comment_on_adoption(user: Any, adoption: Adoption) -> bool:
     )
 
 
-def can_request_adoption(user: Any, solution: Solution, body: Body) -> bool:
+def can_request_adoption(user: Person, solution: Solution, body: Body) -> bool:
     """A referent of `body` (or CST staff) may ask for a published solution that `body` does not own."""
     if solution.status != Solution.Status.PUBLISHED or solution.owner_id == body.pk or not body.is_active:
         return False
     return people.is_cst_admin(user) or people.is_referent_of(user, body)
 
 
-def bodies_that_may_request(user: Any, solution: Solution) -> list[int]:
+def bodies_that_may_request(user: Person, solution: Solution) -> list[int]:
     """Bodies on whose behalf `user` may ask for `solution` (before checking existing adoptions)."""
     if solution.status != Solution.Status.PUBLISHED:
         return []
@@ -133,13 +134,13 @@ def bodies_that_may_request(user: Any, solution: Solution) -> list[int]:
     return sorted(i for i in ids if i != solution.owner_id)
 
 
-def can_write_story(user: Any, adoption: Adoption) -> bool:
+def can_write_story(user: Person, adoption: Adoption) -> bool:
     return adoption.status == "in_production" and (
         people.is_referent_of(user, adoption.body_id) or people.is_cst_admin(user)
     )
 
 
-def adoptions_awaiting(user: Any, action: Action | str) -> Q:
+def adoptions_awaiting(user: Person, action: Action | str) -> Q:
     """The list counterpart of can_act_on_adoption: adoptions waiting for `action` from `user` ("Da fare").
 
     The table's source statuses, in bodies where the user holds one of the action's roles. CST staff and analysts
@@ -160,22 +161,22 @@ def adoptions_awaiting(user: Any, action: Action | str) -> Q:
 # --- dashboards and reports -----------------------------------------------------------------------------------
 
 
-def can_view_province_dashboard(user: Any) -> bool:
+def can_view_province_dashboard(user: Person) -> bool:
     """Provincial figures and reports: CST staff and provincial analysts."""
     return people.sees_everything(user)
 
 
-def can_view_body_dashboard(user: Any, body: Body) -> bool:
+def can_view_body_dashboard(user: Person, body: Body) -> bool:
     """A body's dashboard and reports: its own people, CST staff and analysts."""
     return people.can_view_body_private(user, body)
 
 
-def can_view_solution_report(user: Any, solution: Solution) -> bool:
+def can_view_solution_report(user: Person, solution: Solution) -> bool:
     """A solution's report lists every adopter with its costs: the owner body's people, CST staff and analysts."""
     return people.sees_everything(user) or people.is_member_of(user, solution.owner_id)
 
 
-def can_view_report(user: Any, report: Any) -> bool:
+def can_view_report(user: Person, report: Any) -> bool:
     """Whoever may see what a report contains may download it."""
     if report.kind == "body":
         return report.body is not None and can_view_body_dashboard(user, report.body)
@@ -184,7 +185,7 @@ def can_view_report(user: Any, report: Any) -> bool:
     return can_view_province_dashboard(user)
 
 
-def reports_visible_to(user: Any, queryset: Any) -> Any:
+def reports_visible_to(user: Person, queryset: Any) -> Any:
     """The list counterpart of can_view_report."""
     from django.db.models import Q as _Q
 

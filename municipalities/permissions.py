@@ -7,11 +7,15 @@ re-implements them. A person's roles are read once per request and kept on the u
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TypeAlias, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from .models import Body, GlobalRole, Membership, Role
+from .models import Body, GlobalRole, Membership, Role, User
+
+# Whoever makes a request: a person who logged in, or an anonymous visitor.
+Person: TypeAlias = User | AnonymousUser
 
 _CACHE_ATTR = "_cstpu_roles"
 
@@ -23,25 +27,26 @@ ANALYSTS = Q(is_active=True, global_role=GlobalRole.ANALYST)
 SEES_EVERYTHING = CST_STAFF | ANALYSTS
 
 
-def is_authenticated(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+def is_authenticated(user: Person | None) -> TypeGuard[User]:
+    """A person who logged in and whose account is active."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def is_cst_admin(user: Any) -> bool:
+def is_cst_admin(user: Person) -> bool:
     """CST staff: the `cst_admin` role or a superuser, active. Django's `is_staff` only opens the admin site."""
     return is_authenticated(user) and (user.global_role == GlobalRole.CST_ADMIN or user.is_superuser)
 
 
-def is_analyst(user: Any) -> bool:
+def is_analyst(user: Person) -> bool:
     return is_authenticated(user) and user.global_role == GlobalRole.ANALYST
 
 
-def sees_everything(user: Any) -> bool:
+def sees_everything(user: Person) -> bool:
     """CST staff and provincial analysts read every body's data."""
     return is_cst_admin(user) or is_analyst(user)
 
 
-def roles_by_body(user: Any) -> dict[int, frozenset[str]]:
+def roles_by_body(user: Person) -> dict[int, frozenset[str]]:
     """{body id: roles} for the person's active bodies, read once and cached on the user object."""
     if not is_authenticated(user):
         return {}
@@ -55,7 +60,7 @@ def roles_by_body(user: Any) -> dict[int, frozenset[str]]:
     return cached
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Person) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
@@ -64,63 +69,63 @@ def _body_id(body: Body | int) -> int:
     return body if isinstance(body, int) else body.pk
 
 
-def has_role(user: Any, body: Body | int, *roles: str) -> bool:
+def has_role(user: Person, body: Body | int, *roles: str) -> bool:
     """True when the person holds any of `roles` in `body` (any role at all when none is named)."""
     held = roles_by_body(user).get(_body_id(body), frozenset())
     return bool(held) if not roles else bool(held.intersection(roles))
 
 
-def body_ids_with_role(user: Any, *roles: str) -> set[int]:
+def body_ids_with_role(user: Person, *roles: str) -> set[int]:
     return {body_id for body_id, held in roles_by_body(user).items() if not roles or held.intersection(roles)}
 
 
-def is_member_of(user: Any, body: Body | int) -> bool:
+def is_member_of(user: Person, body: Body | int) -> bool:
     """Any role in the body: member, referent or publisher."""
     return has_role(user, body)
 
 
-def is_referent_of(user: Any, body: Body | int) -> bool:
+def is_referent_of(user: Person, body: Body | int) -> bool:
     return has_role(user, body, Role.REFERENT)
 
 
-def is_publisher_of(user: Any, body: Body | int) -> bool:
+def is_publisher_of(user: Person, body: Body | int) -> bool:
     return has_role(user, body, Role.PUBLISHER)
 
 
 # --- bodies ---------------------------------------------------------------------------------------------------
 
 
-def can_view_body(user: Any, body: Body) -> bool:
+def can_view_body(user: Person, body: Body) -> bool:
     """The registry of bodies is public."""
     return True
 
 
-def can_view_body_private(user: Any, body: Body) -> bool:
+def can_view_body_private(user: Person, body: Body) -> bool:
     """People, roles and internal contacts of a body: its own people, CST staff and analysts."""
     return sees_everything(user) or is_member_of(user, body)
 
 
-def can_manage_bodies(user: Any) -> bool:
+def can_manage_bodies(user: Person) -> bool:
     return is_cst_admin(user)
 
 
-def can_manage_people(user: Any) -> bool:
+def can_manage_people(user: Person) -> bool:
     return is_cst_admin(user)
 
 
-def bodies_visible_to(user: Any, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
+def bodies_visible_to(user: Person, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
     qs = queryset if queryset is not None else Body.objects.all()
     return qs
 
 
-def bodies_with_private_access(user: Any, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
+def bodies_with_private_access(user: Person, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
     qs = queryset if queryset is not None else Body.objects.all()
     if sees_everything(user):
         return qs
     return qs.filter(pk__in=body_ids_with_role(user))
 
 
-def memberships_visible_to(user: Any, body: Body) -> QuerySet[Membership]:
+def memberships_visible_to(user: Person, body: Body) -> QuerySet[Membership]:
     if not can_view_body_private(user, body):
         return Membership.objects.none()
     return Membership.objects.filter(body=body).select_related("user")

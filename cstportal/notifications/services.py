@@ -90,11 +90,11 @@ def record_notifications(
             Delivery(
                 notification=notification,
                 channel=channel,
-                key=delivery_key(event_key, notification.recipient_id, channel),
+                key=delivery_key(event_key, pk, channel),
                 due_at=now,
                 available_at=now,
             )
-            for notification in notifications
+            for pk, notification in zip(sorted(fresh), notifications, strict=True)
             for channel in channels
         ]
     )
