@@ -144,7 +144,8 @@ SOLUTIONS: list[dict[str, Any]] = [
         "repository_url": "https://git.cstpu.example/pesaro/fiscat-tari",
         "platforms": ["web"],
         "supports_pagopa": True, "supports_io": True,
-        "releases": [("1.8.0", dt.date(2025, 4, 1), "Avvisi sull'app IO."),
+        "releases": [("1.7.2", dt.date(2024, 11, 18), "Correzioni al calcolo delle riduzioni."),
+                     ("1.8.0", dt.date(2025, 4, 1), "Avvisi sull'app IO."),
                      ("1.9.0", dt.date(2025, 12, 1), "Tariffe 2026.")],
     },
     {
@@ -238,7 +239,9 @@ SOLUTIONS: list[dict[str, Any]] = [
         "maintenance_type": "internal",
         "platforms": ["vmware", "linux", "windows"],
         "contacts": [{"name": "CST - sistemi", "email": "sistemi@cstpu.example"}],
-        "releases": [("2026.1", dt.date(2026, 1, 8), "Nuovo nodo tecnico di Urbino.")],
+        "releases": [("2025.1", dt.date(2025, 2, 3), "Migrazione assistita e backup giornaliero."),
+                     ("2025.2", dt.date(2025, 9, 15), "Copie di sicurezza replicate sul secondo nodo."),
+                     ("2026.1", dt.date(2026, 1, 8), "Nuovo nodo tecnico di Urbino.")],
     },
     {
         "slug": "hosting-siti-istituzionali",
@@ -257,7 +260,8 @@ SOLUTIONS: list[dict[str, Any]] = [
         "development_status": "stable",
         "maintenance_type": "internal",
         "platforms": ["web"],
-        "releases": [("2025.3", dt.date(2025, 10, 1), "Aggiornamento del modello di sito.")],
+        "releases": [("2025.2", dt.date(2025, 6, 9), "Modello di sito dei Comuni 2025."),
+                     ("2025.3", dt.date(2025, 10, 1), "Aggiornamento del modello di sito.")],
     },
     {
         "slug": "pagamenti-pagopa",

@@ -5,7 +5,7 @@ dates, figures and a reuse story, some under way, one rejected, one withdrawn, o
 retired), and the CST's shared services — server virtualisation, website hosting — taken up by small comuni.
 
 Everything goes through the adoption services, so each adoption has its timeline of events, as if the people had
-done it by hand; afterwards the dates are moved back to when the story says it happened (2025–2026), so the
+done it by hand; then the dates are moved back to when the story says it happened (2025–2026), so the
 dashboards have months to show. Idempotent: a (solution, body) pair that already has an adoption is left alone, and
 a solution that does not exist (yet) is skipped.
 """
@@ -284,6 +284,9 @@ def _tell(story: Story, *, solution: Solution, body: Body, people: dict[str, Use
     first, *rest = story.steps
     adoption = services.request_adoption(solution=solution, body=body, by=people[first.who], note=first.note)
     moments = [_when(first.on, 0, shift)]
+    # The request goes back to its day at once: go_live refuses a date before the request.
+    adoption.requested_at = moments[0]
+    Adoption.objects.filter(pk=adoption.pk).update(requested_at=moments[0])
     for index, step in enumerate(rest, start=1):
         if step.action == "comment":
             services.comment_on_adoption(adoption, by=people[step.who], note=step.note)

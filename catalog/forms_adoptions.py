@@ -13,7 +13,7 @@ from municipalities import permissions as people
 from municipalities.models import Body
 
 from . import permissions
-from .models import Adoption, ReuseStory, Solution
+from .models import ReuseStory, Solution
 from .services.adoptions import NOTE_MAX_LENGTH
 from .workflow import Action, AdoptionStatus, transition_for
 
@@ -104,7 +104,12 @@ class ActionForm(forms.Form):
 
 
 class GoLiveForm(ActionForm):
-    """go_live: what runs, since when, and the figures that let the province measure savings."""
+    """go_live: what runs, since when, and the figures that let the province measure savings.
+
+    The version is a choice among the solution's releases when it has some (newest first and chosen), free text
+    otherwise. There is no environment to choose: go_live records production, which the service checks with the
+    other rules of the step (catalog.services.adoptions); `add_service_errors` shows its refusals by field.
+    """
 
     adopted_version = forms.CharField(
         label=_("Versione messa in produzione"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
@@ -112,10 +117,6 @@ class GoLiveForm(ActionForm):
     go_live_date = forms.DateField(
         label=_("Data di avvio in produzione"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    environment = forms.ChoiceField(
-        label=_("Ambiente"), choices=Adoption.Environment.choices, initial=Adoption.Environment.PRODUCTION,
-        widget=forms.Select(),
     )
     estimated_cost = ItalianDecimalField(
         label=_("Costo stimato per svilupparla o acquistarla (€)"), max_digits=12, decimal_places=2,
@@ -131,24 +132,31 @@ class GoLiveForm(ActionForm):
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
-    field_order = ["adopted_version", "go_live_date", "environment", "estimated_cost", "actual_cost", "effort_days",
+    field_order = ["adopted_version", "go_live_date", "estimated_cost", "actual_cost", "effort_days",
                    "agreement_reference", "note"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["initial"] = {"go_live_date": timezone.localdate(), **kwargs.get("initial", {})}
+    def __init__(self, *args: Any, solution: Solution, **kwargs: Any) -> None:
+        # The releases, newest first (Release.Meta.ordering): one query.
+        versions = list(solution.releases.values_list("version", flat=True))
+        kwargs["initial"] = {"go_live_date": timezone.localdate(), "adopted_version": versions[0] if versions else "",
+                             **kwargs.get("initial", {})}
         super().__init__(*args, action=Action.GO_LIVE, **kwargs)
-
-    def clean_go_live_date(self) -> Any:
-        value = self.cleaned_data["go_live_date"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("La data di avvio in produzione non può essere nel futuro."))
-        return value
+        if versions:
+            version = self.fields["adopted_version"]
+            self.fields["adopted_version"] = forms.ChoiceField(
+                label=version.label, choices=[(v, v) for v in versions],
+                help_text=_("Le versioni pubblicate dall'ente titolare, dalla più recente."), widget=forms.Select(),
+            )
 
     def go_live_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in (
-            "adopted_version", "go_live_date", "environment", "estimated_cost", "actual_cost", "effort_days",
-            "agreement_reference",
+            "adopted_version", "go_live_date", "estimated_cost", "actual_cost", "effort_days", "agreement_reference",
         )}
+
+    def add_service_errors(self, errors: dict[str, str]) -> None:
+        """Show the service's refusals by field (`InvalidData.errors`); one about no field of the form, above it."""
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
 
 
 class CommentForm(forms.Form):

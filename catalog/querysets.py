@@ -9,7 +9,19 @@ from django.db.models.functions import Coalesce
 from municipalities import permissions as people
 from municipalities.models import Role
 
-from .workflow import ACTIVE_STATUSES
+from .workflow import ACTIVE_STATUSES, AdoptionStatus
+
+
+def in_use(prefix: str = "") -> Q:
+    """The one definition of a body using a solution: its adoption is in production.
+
+    go_live means production. The service records a go-live only in the production environment, between the
+    request and today, with a released version (catalog.services.adoptions); a deployment in test ("Collaudo")
+    keeps the adoption in progress. So the status alone says who uses what, and "Usata da", the adoption counts of
+    the catalogue, the publiccode.yml `usedBy`, and the dashboards all filter with this condition. `prefix` reaches
+    the adoption through a relation, e.g. `in_use("adoptions__")` on solutions or bodies.
+    """
+    return Q(**{f"{prefix}status": AdoptionStatus.IN_PRODUCTION})
 
 
 class SolutionQuerySet(models.QuerySet):
@@ -30,7 +42,7 @@ class SolutionQuerySet(models.QuerySet):
         from .models import Adoption
 
         in_production = (
-            Adoption.objects.filter(solution=OuterRef("pk"), status="in_production")
+            Adoption.objects.filter(in_use(), solution=OuterRef("pk"))
             .order_by()
             .values("solution")
             .annotate(n=Count("pk"))
@@ -49,7 +61,8 @@ class AdoptionQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def in_production(self) -> AdoptionQuerySet:
-        return self.filter(status="in_production")
+        """The adoptions whose body uses the solution: see `in_use`."""
+        return self.filter(in_use())
 
     def visible_to(self, user: Any) -> AdoptionQuerySet:
         """CST staff and analysts see all; a body's people see their body's adoptions and those of its solutions."""

@@ -32,6 +32,7 @@ from cstportal.workdays import working_days_ago
 from municipalities.models import Body, SizeClass
 
 from .models import Adoption, Category, Solution
+from .querysets import in_use
 from .workflow import AdoptionStatus
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,6 @@ MOST_REUSED_LIMIT = 10
 WAITING_LIST_LIMIT = 20
 BODY_LIST_LIMIT = 200
 
-PRODUCTION = AdoptionStatus.IN_PRODUCTION.value
 SIZE_CLASSES = (SizeClass.XS.value, SizeClass.S.value, SizeClass.M.value, SizeClass.L.value)
 
 
@@ -195,7 +195,7 @@ def _adoption_totals(f: Filters) -> dict[str, Any]:
     saving = ExpressionWrapper(
         F("estimated_cost") - F("actual_cost"), output_field=DecimalField(max_digits=14, decimal_places=2)
     )
-    with_figures = Q(status=PRODUCTION, estimated_cost__isnull=False, actual_cost__isnull=False)
+    with_figures = in_use() & Q(estimated_cost__isnull=False, actual_cost__isnull=False)
     aggregates = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in AdoptionStatus.values}
     row = Adoption.objects.filter(f.adoptions()).aggregate(
         total=Count("pk"),
@@ -214,7 +214,7 @@ def _adoption_totals(f: Filters) -> dict[str, Any]:
 
 
 def _reached_subquery(f: Filters) -> Exists:
-    return Exists(Adoption.objects.filter(f.adoptions(), body=OuterRef("pk"), status=PRODUCTION))
+    return Exists(Adoption.objects.filter(in_use(), f.adoptions(), body=OuterRef("pk")))
 
 
 def _bodies_reached(f: Filters) -> dict[str, Any]:
@@ -244,7 +244,7 @@ def _bodies_reached(f: Filters) -> dict[str, Any]:
 
 def _reuse_by_size_class(f: Filters) -> list[dict[str, Any]]:
     """Per size class of the active comuni: how many, how many reached, how many adoptions in production."""
-    in_production = Q(adoptions__status=PRODUCTION) & f.adoptions("adoptions__")
+    in_production = in_use("adoptions__") & f.adoptions("adoptions__")
     rows = (
         Body.objects.active()
         .comuni()
@@ -271,7 +271,7 @@ def _reuse_by_size_class(f: Filters) -> list[dict[str, Any]]:
 def _most_reused(f: Filters) -> list[dict[str, Any]]:
     rows = (
         Solution.objects.filter(status=Solution.Status.PUBLISHED, **({"kind": f.kind} if f.kind else {}))
-        .annotate(n=Count("adoptions", filter=Q(adoptions__status=PRODUCTION) & f.adoptions("adoptions__")))
+        .annotate(n=Count("adoptions", filter=in_use("adoptions__") & f.adoptions("adoptions__")))
         .filter(n__gt=0)
         .order_by("-n", "name")
         .values("slug", "name", "kind", "owner__name", "n")[:MOST_REUSED_LIMIT]
@@ -393,7 +393,7 @@ def public_summary() -> dict[str, int]:
 
 
 def _compute_public_summary() -> dict[str, int]:
-    row = Adoption.objects.filter(status=PRODUCTION).aggregate(
+    row = Adoption.objects.filter(in_use()).aggregate(
         adoptions=Count("pk"), bodies=Count("body", distinct=True)
     )
     return {
@@ -456,7 +456,7 @@ def _compute_body(body_id: int) -> dict[str, Any]:
     solutions = (
         Solution.objects.filter(owner_id=body_id, status=Solution.Status.PUBLISHED)
         .annotate(
-            in_production=Count("adoptions", filter=Q(adoptions__status=PRODUCTION)),
+            in_production=Count("adoptions", filter=in_use("adoptions__")),
             active=Count("adoptions", filter=Q(adoptions__status__in=[
                 AdoptionStatus.REQUESTED, AdoptionStatus.INFO_NEEDED, AdoptionStatus.APPROVED,
                 AdoptionStatus.IN_PROGRESS,
@@ -479,7 +479,7 @@ def _compute_body(body_id: int) -> dict[str, Any]:
         ],
         "users": [
             _adoption_row(r)
-            for r in Adoption.objects.filter(owner_body_id=body_id, status=PRODUCTION)
+            for r in Adoption.objects.filter(in_use(), owner_body_id=body_id)
             .order_by("solution__name", "body__name")
             .values(*_ADOPTION_FIELDS)[:BODY_LIST_LIMIT]
         ],
@@ -514,7 +514,7 @@ def _compute_solution(solution_id: int) -> dict[str, Any]:
     saving = ExpressionWrapper(
         F("estimated_cost") - F("actual_cost"), output_field=DecimalField(max_digits=14, decimal_places=2)
     )
-    with_figures = Q(status=PRODUCTION, estimated_cost__isnull=False, actual_cost__isnull=False)
+    with_figures = in_use() & Q(estimated_cost__isnull=False, actual_cost__isnull=False)
     row = adoptions.aggregate(total=Count("pk"), savings=Sum(saving, filter=with_figures), **aggregates)
     return {
         "adoptions_total": row["total"],

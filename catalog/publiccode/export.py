@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 from ..models import Solution
+from ..querysets import in_use
 from .mapping import body_label, publiccode_from_solution
 from .parser import FieldError, parse_publiccode
 
@@ -37,7 +38,7 @@ def publiccode_document(solution: Solution, *, include_contacts: bool = False) -
     from municipalities.models import Body
 
     release = solution.releases.order_by("-date", "-pk").first()
-    adopters = Body.objects.filter(adoptions__solution=solution, adoptions__status="in_production").distinct()
+    adopters = Body.objects.filter(in_use("adoptions__"), adoptions__solution=solution).distinct()
     used_by = [body_label(body) for body in adopters.order_by("name")]
     return publiccode_from_solution(solution, used_by=used_by, release=release, include_contacts=include_contacts)
 

@@ -1,6 +1,6 @@
 """Reading and validating a publiccode.yml file: bytes in, data and every error (by field path, in Italian) out.
 
-Order of the checks: size, encoding, YAML (no anchors/aliases), a mapping at the top, then the JSON Schema in
+Order of the checks: size, encoding, YAML (no anchors/aliases, a bounded number of nodes), a mapping at the top, then the JSON Schema in
 `schema.py` (types, required keys, enumerations, lengths, formats), then the rules that span keys or need the
 database (an Italian description, features, a known IPA code for the owner). Errors refuse the file; warnings
 (contacts, available languages: see schema.py) are only reported.
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
-from .loader import AliasRefused, load_yaml
+from .loader import AliasRefused, TooManyNodes, load_yaml
 from .schema import PUBLICCODE_SCHEMA, SUPPORTED_VERSIONS
 
 ITALIAN_PA_URN = "urn:x-italian-pa:"
@@ -438,6 +438,11 @@ def parse_publiccode(raw: bytes | str, *, check_ipa: bool = True) -> ParseResult
         return ParseResult(None, [FieldError("", _(
             "il file usa ancore o alias YAML (& o *) alla riga %(line)d: non sono ammessi") % {
             "line": exc.problem_mark.line + 1})])
+    except TooManyNodes as exc:
+        return ParseResult(None, [FieldError(format_path(exc.path), _(
+            "il file ha troppi elementi (al massimo %(max)s tra chiavi, valori e voci di elenco): "
+            "la lettura si è fermata alla riga %(line)d") % {
+            "max": f"{exc.limit:,}".replace(",", "."), "line": exc.problem_mark.line + 1})])
     except RecursionError:
         return ParseResult(None, [FieldError("", _("il file ha troppi livelli annidati per essere un publiccode.yml"))])
     except yaml.YAMLError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,7 +156,9 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
 
     `adoption.status` is the status the person saw: the update only happens if the row still has it. Only go_live
     takes `fields`: adopted_version (or version) and go_live_date (or date) are required; environment, estimated_cost,
-    actual_cost, effort_days (each ≥ 0) and agreement_reference are optional.
+    actual_cost, effort_days (each ≥ 0) and agreement_reference are optional. The rules of go_live are in
+    `_clean_go_live_fields`: what it records must be possible (a date between the request and today, a version the
+    solution has released, the production environment).
 
     Effects, in one transaction: the status and the step's date on the adoption, exactly one AdoptionEvent, and the
     notification hook. Raises NotAllowedFromStatus (the table), NotAllowed (the role), InvalidData (note or figures), AlreadyChanged (someone
@@ -185,7 +188,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
             errors={"note": _("Questo campo è obbligatorio.")},
         )
     if action == Action.GO_LIVE:
-        extra = _clean_go_live_fields(fields)
+        extra = _clean_go_live_fields(adoption, fields)
     elif fields:
         raise InvalidData(_("Questa azione non accetta altri dati oltre alla nota."))
     else:
@@ -245,7 +248,8 @@ def go_live_adoption(
     agreement_reference: str = "",
     note: str = "",
 ) -> Adoption:
-    """The adopter records that the solution runs in production, with version, date and figures."""
+    """The adopter records that the solution runs in production, with version, date and figures.
+    See _clean_go_live_fields for what is accepted."""
     return transition_adoption(
         adoption, action=Action.GO_LIVE, by=by, note=note, adopted_version=adopted_version,
         go_live_date=go_live_date, environment=environment, estimated_cost=estimated_cost, actual_cost=actual_cost,
@@ -348,8 +352,17 @@ def _status_label(status: str) -> str:
         return status
 
 
-def _clean_go_live_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate what go_live records; raise InvalidData naming every wrong field."""
+def _clean_go_live_fields(adoption: Adoption, fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate what go_live records; raise InvalidData naming every wrong field.
+
+    go_live means production: it is the step that puts the adopter among the bodies that use the solution ("Usata
+    da", the counts and the dashboards: AdoptionQuerySet.in_production), so what it records must be possible:
+    - go_live_date lies between the day of the request and today, both included;
+    - adopted_version is one of the solution's releases; any version is accepted only from a solution that has
+      published none (a shared service, a solution catalogued before its first release);
+    - environment is production (or left out): a deployment in the test environment ("Collaudo") is not in
+      production yet, and the adoption stays in progress until it is.
+    """
     aliases = {alias: name for name, names in GO_LIVE_FIELDS.items() for alias in names}
     unknown = sorted(set(fields) - set(aliases))
     if unknown:
@@ -359,10 +372,15 @@ def _clean_go_live_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
 
     version = str(raw.get("adopted_version") or "").strip()
+    released = list(adoption.solution.releases.values_list("version", flat=True))
     if not version:
         errors["adopted_version"] = _("Indica la versione messa in produzione.")
     elif len(version) > 50:
         errors["adopted_version"] = _("Al massimo 50 caratteri.")
+    elif released and version not in released:
+        errors["adopted_version"] = _(
+            "«%(version)s» non è una versione pubblicata di questa soluzione: scegli tra %(versions)s."
+        ) % {"version": version, "versions": ", ".join(released[:10]) + (", …" if len(released) > 10 else "")}
     cleaned["adopted_version"] = version
 
     go_live_date = raw.get("go_live_date")
@@ -379,10 +397,19 @@ def _clean_go_live_fields(fields: dict[str, Any]) -> dict[str, Any]:
         errors["go_live_date"] = _("Data non valida (formato AAAA-MM-GG).")
     elif go_live_date > timezone.localdate():
         errors["go_live_date"] = _("La data di avvio in produzione non può essere nel futuro.")
+    elif go_live_date < timezone.localdate(adoption.requested_at):
+        errors["go_live_date"] = _(
+            "La data di avvio in produzione non può precedere la richiesta di adozione (%(date)s)."
+        ) % {"date": date_format(timezone.localdate(adoption.requested_at), "j F Y")}
     cleaned["go_live_date"] = go_live_date
 
     environment = str(raw.get("environment") or Adoption.Environment.PRODUCTION)
-    if environment not in Adoption.Environment.values:
+    if environment == Adoption.Environment.TEST:
+        errors["environment"] = _(
+            "Il collaudo non è ancora produzione: registra l'avvio quando la soluzione è in uso nell'ambiente di "
+            "produzione."
+        )
+    elif environment not in Adoption.Environment.values:
         errors["environment"] = _("Ambiente non valido.")
     cleaned["environment"] = environment
 

@@ -182,7 +182,10 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("action")
     adoption = get_adoption_for(request.user, pk)
     action = Action(action)
-    form = GoLiveForm(request.POST) if action == Action.GO_LIVE else ActionForm(request.POST, action=action)
+    if action == Action.GO_LIVE:
+        form = GoLiveForm(request.POST, solution=adoption.solution)
+    else:
+        form = ActionForm(request.POST, action=action)
     seen = request.POST.get(f"{action}-seen_status", "")
     if seen and seen != adoption.status and seen in AdoptionStatus.values:
         # The page was out of date: someone moved the adoption since it was shown.
@@ -198,6 +201,12 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         note, fields = "", {}  # the service refuses before looking at the data, and says why
     try:
         services.transition_adoption(adoption, action=action, by=request.user, note=note, **fields)
+    except services.InvalidData as error:
+        messages.error(request, str(error))
+        if isinstance(form, GoLiveForm) and error.errors:
+            # The rules of go_live are the service's: its refusals go back on the form, field by field.
+            form.add_service_errors(error.errors)
+            return _render_detail(request, adoption, bound={action: form})
     except services.WorkflowError as error:
         messages.error(request, str(error))
     else:
@@ -282,8 +291,7 @@ def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str,
         if form is None:
             initial = {"seen_status": adoption.status}
             if action == Action.GO_LIVE:
-                latest = adoption.solution.releases.first()
-                form = GoLiveForm(initial={**initial, "adopted_version": latest.version if latest else ""})
+                form = GoLiveForm(initial=initial, solution=adoption.solution)
             else:
                 form = ActionForm(action=action, initial=initial)
         transition = transition_for(action)

@@ -3,12 +3,14 @@ address edits or deletes the timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from catalog.models import AdoptionEvent
 from catalog.workflow import ADOPTION_ACTIONS
@@ -167,8 +169,9 @@ def test_referent_records_go_live_with_italian_numbers(client, adoption_in, refe
     html = client.get(adoption.get_absolute_url()).content.decode()
     assert 'value="3.2.0"' in html  # the solution's latest release is suggested
     response = client.post(reverse("catalog:adoption-action", args=[adoption.pk, "go_live"]), {
-        "go_live-seen_status": "in_progress", "go_live-adopted_version": "3.2.0", "go_live-go_live_date": "2026-01-12",
-        "go_live-environment": "production", "go_live-estimated_cost": "48.000,00", "go_live-actual_cost": "6500,50",
+        "go_live-seen_status": "in_progress", "go_live-adopted_version": "3.2.0",
+        "go_live-go_live_date": (timezone.localdate() - dt.timedelta(days=7)).isoformat(),
+        "go_live-estimated_cost": "48.000,00", "go_live-actual_cost": "6500,50",
         "go_live-effort_days": "22,5", "go_live-agreement_reference": "Accordo 12/2026",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -186,7 +189,6 @@ def test_go_live_in_the_future_is_refused(client, adoption_in, referent_fano):
     client.force_login(referent_fano)
     response = client.post(reverse("catalog:adoption-action", args=[adoption.pk, "go_live"]), {
         "go_live-seen_status": "in_progress", "go_live-adopted_version": "3.2.0", "go_live-go_live_date": "2099-01-01",
-        "go_live-environment": "production",
     })
     assert response.status_code == 200
     assert "non può essere nel futuro" in response.content.decode()

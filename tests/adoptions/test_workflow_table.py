@@ -52,8 +52,10 @@ ROLES = {
     "analyst": "analyst",
     "other_body_referent": "referent_urbino",
 }
+# A week ago: after the request of the adoptions placed by `adoption_in` (two months ago), before today.
+GO_LIVE_DAY = dt.date.today() - dt.timedelta(days=7)
 GO_LIVE = {
-    "adopted_version": "3.2.0", "go_live_date": dt.date(2026, 2, 2), "environment": "production",
+    "adopted_version": "3.2.0", "go_live_date": GO_LIVE_DAY, "environment": "production",
     "estimated_cost": Decimal("48000"), "actual_cost": Decimal("6500.50"), "effort_days": Decimal("22.5"),
     "agreement_reference": "Accordo n. 12/2026",
 }
@@ -124,7 +126,7 @@ def test_go_live_records_version_date_and_figures(adoption_in, referent_fano):
     services.go_live_adoption(adoption, by=referent_fano, **GO_LIVE)
     adoption.refresh_from_db()
     assert adoption.status == "in_production" and adoption.in_production_at is not None
-    assert (adoption.adopted_version, adoption.go_live_date) == ("3.2.0", dt.date(2026, 2, 2))
+    assert (adoption.adopted_version, adoption.go_live_date) == ("3.2.0", GO_LIVE_DAY)
     assert adoption.savings == Decimal("41499.50") and adoption.effort_days == Decimal("22.5")
     assert adoption.agreement_reference == "Accordo n. 12/2026"
 
@@ -160,7 +162,8 @@ def test_the_whole_path_writes_one_event_per_step_with_actor_and_time(
     services.answer_adoption(adoption, by=referent_fano, note="La 16.")
     services.approve_adoption(adoption, by=cst_admin)
     services.start_adoption(adoption, by=referent_fano)
-    services.go_live_adoption(adoption, by=referent_fano, adopted_version="3.2.0", go_live_date=dt.date(2026, 1, 8))
+    services.go_live_adoption(adoption, by=referent_fano, adopted_version="3.2.0",
+                                go_live_date=timezone.localdate())
     services.comment_on_adoption(adoption, by=publisher_pesaro, note="Ottimo lavoro.")
     services.retire_adoption(adoption, by=referent_fano, note="Sostituita dal nuovo gestionale.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from catalog.models import Adoption, AdoptionEvent
 from tests.api.conftest import client_for
@@ -151,7 +152,8 @@ def test_whole_path_to_production_and_events(request_of_fano, publisher_pesaro, 
     assert transition(referent_fano, adoption, action="answer", note="La 2.0").status_code == 200
     assert transition(publisher_pesaro, adoption, action="approve").status_code == 200
     assert transition(referent_fano, adoption, action="start").status_code == 200
-    live = transition(referent_fano, adoption, action="go_live", adopted_version="2.0.0", go_live_date="2026-01-10",
+    live = transition(referent_fano, adoption, action="go_live", adopted_version="2.0.0",
+                      go_live_date=timezone.localdate().isoformat(),
                       estimated_cost="50000.00", actual_cost="8000.00", effort_days="12.5")
     assert live.status_code == 200, live.content
     body = live.json()

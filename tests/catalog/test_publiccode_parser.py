@@ -6,7 +6,8 @@ import copy
 
 import pytest
 
-from catalog.publiccode import parse_publiccode
+from catalog.publiccode import parse_publiccode, parser
+from catalog.publiccode.loader import MAX_NODES, PubliccodeLoader, TooManyNodes, load_yaml
 from catalog.publiccode.schema import PUBLICCODE_SCHEMA, SUPPORTED_VERSIONS
 from catalog.vocabulary import CATEGORIES
 
@@ -136,6 +137,63 @@ def test_the_not_a_mapping_sample_is_refused():
 def test_absurd_nesting_is_refused_without_crashing():
     result = parse_publiccode(b"a: " + b"[" * 3000 + b"]" * 3000)
     assert result.data is None and result.errors
+
+
+def one_line_keys(count: int, indent: str = "") -> bytes:
+    return b"".join(f"{indent}{i:05d}: v\n".encode() for i in range(count))
+
+
+def test_a_file_of_a_hundred_thousand_keys_is_refused_by_the_loader_before_the_schema(monkeypatch, settings):
+    raw = dump(VALID) + one_line_keys(100_000)
+    assert len(raw) <= settings.PUBLICCODE_MAX_BYTES  # under the size cap: only the node budget stops it
+
+    def no_validation(*args, **kwargs):
+        raise AssertionError("the schema validator must not see a file over the node budget")
+
+    monkeypatch.setattr(parser, "_Validator", no_validation)
+    result = parse_publiccode(raw)
+    assert result.data is None
+    assert paths(result) == [""]
+    assert "troppi elementi" in result.errors[0].message and "20.000" in result.errors[0].message
+
+
+def test_a_flood_of_keys_under_an_unknown_key_is_refused_at_that_key(settings):
+    raw = dump(VALID) + b"x-extra:\n" + one_line_keys(100_000, indent=" ")
+    assert len(raw) <= settings.PUBLICCODE_MAX_BYTES
+    result = parse_publiccode(raw)
+    assert result.data is None
+    assert paths(result) == ["x-extra"]
+    assert "troppi elementi" in result.errors[0].message
+
+
+def test_loading_stops_at_the_node_budget_before_building_anything(monkeypatch):
+    built = []
+    original = PubliccodeLoader.construct_object
+
+    def counting_construct(self, node, deep=False):
+        built.append(node)
+        return original(self, node, deep=deep)
+
+    monkeypatch.setattr(PubliccodeLoader, "construct_object", counting_construct)
+    loader = PubliccodeLoader(one_line_keys(10_000).decode())
+    loader.max_nodes = 100
+    with pytest.raises(TooManyNodes) as refused:
+        loader.get_single_data()
+    # The root mapping and 49.5 keys with their values: reading stopped on line 50 of 10,000.
+    assert loader.composed_nodes == 101
+    assert refused.value.problem_mark.line == 49
+    assert built == []
+
+
+def test_a_file_at_the_node_budget_loads_and_one_more_node_is_refused():
+    # The root mapping, its key and the list take three nodes; the rest are list items.
+    def document(items: int) -> str:
+        return "a:\n" + "- x\n" * items
+
+    assert len(load_yaml(document(MAX_NODES - 3))["a"]) == MAX_NODES - 3
+    with pytest.raises(TooManyNodes) as refused:
+        load_yaml(document(MAX_NODES - 2))
+    assert refused.value.path == ["a"]
 
 
 def test_a_key_that_is_not_text_is_refused():

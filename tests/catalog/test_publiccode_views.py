@@ -123,6 +123,16 @@ def test_a_file_over_one_megabyte_is_refused_by_the_form(client, publisher_pesar
     assert Solution.objects.count() == 0
 
 
+def test_a_file_of_too_many_elements_is_refused_with_the_limit(client, publisher_pesaro, pesaro):
+    client.force_login(publisher_pesaro)
+    flood = read("v0_7_organisation_uri.yml") + b"x-extra:\n" + b"".join(b" %05d: v\n" % i for i in range(50_000))
+    response = client.post(IMPORT_URL, {"file": upload(flood), "owner": pesaro.pk})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<code class="text-dark">x-extra</code>' in html and "troppi elementi" in html
+    assert Solution.objects.count() == 0
+
+
 def test_reimporting_redirects_to_the_updated_solution(client, publisher_pesaro, pesaro):
     existing = SolutionFactory(owner=pesaro, repository_url="https://code.cstpu.example/pesaro/fascicolo-catastale.git")
     client.force_login(publisher_pesaro)

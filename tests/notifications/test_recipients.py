@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from catalog.services import adoptions as workflow
 from catalog.services import solutions as publication
@@ -73,7 +74,7 @@ def test_go_live_tells_the_owner_your_solution_and_cst(requested, publisher_pesa
     workflow.transition_adoption(requested, action="start", by=referent_fano)
     Notification.objects.all().delete()
     workflow.transition_adoption(
-        requested, action="go_live", by=referent_fano, adopted_version="2.0", go_live_date=dt.date(2026, 1, 10)
+        requested, action="go_live", by=referent_fano, adopted_version="2.0", go_live_date=timezone.localdate()
     )
     assert told("adoption.live.owner") == {publisher_pesaro.email}
     assert told("adoption.live.cst") == {cst_admin.email}
@@ -90,7 +91,7 @@ def test_a_cst_person_who_is_also_publisher_gets_one_go_live_notice(requested, p
     workflow.transition_adoption(requested, action="start", by=referent_fano)
     Notification.objects.all().delete()
     workflow.transition_adoption(
-        requested, action="go_live", by=referent_fano, adopted_version="2.0", go_live_date=dt.date(2026, 1, 10)
+        requested, action="go_live", by=referent_fano, adopted_version="2.0", go_live_date=timezone.localdate()
     )
     assert Notification.objects.filter(recipient=both).count() == 1
     assert Notification.objects.get(recipient=both).kind == "adoption.live.owner"
@@ -138,7 +139,7 @@ def test_new_release_tells_bodies_in_progress_or_in_production_only(
         workflow.transition_adoption(adoption, action="approve", by=publisher_pesaro)
         workflow.transition_adoption(adoption, action="start", by=referent)
     workflow.transition_adoption(
-        in_production, action="go_live", by=referent_fano, adopted_version="1.0", go_live_date=dt.date(2026, 1, 5)
+        in_production, action="go_live", by=referent_fano, adopted_version="1.0", go_live_date=timezone.localdate()
     )
     Notification.objects.all().delete()
     publication.add_release(solution, by=publisher_pesaro, version="3.0", date=dt.date(2026, 2, 1))
