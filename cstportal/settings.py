@@ -105,10 +105,14 @@ AUTH_USER_MODEL = "municipalities.User"
 
 # --- Cache ----------------------------------------------------------------------------------------------------
 CACHE_URL = env_str("CACHE_URL", "")
+# After a cache error each process goes without the cache for this long before it tries Redis again.
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 30)
 if CACHE_URL.startswith("redis"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind a circuit breaker: with Redis unreachable the portal runs as with an empty
+            # cache, waiting at most one socket timeout per process every CACHE_RETRY_SECONDS (cstportal/cache.py).
+            "BACKEND": "cstportal.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         }
