@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cstportal.lost_connection.RetryReadsMiddleware",  # outermost: a retried read goes through everything again
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -263,6 +264,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A database connection lost during an API request answers 503 with Retry-After (cstportal/lost_connection.py).
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.lost_connection.ApiExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CST Portal API",
     "DESCRIPTION": "API del Catalogo del riuso del CST Pesaro e Urbino",

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import check_broker, check_cache, check_database
+from .lost_connection import database_unavailable_response
 
 
 @require_GET
@@ -40,6 +43,10 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: a lost database connection is a 503, not a server error.
+    unavailable = database_unavailable_response(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     # No context processors that could fail again: a plain render of a self-contained template.
     from django.template import loader
 
