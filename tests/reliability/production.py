@@ -137,6 +137,13 @@ class Timings:
             f"p95 {self.percentile(0.95) * 1000:.0f} ms, max {slowest.seconds * 1000:.0f} ms ({slowest.label})"
         )
 
+    def by_label(self) -> str:
+        """The slowest request of each kind."""
+        slowest: dict[str, float] = {}
+        for sample in self.samples:
+            slowest[sample.label] = max(slowest.get(sample.label, 0.0), sample.seconds)
+        return ", ".join(f"{label} {seconds * 1000:.0f}" for label, seconds in slowest.items())
+
     def failures(self) -> list[Sample]:
         return [sample for sample in self.samples if sample.status >= 500]
 
