@@ -165,18 +165,21 @@ def database_down(database: harness.SharedDatabase):
     from django.db import connection
 
     if database.vendor == "postgresql":
-        name = connection.settings_dict["NAME"]
-        with connection.cursor() as cursor:
-            cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
+        import psycopg
+
+        s = connection.settings_dict
+        name = s["NAME"]
+        # From another database: PostgreSQL refuses to close the current one to connections.
+        admin = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
+                                password=s["PASSWORD"] or None, dbname="postgres", autocommit=True)
         try:
+            admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
             yield
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+            admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+            admin.close()
+            connection.close()  # the test's own connection was terminated too
         return
     away = database.path.with_suffix(".away")
     database.path.rename(away)
