@@ -20,7 +20,7 @@ of the process share:
 
 A request thus waits at most one socket timeout in all, and each process at most one every CACHE_RETRY_SECONDS. The
 warning is logged at most once a minute. A command Redis refuses while reachable (out of memory, read-only replica)
-fails open for that call only, without opening the circuit.
+fails open for that call only, without opening the circuit; a refused write deletes its key instead.
 
 A frozen Redis keeps its data, so a write lost during the outage (an invalidation of the page cache or of the
 figures) would leave an old value in place once Redis answers again. The keys of lost writes are therefore deleted
@@ -29,6 +29,7 @@ as soon as the circuit closes; past `MAX_LOST_WRITES` keys the rest simply expir
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
@@ -149,6 +150,7 @@ class LostWrites:
         return by_version
 
 
+_last_refusal_warning = -math.inf
 _registry_lock = threading.Lock()
 _breakers: dict[str, CircuitBreaker] = {}
 _lost_writes: dict[str, LostWrites] = {}
@@ -219,11 +221,25 @@ class ResilientRedisCache(RedisCache):
             self.lost_writes.add(writes)
             return fallback()
         except RedisError as exc:  # reachable, but the command was refused (e.g. out of memory)
-            logger.warning("cache command refused (%s): %s", exc.__class__.__name__, exc)
-            self.lost_writes.add(writes)
+            self._refused(exc, writes)
             return fallback()
         self.breaker.succeeded()
         return result
+
+    def _refused(self, exc: RedisError, writes: Iterable[tuple[Any, Any]]) -> None:
+        """A write Redis refused deletes its key instead (a delete is allowed even out of memory): no old value
+        stays behind."""
+        global _last_refusal_warning
+        now = time.monotonic()
+        if now - _last_refusal_warning >= WARNING_INTERVAL_SECONDS:
+            _last_refusal_warning = now
+            logger.warning("cache command refused (%s): %s", exc.__class__.__name__, exc)
+        by_version: dict[Any, list[Any]] = {}
+        for key, version in writes:
+            by_version.setdefault(version, []).append(key)
+        with contextlib.suppress(RedisError, OSError):
+            for version, keys in by_version.items():
+                RedisCache.delete_many(self, keys, version=version)
 
     def _delete_lost_writes(self) -> None:
         """Delete the keys whose writes were lost; raises (and keeps them) when Redis does not answer."""

@@ -186,10 +186,12 @@ def test_a_command_redis_refuses_fails_open_for_that_call_without_opening_the_ci
     import redis
 
     cache.set("kept", "value")
+    cache.set("changed", "old")
     server = redis.Redis.from_url(production_cache.url)
     server.config_set("maxmemory", 1)  # with noeviction every write is refused: OOM
     try:
-        assert cache.set("new", "value") is None
+        assert cache.set("changed", "new") is None
+        assert cache.get("changed") is None  # deleted instead: never the old value
         assert cache.get("kept") == "value"
         assert not cache.breaker.is_open
     finally:
