@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cstportal.lost_connection.RetryReadsMiddleware",  # outermost: a retried read goes through everything again
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -105,10 +106,14 @@ AUTH_USER_MODEL = "municipalities.User"
 
 # --- Cache ----------------------------------------------------------------------------------------------------
 CACHE_URL = env_str("CACHE_URL", "")
+# After a cache error each process goes without the cache for this long before it tries Redis again.
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 30)
 if CACHE_URL.startswith("redis"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind a circuit breaker: with Redis unreachable the portal runs as with an empty
+            # cache, waiting at most one socket timeout per process every CACHE_RETRY_SECONDS (cstportal/cache.py).
+            "BACKEND": "cstportal.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         }
@@ -259,6 +264,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A database connection lost during an API request answers 503 with Retry-After (cstportal/lost_connection.py).
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.lost_connection.ApiExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CST Portal API",
     "DESCRIPTION": "API del Catalogo del riuso del CST Pesaro e Urbino",

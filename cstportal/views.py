@@ -1,23 +1,29 @@
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .health import check_broker, check_database
+from .health import check_broker, check_cache, check_database
+from .lost_connection import database_unavailable_response
 
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    database = check_database()
-    broker = check_broker()
-    status = 200 if database["ok"] else 503
-    return JsonResponse(
-        {"status": "ok" if database["ok"] and broker["ok"] else "degraded", "database": database, "broker": broker},
-        status=status,
-    )
+    """200 while the database answers: without the broker (notifications wait in the outbox) or the cache (pages
+    and figures are computed) the portal serves every request, "degraded"; 503 when the database does not answer."""
+    checks = {"database": check_database(), "broker": check_broker(), "cache": check_cache()}
+    if not checks["database"]["ok"]:
+        status = "down"
+    elif all(check["ok"] for check in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    return JsonResponse({"status": status, **checks}, status=503 if status == "down" else 200)
 
 
 def static_page(template: str):
@@ -37,6 +43,10 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: a lost database connection is a 503, not a server error.
+    unavailable = database_unavailable_response(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     # No context processors that could fail again: a plain render of a self-contained template.
     from django.template import loader
 

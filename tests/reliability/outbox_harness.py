@@ -1,5 +1,5 @@
-"""Real processes for the notification reliability tests: a Celery worker and the relay loop, run as subprocesses on
-a private Redis and on the same database as the test.
+"""Real processes for the reliability tests: a Celery worker and the relay loop (and, in production.py, the web
+server), run as subprocesses with the broker and the cache on one private Redis and on the same database as the test.
 
 The test database is shared with the subprocesses as it is: on PostgreSQL the test database itself (tests run with
 transaction=True so the rows are committed); on SQLite, whose test database lives in memory, a file copy made with
@@ -69,14 +69,22 @@ class SharedDatabase:
 # --- subprocesses ----------------------------------------------------------------------------------------------
 
 
+def cache_url_beside(redis_url: str) -> str:
+    """The cache on the broker's Redis server, in its own database number (docs/deployment.md, small machine)."""
+    return redis_url.rsplit("/", 1)[0] + "/1"
+
+
 def subprocess_env(*, redis_url: str, database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
-    drop = {"REDIS_URL", "CELERY_DATA_DIR", "DATABASE_URL", "EMAIL_HOST", "VAR_DIR", "CELERY_TASK_ALWAYS_EAGER"}
+    """The environment of a subprocess: broker and cache on the private Redis, the shared database, e-mail to files."""
+    drop = {"REDIS_URL", "CACHE_URL", "CELERY_DATA_DIR", "DATABASE_URL", "EMAIL_HOST", "VAR_DIR",
+            "CELERY_TASK_ALWAYS_EAGER"}
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("NOTIFICATION_")}
     env.update(
         {
             "DEBUG": "1",
             "DJANGO_SETTINGS_MODULE": "cstportal.settings",
             "REDIS_URL": redis_url,
+            "CACHE_URL": cache_url_beside(redis_url),
             "DATABASE_URL": database_url,
             "VAR_DIR": str(var_dir),  # e-mails land in VAR_DIR/mail (file backend)
             "CELERY_BEAT_SCHEDULE": str(var_dir / "celerybeat-schedule"),

@@ -1,6 +1,6 @@
 """The notifications against a real Redis and real worker processes.
 
-1. Redis frozen (SIGSTOP) or stopped: 50 workflow actions through the web all succeed, each in under 2 seconds, no 5xx; when
+1. Redis (broker and cache) frozen (SIGSTOP) or stopped: 50 workflow actions through the web all succeed, each in under 2 seconds, no 5xx; when
    Redis is back, the relay and a real worker deliver every notification exactly once.
 2. A worker killed with SIGKILL in the middle of a notification task: the task runs again and each e-mail is sent
    exactly once.
@@ -15,11 +15,13 @@ import pytest
 from django.test import Client
 
 from catalog.models import Adoption
+from cstportal.cache import reset_circuit_breakers
 from cstportal.notifications import relay
 from cstportal.notifications.models import Delivery
 from tests.factories import SolutionFactory
 
 from . import outbox_harness as harness
+from .production import production_caches
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -78,8 +80,11 @@ def _fifty_workflow_actions(referent, publisher, fano) -> list[float]:
 
 @pytest.mark.parametrize("outage", ["frozen", "stopped"])
 def test_with_redis_down_the_web_works_and_every_notification_goes_out_once_when_it_is_back(
-    outage, redis_server, tmp_path, referent_fano, publisher_pesaro, cst_admin, fano
+    outage, redis_server, tmp_path, settings, referent_fano, publisher_pesaro, cst_admin, fano
 ):
+    # Production configuration: the cache on the broker's Redis too, so the outage hits both.
+    reset_circuit_breakers()
+    settings.CACHES = production_caches(redis_server)
     database = harness.SharedDatabase(tmp_path)
     # A running server: the URL configuration and the views are imported before Redis freezes (a cold import of
     # every module takes over a second on its own and has nothing to do with the broker).
