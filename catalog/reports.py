@@ -145,13 +145,18 @@ def province_tables(data: dict[str, Any]) -> list[Table]:
     ]
 
 
-def _adoption_table(name: str, title: str, rows: Iterable[dict[str, Any]], *, by_owner: bool) -> Table:
+def _adoption_table(
+    name: str, title: str, rows: Iterable[dict[str, Any]], *, by_owner: bool, waiting: bool = False
+) -> Table:
+    """Adoptions, one a row. The tables of what waits also tell since when it waits, as the dashboard shows."""
+    since = [_("In questo stato dal")] if waiting else []
     return Table(
         name, title,
-        [_("Soluzione"), _("Ente titolare") if by_owner else _("Ente adottante"), _("Stato"), _("Richiesta il"),
-         _("In produzione dal"), _("Versione"), _("Costo stimato (€)"), _("Costo effettivo (€)")],
-        [[r["solution"], r["owner"] if by_owner else r["body"], status_label(r["status"]), _day(r["requested_at"]),
-          _day(r["in_production_at"]), r["version"], r["estimated_cost"], r["actual_cost"]] for r in rows],
+        [_("Soluzione"), _("Ente titolare") if by_owner else _("Ente adottante"), _("Stato"), *since,
+         _("Richiesta il"), _("In produzione dal"), _("Versione"), _("Costo stimato (€)"), _("Costo effettivo (€)")],
+        [[r["solution"], r["owner"] if by_owner else r["body"], status_label(r["status"]),
+          *([_day(r["status_changed_at"])] if waiting else []), _day(r["requested_at"]), _day(r["in_production_at"]),
+          r["version"], r["estimated_cost"], r["actual_cost"]] for r in rows],
     )
 
 
@@ -164,8 +169,8 @@ def body_tables(data: dict[str, Any]) -> list[Table]:
               [_("Soluzione"), _("Tipo"), _("Enti che la usano in produzione"), _("Adozioni in corso")],
               [[r["name"], kind_label(r["kind"]), r["in_production"], r["in_progress"]] for r in data["solutions"]]),
         _adoption_table("users", _("Enti che usano le soluzioni dell'ente"), data["users"], by_owner=False),
-        _adoption_table("to_review", _("Richieste da esaminare"), data["to_review"], by_owner=False),
-        _adoption_table("to_act", _("Adozioni che attendono l'ente"), data["to_act"], by_owner=True),
+        _adoption_table("to_review", _("Richieste da esaminare"), data["to_review"], by_owner=False, waiting=True),
+        _adoption_table("to_act", _("Adozioni che attendono l'ente"), data["to_act"], by_owner=True, waiting=True),
     ]
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from . import permissions
@@ -53,3 +56,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         "can_use_admin": request.user.is_staff and permissions.can_manage_people(request.user),
     }
     return render(request, "municipalities/profile.html", context)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST (a link or an image could otherwise log a person out). The address also answers GET, so
+    that a person who lands on it (a bookmark, the login after an expired session) gets a page: a button to log out,
+    or the home page when already logged out."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(self.get_success_url())
+        return render(request, "registration/logout_confirm.html")

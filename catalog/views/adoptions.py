@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from municipalities import permissions as people
 from municipalities.models import Body
@@ -174,7 +174,12 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, adoption)
 
 
-@require_POST
+# The forms of the adoption page post to addresses of their own, and a form sent back with errors is shown at that
+# address. It stays in the address bar, so it must answer GET too (a reload, a language switch, the login after an
+# expired session): with the adoption page and that form open, or the page itself when the form is not offered.
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One workflow action from the adoption page. Refusals come back as messages, never as error pages."""
@@ -182,6 +187,10 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("action")
     adoption = get_adoption_for(request.user, pk)
     action = Action(action)
+    if request.method == "GET":
+        if action not in permissions.allowed_actions(request.user, adoption):
+            return redirect(adoption)
+        return _render_detail(request, adoption, open_form=action)
     if action == Action.GO_LIVE:
         form = GoLiveForm(request.POST, solution=adoption.solution)
     else:
@@ -214,10 +223,14 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(adoption)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def adoption_comment(request: HttpRequest, pk: int) -> HttpResponse:
     adoption = get_adoption_for(request.user, pk)
+    if request.method == "GET":
+        if not permissions.can_comment_on_adoption(request.user, adoption):
+            return redirect(adoption)
+        return _render_detail(request, adoption, open_form="comment")
     form = CommentForm(request.POST)
     if not form.is_valid() and permissions.can_comment_on_adoption(request.user, adoption):
         messages.error(request, _("Scrivi il testo del commento."))
@@ -231,10 +244,14 @@ def adoption_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{adoption.get_absolute_url()}#cronologia")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def adoption_story(request: HttpRequest, pk: int) -> HttpResponse:
     adoption = get_adoption_for(request.user, pk)
+    if request.method == "GET":
+        if not permissions.can_write_story(request.user, adoption):
+            return redirect(adoption)
+        return _render_detail(request, adoption, open_form="story")
     form = ReuseStoryForm(request.POST)
     if not form.is_valid() and permissions.can_write_story(request.user, adoption):
         messages.error(request, _("Controlla i dati inseriti."))
@@ -252,11 +269,13 @@ def adoption_story(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{adoption.get_absolute_url()}#storia")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def adoption_request(request: HttpRequest, slug: str) -> HttpResponse:
     """"Richiedi l'adozione" from a solution page. A duplicate (even a simultaneous one) is a message, not a 500."""
     solution = get_solution_for(request.user, slug)
+    if request.method == "GET":  # the form lives on the solution page
+        return redirect(f"{solution.get_absolute_url()}#richiedi")
     form = RequestAdoptionForm.for_solution(request.user, solution, data=request.POST)
     if not form.is_valid():
         messages.error(request, _("Scegli un ente per cui puoi richiedere l'adozione di questa soluzione."))
@@ -277,15 +296,19 @@ def adoption_request(request: HttpRequest, slug: str) -> HttpResponse:
 # --- rendering ------------------------------------------------------------------------------------------------
 
 
-def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str, Any] | None = None) -> HttpResponse:
-    """The adoption page; `bound` carries a submitted form to show again with its errors."""
+def _render_detail(
+    request: HttpRequest, adoption: Adoption, *, bound: dict[str, Any] | None = None, open_form: str = ""
+) -> HttpResponse:
+    """The adoption page; `bound` carries a submitted form to show again with its errors, `open_form` names the form
+    to show open when the page is reached at that form's own address."""
     user = request.user
     bound = bound or {}
     actions = []
     allowed = permissions.allowed_actions(user, adoption)
-    # The form sent back with errors is open; otherwise the first action that destroys nothing (reject, withdraw and
-    # retire stay closed until asked for).
-    expanded = next((a for a in allowed if a in bound), next((a for a in allowed if a not in CONFIRMATIONS), None))
+    # The form sent back with errors (or asked for) is open; otherwise the first action that destroys nothing (reject,
+    # withdraw and retire stay closed until asked for).
+    expanded = next((a for a in allowed if a in bound or a == open_form),
+                    next((a for a in allowed if a not in CONFIRMATIONS), None))
     for action in allowed:
         form = bound.get(action)
         if form is None:
@@ -322,7 +345,7 @@ def _render_detail(request: HttpRequest, adoption: Adoption, *, bound: dict[str,
         "comment_form": comment_form,
         "story": story,
         "story_form": story_form,
-        "story_form_open": story is None or "story" in bound,
+        "story_form_open": story is None or "story" in bound or open_form == "story",
         "roles": permissions.actor_roles(user, adoption),
     }
     return render(request, "catalog/adoptions/adoption_detail.html", context)

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from .. import permissions
 from ..forms_reports import ReportRequestForm
@@ -44,15 +44,13 @@ def _list_context(request: HttpRequest, form: ReportRequestForm) -> dict[str, An
     }
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    form = ReportRequestForm(user=request.user)
-    return render(request, "catalog/reports/list.html", _list_context(request, form))
-
-
-@require_POST
-@login_required
-def report_request(request: HttpRequest) -> HttpResponse:
+    """The reports the person may see and the form to request one. The form posts here, so that a form sent back
+    with errors is at an address that also answers GET."""
+    if request.method == "GET":
+        return render(request, "catalog/reports/list.html", _list_context(request, ReportRequestForm(user=request.user)))
     form = ReportRequestForm(request.POST, user=request.user)
     if not form.can_request or not form.is_valid():
         return render(request, "catalog/reports/list.html", _list_context(request, form), status=400)
@@ -64,6 +62,15 @@ def report_request(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("Richiesta registrata: il rapporto sarà pronto tra poco in questa pagina."))
     return redirect(report)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_request(request: HttpRequest) -> HttpResponse:
+    """The form's former address: a page loaded before the form moved still posts here; a GET goes to the form."""
+    if request.method == "GET":
+        return redirect("catalog:report-list")
+    return report_list(request)
 
 
 @login_required

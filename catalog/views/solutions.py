@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cstportal.anon_cache import cache_anonymous
 
@@ -223,9 +223,11 @@ def release_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def solution_submit(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug, edit=True)
+    if request.method == "GET":  # the button lives on the solution page; a GET changes nothing
+        return redirect(solution)
     try:
         services.submit_solution(solution, by=request.user)
     except services.PublicationError as exc:
@@ -266,10 +268,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def solution_publish(request: HttpRequest, slug: str) -> HttpResponse:
     _require_reviewer(request)
     solution = get_solution_for(request.user, slug)
+    if request.method == "GET":  # the button lives on the solution page; a GET changes nothing
+        return redirect(solution)
     try:
         services.publish_solution(solution, by=request.user)
     except services.PublicationError as exc:

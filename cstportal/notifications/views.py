@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from municipalities import permissions as people
 
@@ -52,17 +52,25 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-@require_POST
+# The buttons below post and go back to the page they were pressed on; their addresses answer GET by going to the
+# list they belong to, changing nothing.
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    if request.method == "GET":
+        return redirect("notifications:list")
     services.mark_notification_read(notification, by=request.user)
     return _back(request, "notifications:list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return redirect("notifications:list")
     count = services.mark_all_notifications_read(user=request.user)
     if count:
         messages.success(request, _("Tutte le notifiche sono state segnate come lette."))
@@ -96,11 +104,13 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/deliveries.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     delivery = get_object_or_404(Delivery, pk=pk)
+    if request.method == "GET":
+        return redirect("notifications:deliveries")
     if services.retry_delivery(delivery, by=request.user):
         messages.success(request, _("L'invio è stato rimesso in coda: partirà entro pochi secondi."))
     else:

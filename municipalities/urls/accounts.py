@@ -10,7 +10,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("esci/", auth_views.LogoutView.as_view(), name="logout"),
+    path("esci/", views.LogoutView.as_view(), name="logout"),
     path("profilo/", views.profile, name="profile"),
     path("password/", auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm), name="password_change"),
     path("password/fatto/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

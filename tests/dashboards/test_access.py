@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -128,6 +129,32 @@ def test_table_exports_as_csv(known, analyst):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Soluzione", "Tipo", "Ente titolare", "Enti che la usano in produzione"]
     assert rows[1] == ["Tributi locali", "Software a riuso", "Pesaro", "3"]
+
+
+def test_csv_links_keep_every_filter_of_the_page(known, analyst):
+    """The links are the page's own query string plus the table: the CSV holds what the screen shows."""
+    html = client_for(analyst).get(PROVINCE, {"kind": "service", "date_from": "2026-01-01"}).content.decode()
+    links = re.findall(r'<a href="([^"]*format=csv[^"]*)" download>', html)
+    assert len(links) == 8
+    for link in links:
+        assert link.startswith("?kind=service&amp;date_from=2026-01-01&amp;format=csv&amp;table="), link
+
+
+def test_csv_link_without_filters_downloads_the_csv(known, analyst):
+    html = client_for(analyst).get(PROVINCE).content.decode()
+    link = re.search(r'<a href="([^"]*table=most_reused[^"]*)" download>', html).group(1).replace("&amp;", "&")
+    response = client_for(analyst).get(PROVINCE + link)
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_body_csv_of_what_waits_says_since_when_as_the_page(known, referent_fano, fano):
+    client = client_for(referent_fano)
+    rows = list(csv.reader(io.StringIO(
+        client.get(body_url(fano), {"format": "csv", "table": "to_review"}).content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Soluzione", "Ente adottante", "Stato", "In questo stato dal", "Richiesta il"]
+    assert [r[3] for r in rows[1:]] == ["2026-02-10", "2026-03-01"]
+    html = client.get(body_url(fano)).content.decode()
+    assert "<td>10/02/2026</td>" in html and "<td>01/03/2026</td>" in html
 
 
 def test_unknown_table_export_is_404(analyst):

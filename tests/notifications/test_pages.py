@@ -103,11 +103,13 @@ def test_mark_one_as_read(client, referent_fano):
     assert Notification.objects.unread().count() == 1
 
 
-def test_mark_read_needs_post(client, referent_fano):
+def test_mark_read_needs_post_and_a_get_goes_to_the_list(client, referent_fano):
     notify(referent_fano)
     client.force_login(referent_fano)
     pk = Notification.objects.get().pk
-    assert client.get(reverse("notifications:mark-read", args=[pk])).status_code == 405
+    response = client.get(reverse("notifications:mark-read", args=[pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("notifications:list")
+    assert Notification.objects.get().read_at is None
 
 
 def test_mark_all_as_read(client, referent_fano, publisher_pesaro):
