@@ -12,6 +12,7 @@ from cstportal.notifications import relay
 
 
 def run_task_inline(task: str, row_id: int) -> None:
+    app.loader.import_default_modules()  # every app's tasks, as a worker has them at start
     app.tasks[task].apply(args=[row_id])
 
 
