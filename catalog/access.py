@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from . import permissions
-from .models import Adoption, Solution
+from .models import Adoption, Report, Solution
 from .workflow import Action
 
 
@@ -31,3 +31,10 @@ def get_adoption_for(user: Any, pk: int, *, action: Action | str | None = None) 
     if action is not None and not permissions.can_act_on_adoption(user, adoption, action):
         raise PermissionDenied
     return adoption
+
+
+def get_report_for(user: Any, pk: int) -> Report:
+    report = Report.objects.select_related("body", "solution__owner", "requested_by").filter(pk=pk).first()
+    if report is None or not permissions.can_view_report(user, report):
+        raise Http404("report")
+    return report

@@ -9,7 +9,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities import permissions as people
 from municipalities.models import Body
 
 from . import permissions
@@ -64,17 +63,7 @@ class RequestAdoptionForm(forms.Form):
 
         Bodies that already have the solution stay valid choices here, so that the service can say so clearly.
         """
-        return cls(data, bodies=requestable_bodies(user, solution))
-
-
-def requestable_bodies(user: Any, solution: Solution) -> Any:
-    """Bodies on whose behalf `user` may request `solution` (not excluding those that already have it)."""
-    bodies = Body.objects.active().exclude(pk=solution.owner_id).order_by("name")
-    if solution.status != Solution.Status.PUBLISHED:
-        return bodies.none()
-    if people.is_cst_admin(user):
-        return bodies
-    return bodies.filter(pk__in=permissions.bodies_that_may_request(user, solution))
+        return cls(data, bodies=permissions.bodies_that_may_request(user, solution).order_by("name"))
 
 
 NOTE_LABELS: dict[Action, Any] = {

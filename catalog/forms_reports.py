@@ -48,17 +48,6 @@ class PeriodKindForm(forms.Form):
         }
 
 
-def bodies_for_reports(user: Any):
-    return people.bodies_with_private_access(user, Body.objects.order_by("name"))
-
-
-def solutions_for_reports(user: Any):
-    qs = Solution.objects.select_related("owner").order_by("name")
-    if people.sees_everything(user):
-        return qs.exclude(status=Solution.Status.DRAFT)
-    return qs.filter(owner_id__in=people.body_ids_with_role(user)).exclude(status=Solution.Status.DRAFT)
-
-
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Tipo di rapporto"), widget=forms.RadioSelect)
     body = forms.ModelChoiceField(
@@ -86,8 +75,9 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["body"].queryset = bodies_for_reports(user)
-        self.fields["solution"].queryset = solutions_for_reports(user)
+        self.fields["body"].queryset = permissions.bodies_for_reports(user).order_by("name")
+        self.fields["solution"].queryset = permissions.solutions_for_reports(user).select_related("owner").order_by(
+            "name")
         kinds = []
         if permissions.can_view_province_dashboard(user):
             kinds.append((Report.Kind.PROVINCIAL.value, Report.Kind.PROVINCIAL.label))

@@ -74,20 +74,16 @@ def _people() -> QuerySet[User]:
     return User.objects.filter(is_active=True).only("pk", "is_active").order_by("pk")
 
 
-def _with_role(body_id: int, role: str) -> Q:
-    return Q(memberships__body_id=body_id, memberships__role=role, memberships__body__is_active=True)
-
-
 def _recipients(condition: Q) -> list[User]:
     return list(_people().filter(condition).distinct())
 
 
 def publishers_of(body_id: int) -> list[User]:
-    return _recipients(_with_role(body_id, Role.PUBLISHER))
+    return _recipients(people.with_role(Role.PUBLISHER, body_id=body_id))
 
 
 def referents_of(body_id: int) -> list[User]:
-    return _recipients(_with_role(body_id, Role.REFERENT))
+    return _recipients(people.with_role(Role.REFERENT, body_id=body_id))
 
 
 def cst_staff() -> list[User]:
@@ -150,7 +146,7 @@ def adoption_transitioned(adoption: Adoption, event: Any) -> None:
             adoption,
             event,
             "adoption.requested",
-            _recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | people.CST_STAFF),
+            _recipients(people.with_role(Role.PUBLISHER, body_id=adoption.owner_body_id) | people.CST_STAFF),
         )
     elif action in (Action.APPROVE, Action.REJECT, Action.ASK_INFO):
         kind = {
@@ -175,8 +171,8 @@ def adoption_commented(adoption: Adoption, event: Any) -> None:
     actor = getattr(event, "actor", None)
     of_adopter = actor is not None and people.is_member_of(actor, adoption.body_id)
     of_owner = actor is not None and people.is_member_of(actor, adoption.owner_body_id)
-    adopter_side = _with_role(adoption.body_id, Role.REFERENT)
-    owner_side = _with_role(adoption.owner_body_id, Role.PUBLISHER)
+    adopter_side = people.with_role(Role.REFERENT, body_id=adoption.body_id)
+    owner_side = people.with_role(Role.PUBLISHER, body_id=adoption.owner_body_id)
     if of_adopter and not of_owner:
         condition = owner_side
     elif of_owner and not of_adopter:
@@ -200,14 +196,9 @@ def solution_status_changed(solution: Solution, event: Any) -> None:
         # The bodies that use it need to know, and why (the reason is required).
         kind, recipients = (
             "solution.retired",
-            _recipients(
-                Q(
-                    memberships__role=Role.REFERENT,
-                    memberships__body__is_active=True,
-                    memberships__body__adoptions__solution_id=solution.pk,
-                    memberships__body__adoptions__status__in=ACTIVE_STATUSES,
-                )
-            ),
+            _recipients(people.with_role(
+                Role.REFERENT, adoptions__solution_id=solution.pk, adoptions__status__in=ACTIVE_STATUSES
+            )),
         )
     else:
         return
@@ -225,14 +216,9 @@ def solution_status_changed(solution: Solution, event: Any) -> None:
 def release_added(release: Any) -> None:
     """After a new release: tell every body that has the solution in progress or in production."""
     solution = release.solution
-    recipients = _recipients(
-        Q(
-            memberships__role=Role.REFERENT,
-            memberships__body__is_active=True,
-            memberships__body__adoptions__solution_id=solution.pk,
-            memberships__body__adoptions__status__in=RELEASE_AUDIENCE_STATUSES,
-        )
-    )
+    recipients = _recipients(people.with_role(
+        Role.REFERENT, adoptions__solution_id=solution.pk, adoptions__status__in=RELEASE_AUDIENCE_STATUSES
+    ))
     record_notifications(
         recipients=recipients,
         kind="release.added",
@@ -278,7 +264,9 @@ def remind_waiting_adoptions(*, now: dt.datetime | None = None) -> int:
                 continue
             crossing = adoption.status_changed_at.strftime("%Y%m%dT%H%M%S%f")
             record_notifications(
-                recipients=_recipients(_with_role(adoption.owner_body_id, Role.PUBLISHER) | people.CST_STAFF),
+                recipients=_recipients(
+                    people.with_role(Role.PUBLISHER, body_id=adoption.owner_body_id) | people.CST_STAFF
+                ),
                 kind="adoption.reminder",
                 event_key=f"adoption-reminder:{adoption.pk}:{crossing}",
                 message=MESSAGES["adoption.reminder"],

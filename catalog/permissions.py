@@ -6,15 +6,13 @@ exports and reports all ask here.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from municipalities import permissions as people
 from municipalities.models import Body, Role
 from municipalities.permissions import Person
 
-from .models import Adoption, Solution
+from .models import Adoption, Report, Solution
 from .workflow import Action, Actor, actions_from, transition_for
 
 # --- solutions ------------------------------------------------------------------------------------------------
@@ -126,12 +124,15 @@ def can_request_adoption(user: Person, solution: Solution, body: Body) -> bool:
     return people.is_cst_admin(user) or people.is_referent_of(user, body)
 
 
-def bodies_that_may_request(user: Person, solution: Solution) -> list[int]:
-    """Bodies on whose behalf `user` may ask for `solution` (before checking existing adoptions)."""
+def bodies_that_may_request(user: Person, solution: Solution) -> QuerySet[Body]:
+    """The list counterpart of can_request_adoption: the bodies on whose behalf `user` may ask for `solution`
+    (whether they already have it is the service's to say)."""
+    bodies = Body.objects.filter(is_active=True).exclude(pk=solution.owner_id)
     if solution.status != Solution.Status.PUBLISHED:
-        return []
-    ids = people.body_ids_with_role(user, Role.REFERENT)
-    return sorted(i for i in ids if i != solution.owner_id)
+        return bodies.none()
+    if people.is_cst_admin(user):
+        return bodies
+    return bodies.filter(pk__in=people.body_ids_with_role(user, Role.REFERENT))
 
 
 def can_write_story(user: Person, adoption: Adoption) -> bool:
@@ -176,7 +177,25 @@ def can_view_solution_report(user: Person, solution: Solution) -> bool:
     return people.sees_everything(user) or people.is_member_of(user, solution.owner_id)
 
 
-def can_view_report(user: Person, report: Any) -> bool:
+def can_request_solution_report(user: Person, solution: Solution) -> bool:
+    """A report is asked for a solution that has left the drafts, by whoever may see its report."""
+    return solution.status != Solution.Status.DRAFT and can_view_solution_report(user, solution)
+
+
+def solutions_for_reports(user: Person) -> QuerySet[Solution]:
+    """The list counterpart of can_request_solution_report."""
+    solutions = Solution.objects.exclude(status=Solution.Status.DRAFT)
+    if people.sees_everything(user):
+        return solutions
+    return solutions.filter(owner_id__in=people.body_ids_with_role(user))
+
+
+def bodies_for_reports(user: Person) -> QuerySet[Body]:
+    """The list counterpart of can_view_body_dashboard (a body's report shows what its dashboard shows)."""
+    return people.bodies_with_private_access(user)
+
+
+def can_view_report(user: Person, report: Report) -> bool:
     """Whoever may see what a report contains may download it."""
     if report.kind == "body":
         return report.body is not None and can_view_body_dashboard(user, report.body)
@@ -185,15 +204,13 @@ def can_view_report(user: Person, report: Any) -> bool:
     return can_view_province_dashboard(user)
 
 
-def reports_visible_to(user: Person, queryset: Any) -> Any:
+def reports_visible_to(user: Person, queryset: QuerySet[Report]) -> QuerySet[Report]:
     """The list counterpart of can_view_report."""
-    from django.db.models import Q as _Q
-
     if people.sees_everything(user):
         return queryset
     body_ids = people.body_ids_with_role(user)
     if not body_ids:
         return queryset.none()
     return queryset.filter(
-        _Q(kind="body", body_id__in=body_ids) | _Q(kind="solution", solution__owner_id__in=body_ids)
+        Q(kind="body", body_id__in=body_ids) | Q(kind="solution", solution__owner_id__in=body_ids)
     )

@@ -79,6 +79,15 @@ def body_ids_with_role(user: Person, *roles: str) -> set[int]:
     return {body_id for body_id, held in roles_by_body(user).items() if not roles or held.intersection(roles)}
 
 
+def with_role(role: str, *, body_id: int | None = None, **body_conditions: object) -> Q:
+    """The query counterpart of has_role: people holding `role` in an active body — the body `body_id`, or those
+    matching `body_conditions` (field lookups on the body, e.g. `adoptions__status__in`)."""
+    condition = Q(memberships__role=role, memberships__body__is_active=True)
+    if body_id is not None:
+        condition &= Q(memberships__body_id=body_id)
+    return condition & Q(**{f"memberships__body__{lookup}": value for lookup, value in body_conditions.items()})
+
+
 def is_member_of(user: Person, body: Body | int) -> bool:
     """Any role in the body: member, referent or publisher."""
     return has_role(user, body)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from municipalities import permissions as people
 
-from ..forms_adoptions import RequestAdoptionForm, requestable_bodies
+from .. import permissions
+from ..forms_adoptions import RequestAdoptionForm
 from ..models import Adoption, AdoptionEvent, Solution
 from ..workflow import Action, AdoptionStatus, transition_for
 
@@ -53,7 +54,7 @@ def adoption_panel(context: template.Context, solution: Solution) -> dict[str, A
                 .select_related("body")
                 .order_by("-requested_at", "-pk")[:10]
             )
-        bodies = requestable_bodies(user, solution).exclude(
+        bodies = permissions.bodies_that_may_request(user, solution).order_by("name").exclude(
             pk__in=Adoption.objects.active().filter(solution=solution).values("body_id")
         )
         if bodies.exists():

@@ -17,11 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from municipalities import permissions as people
 from municipalities.models import Body
 
 from .. import permissions, reports, stats
-from ..forms_reports import PeriodKindForm, bodies_for_reports
+from ..forms_reports import PeriodKindForm
 from ..reports import Table, display
 from ..workflow import AdoptionStatus
 
@@ -144,7 +143,7 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
         return redirect("catalog:dashboard-body", slug=slug)
     if permissions.can_view_province_dashboard(request.user):
         return redirect("catalog:dashboard-province")
-    bodies = list(bodies_for_reports(request.user))
+    bodies = list(permissions.bodies_for_reports(request.user).order_by("name"))
     if len(bodies) == 1:
         return redirect("catalog:dashboard-body", slug=bodies[0].slug)
     return render(request, "catalog/dashboards/index.html", {"bodies": bodies})
@@ -197,7 +196,5 @@ def body_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "data": data,
         "chart": status_chart,
         "tables": tables,
-        "is_publisher": people.is_publisher_of(request.user, body) or people.is_cst_admin(request.user),
-        "is_referent": people.is_referent_of(request.user, body) or people.is_cst_admin(request.user),
         "sees_province": permissions.can_view_province_dashboard(request.user),
     })

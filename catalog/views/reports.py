@@ -16,18 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions
+from ..access import get_report_for
 from ..forms_reports import ReportRequestForm
 from ..models import Report
 from ..services.reports import request_report
 
 PAGE_SIZE = 20
-
-
-def get_report_for(user: Any, pk: int) -> Report:
-    report = Report.objects.select_related("body", "solution__owner", "requested_by").filter(pk=pk).first()
-    if report is None or not permissions.can_view_report(user, report):
-        raise Http404("report")
-    return report
 
 
 def _list_context(request: HttpRequest, form: ReportRequestForm) -> dict[str, Any]:

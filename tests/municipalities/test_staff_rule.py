@@ -53,3 +53,17 @@ def test_cst_staff_is_the_role_or_a_superuser_and_never_the_admin_flag_alone(eve
         for superuser, flag, role in itertools.product((True, False), (True, False), GlobalRole.values)
         if superuser or role == GlobalRole.CST_ADMIN
     }
+
+
+@pytest.mark.parametrize("role", ["member", "referent", "publisher"])
+def test_the_role_condition_picks_who_has_role_says(role, pesaro, fano, referent_fano, publisher_pesaro, member_fano,
+                                                    cst_admin, outsider):
+    from municipalities.models import Body
+
+    people_here = [referent_fano, publisher_pesaro, member_fano, cst_admin, outsider]
+    Body.objects.filter(pk=fano.pk).update(is_active=False, ceased_on="2026-01-01")  # a ceased body counts for none
+    for body in (pesaro, fano):
+        by_query = set(User.objects.filter(people.with_role(role, body_id=body.pk)).values_list("email", flat=True))
+        for person in people_here:
+            people.forget_roles(person)
+        assert by_query == {p.email for p in people_here if people.has_role(p, body, role)}
