@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import BodyQuerySet, MembershipQuerySet
@@ -69,6 +70,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @cached_property
+    def roles_by_body(self) -> dict[int, frozenset[str]]:
+        """{body id: roles} in the person's active bodies, read once for this object (one request). The permission
+        policy (municipalities.permissions) reads it; assigning it gives a person roles without a query."""
+        found: dict[int, set[str]] = {}
+        for body_id, role in Membership.objects.for_user(self).values_list("body_id", "role"):
+            found.setdefault(body_id, set()).add(role)
+        return {body_id: frozenset(roles) for body_id, roles in found.items()}
 
     # For templates; the rule itself lives in municipalities.permissions.
     @property

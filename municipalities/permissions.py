@@ -17,8 +17,6 @@ from .models import Body, GlobalRole, Membership, Role, User
 # Whoever makes a request: a person who logged in, or an anonymous visitor.
 Person: TypeAlias = User | AnonymousUser
 
-_CACHE_ATTR = "_cstpu_roles"
-
 
 # Who is CST staff and who is a provincial analyst, as conditions on people for queries (recipients, lists). The
 # predicates below decide the same for one person; a test holds the two to agreement for every kind of account.
@@ -47,22 +45,16 @@ def sees_everything(user: Person) -> bool:
 
 
 def roles_by_body(user: Person) -> dict[int, frozenset[str]]:
-    """{body id: roles} for the person's active bodies, read once and cached on the user object."""
+    """{body id: roles} for the person's active bodies, read once per user object (`User.roles_by_body`)."""
     if not is_authenticated(user):
         return {}
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        found: dict[int, set[str]] = {}
-        for body_id, role in Membership.objects.for_user(user).values_list("body_id", "role"):
-            found.setdefault(body_id, set()).add(role)
-        cached = {body_id: frozenset(roles) for body_id, roles in found.items()}
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    return user.roles_by_body
 
 
 def forget_roles(user: Person) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Read the person's roles again at the next question (after their memberships changed)."""
+    if is_authenticated(user):
+        user.__dict__.pop("roles_by_body", None)
 
 
 def _body_id(body: Body | int) -> int:
