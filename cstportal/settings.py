@@ -257,8 +257,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, refused beyond a fixed nesting depth (a deep document would exhaust the recursion limit: a 500).
+    "DEFAULT_PARSER_CLASSES": ["catalog.api.parsers.BoundedJSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The handler above, taught the services' errors: the one place that maps them to answers (catalog/api/errors.py).
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "catalog.api.errors.ApiExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CST Portal API",
     "DESCRIPTION": "API del Catalogo del riuso del CST Pesaro e Urbino",
