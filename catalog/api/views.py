@@ -254,7 +254,13 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary=_("publiccode.yml di una soluzione"),
         description=_("La soluzione come documento publiccode.yml (versione 0.5.0, sezione italiana inclusa)."),
-        responses={(200, PUBLICCODE_RESPONSE_TYPE): OpenApiTypes.STR},
+        parameters=[
+            OpenApiParameter("Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+                             description=_("Allegato di nome <slug>-publiccode.yml.")),
+        ],
+        responses={(200, PUBLICCODE_RESPONSE_TYPE): OpenApiResponse(
+            OpenApiTypes.STR, description=_("Il documento YAML publiccode.yml, in UTF-8.")
+        )},
         filters=False,
     )
     @action(detail=True)
@@ -463,7 +469,7 @@ class PubliccodeImportView(APIView):
             "422 con un errore per campo, con attr uguale al percorso nel file, se il contenuto non è un "
             "publiccode.yml valido. 201 con Location se la soluzione è nuova, 200 se è aggiornata o è una verifica."
         ),
-        request={"multipart/form-data": serializers.PubliccodeImportSerializer},
+        request=serializers.PubliccodeImportSerializer,
         parameters=[LOCATION_HEADER],
         responses={
             201: serializers.PubliccodeImportResultSerializer,

@@ -130,5 +130,10 @@ def test_schema_declares_the_constraints(api, db):
     assert "Location" in openapi["paths"]["/api/v1/publiccode/import/"]["post"]["responses"]["201"]["headers"]
     parameters = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/adoptions/"]["get"]["parameters"]}
     assert parameters["municipality"]["pattern"] == "^[0-9]{6}$"
+    download = openapi["paths"]["/api/v1/solutions/{slug}/publiccode.yml"]["get"]["responses"]["200"]
+    assert download["content"] == {"text/yaml": {"schema": {"type": "string"}}}
+    assert "Content-Disposition" in download["headers"]
+    upload = openapi["paths"]["/api/v1/publiccode/import/"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
     root = openapi["paths"]["/api/v1/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert root == {"$ref": "#/components/schemas/ApiRoot"}
