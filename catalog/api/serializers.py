@@ -406,7 +406,7 @@ TRANSITION_REQUESTS = _transition_request_shapes()
 class PubliccodeImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=True,  # an empty file is a publiccode.yml with errors: 422, like any other content
-        help_text=_("Il file publiccode.yml (al massimo 1 MB); il nome del file non conta."),
+        help_text=_("Il file publiccode.yml (al massimo 1 MB, nome con estensione .yml o .yaml)."),
     )
     owner = StrictCharField(
         max_length=20, required=False, allow_blank=True, pattern=BODY_CODE_PATTERN, pattern_message=_("Indica un codice ISTAT o IPA."),

@@ -40,6 +40,7 @@ from .. import permissions
 from ..access import get_adoption_for, get_solution_for
 from ..models import Adoption, AdoptionEvent, Release, Solution
 from ..publiccode.export import export_publiccode
+from ..publiccode.forms import ALLOWED_SUFFIXES
 from ..publiccode.services import import_publiccode
 from ..services import adoptions as adoption_services
 from ..stats import province_stats
@@ -463,11 +464,12 @@ class PubliccodeImportView(APIView):
         summary=_("Importazione di un publiccode.yml"),
         description=_(
             "Per le redazioni: crea una soluzione in bozza (o aggiorna quella con lo stesso repository) dal file "
-            "publiccode.yml, inviato come parte «file» di un modulo multipart/form-data, con le stesse verifiche "
-            "del contenuto dell'interfaccia web. 400 se il caricamento non è valido (file mancante o oltre 1 MB, "
+            "publiccode.yml, inviato come parte «file» (nome .yml o .yaml) di un modulo multipart/form-data, con le "
+            "stesse verifiche dell'interfaccia web. 400 se il caricamento non è valido (file mancante o oltre 1 MB, "
             "codice dell'ente malformato); 403 se non si pubblica per l'ente indicato; 404 se l'ente non esiste; "
-            "422 con un errore per campo, con attr uguale al percorso nel file, se il contenuto non è un "
-            "publiccode.yml valido. 201 con Location se la soluzione è nuova, 200 se è aggiornata o è una verifica."
+            "422 se il nome del file non ha estensione .yml o .yaml (attr file) o se il contenuto non è un "
+            "publiccode.yml valido (un errore per campo, con attr uguale al percorso nel file). 201 con Location se "
+            "la soluzione è nuova, 200 se è aggiornata o è una verifica."
         ),
         request=serializers.PubliccodeImportSerializer,
         parameters=[LOCATION_HEADER],
@@ -492,8 +494,10 @@ class PubliccodeImportView(APIView):
                 raise exceptions.PermissionDenied(
                     _("Non pubblichi soluzioni per conto di %(body)s.") % {"body": owner.name}
                 )
-        # The file's name says nothing an API client must get right (the part is the file): only its content
-        # counts, checked by the same parser as the web page's upload.
+        # The same extension rule as the web page's upload. A file name has no place in the OpenAPI schema, so
+        # this is told like the file's content: a 422 on the file.
+        if not data["file"].name.lower().endswith(ALLOWED_SUFFIXES):
+            raise Unprocessable({"file": [_("Il file deve avere estensione .yml o .yaml.")]})
         result = import_publiccode(data["file"].read(), by=request.user, owner=owner, dry_run=data["dry_run"])
         if not result.ok:
             raise Unprocessable(_errors_by_path(result.errors))

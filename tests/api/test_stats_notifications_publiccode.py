@@ -178,8 +178,16 @@ def test_malformed_upload_is_a_400(publisher_pesaro, data, attr):
     assert response.json()["errors"][0]["attr"] == attr
 
 
-def test_the_file_name_does_not_matter_to_the_api(publisher_pesaro):
-    response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID, name="file")}, format="multipart")
+@pytest.mark.parametrize("name", ["publiccode.txt", "file"])
+def test_a_file_without_a_yaml_extension_is_a_422_on_the_file(publisher_pesaro, name):
+    response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID, name=name)}, format="multipart")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["attr"] == "file"
+    assert not Solution.objects.exists()
+
+
+def test_a_new_solution_is_a_201_with_its_location(publisher_pesaro):
+    response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID)}, format="multipart")
     assert response.status_code == 201, response.content
     slug = response.json()["solution"]["slug"]
     assert response["Location"] == f"http://testserver/api/v1/solutions/{slug}/"
