@@ -262,10 +262,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, refused beyond a fixed nesting depth (a deep document would exhaust the recursion limit: a 500).
+    "DEFAULT_PARSER_CLASSES": ["catalog.api.parsers.BoundedJSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-# A database connection lost during an API request answers 503 with Retry-After (cstportal/lost_connection.py).
-DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.lost_connection.ApiExceptionHandler"}
+# The handler above, taught the services' errors and a lost database connection (503): the one place that maps
+# them to answers (catalog/api/errors.py, cstportal/lost_connection.py).
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "catalog.api.errors.ApiExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CST Portal API",
     "DESCRIPTION": "API del Catalogo del riuso del CST Pesaro e Urbino",

@@ -12,6 +12,10 @@ from municipalities.models import Body, SizeClass
 
 from ..models import Adoption, Solution
 from ..vocabulary import SUPPORTS
+from .serializers import BODY_CODE_PATTERN, ISTAT_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN, PatternValidator
+
+SEARCH_MAX_LENGTH = 200
+CODE_MAX_LENGTH = 60  # Category.code, Tag.slug
 
 SOLUTION_ORDERINGS = (
     ("name", _("nome (A-Z)")),
@@ -25,16 +29,33 @@ SOLUTION_ORDERINGS = (
 
 
 class TextField(forms.CharField):
-    """Free text from a query string. A NUL character cannot reach the database (PostgreSQL refuses it), so it is
-    dropped rather than turned into an error: it never carries meaning in a search."""
+    """Text from a query string, at most `max_length` characters and, if given, matching `pattern` (both declared
+    in the schema by catalog.api.schema), checked as sent: nothing is trimmed first, so that what the schema calls
+    invalid is refused. With a pattern, `?name=` is refused too, like an empty choice.
 
-    def to_python(self, value):
-        value = super().to_python(value)
+    A NUL character cannot reach the database (PostgreSQL refuses it), so in free text it is dropped after the
+    checks rather than turned into an error: it never carries meaning in a search."""
+
+    def __init__(self, *, pattern: str | None = None, **kwargs) -> None:
+        super().__init__(strip=False, **kwargs)
+        self.pattern = pattern
+        if pattern:
+            self.validators.append(PatternValidator(pattern, _("Valore non valido."), code="invalid"))
+
+    def clean(self, value):
+        if self.pattern and value == "":
+            raise forms.ValidationError(_("Valore non valido."), code="invalid")
+        value = super().clean(value)
         return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 class TextFilter(filters.CharFilter):
+    """A text parameter; `max_length` (required: no parameter is unbounded) and `pattern` go to TextField."""
+
     field_class = TextField
+
+    def __init__(self, *args, max_length: int, **kwargs) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
 
 
 class PresentChoiceField(filter_fields.ChoiceField):
@@ -58,19 +79,24 @@ def _noop(queryset: QuerySet, name: str, value: str) -> QuerySet:
 
 class SolutionFilter(filters.FilterSet):
     kind = ChoiceFilter(choices=Solution.Kind.choices, help_text=_("Tipo: software a riuso o servizio."))
-    category = TextFilter(field_name="categories__code", help_text=_("Codice di categoria del vocabolario publiccode.yml."))
-    owner = TextFilter(method="filter_owner", help_text=_("Ente titolare: codice ISTAT o codice IPA."))
+    category = TextFilter(
+        field_name="categories__code", max_length=CODE_MAX_LENGTH, pattern=SLUG_PATTERN,
+        help_text=_("Codice di categoria del vocabolario publiccode.yml."),
+    )
+    owner = TextFilter(method="filter_owner", max_length=20, pattern=BODY_CODE_PATTERN,
+                       help_text=_("Ente titolare: codice ISTAT o codice IPA."))
     status = ChoiceFilter(
         choices=Solution.Status.choices,
         help_text=_("Stato di pubblicazione. Chi vede solo le soluzioni pubblicate riceve solo quelle."),
     )
     development_status = ChoiceFilter(choices=Solution.DevelopmentStatus.choices, help_text=_("Stato di sviluppo."))
     origin = ChoiceFilter(choices=Solution.Origin.choices, help_text=_("Progetto di origine."))
-    tag = TextFilter(field_name="tags__slug", help_text=_("Slug di un'etichetta."))
+    tag = TextFilter(field_name="tags__slug", max_length=CODE_MAX_LENGTH, pattern=SLUG_PATTERN,
+                     help_text=_("Slug di un'etichetta."))
     supports = ChoiceFilter(
         choices=SUPPORTS, method="filter_supports", help_text=_("Piattaforma nazionale integrata.")
     )
-    q = TextFilter(method="filter_q", help_text=_("Ricerca a testo libero."))
+    q = TextFilter(method="filter_q", max_length=SEARCH_MAX_LENGTH, help_text=_("Ricerca a testo libero."))
     ordering = ChoiceFilter(
         choices=SOLUTION_ORDERINGS,
         method=_noop,  # applied by the cursor pagination, which needs to know the ordering key
@@ -101,7 +127,7 @@ class SolutionFilter(filters.FilterSet):
 class MunicipalityFilter(filters.FilterSet):
     kind = ChoiceFilter(choices=Body.Kind.choices, help_text=_("Tipo di ente."))
     size_class = ChoiceFilter(choices=SizeClass.choices, help_text=_("Classe demografica."))
-    q = TextFilter(method="filter_q", help_text=_("Nome, codice ISTAT o codice IPA."))
+    q = TextFilter(method="filter_q", max_length=SEARCH_MAX_LENGTH, help_text=_("Nome, codice ISTAT o codice IPA."))
 
     class Meta:
         model = Body
@@ -116,10 +142,10 @@ class MunicipalityFilter(filters.FilterSet):
 
 class AdoptionFilter(filters.FilterSet):
     status = ChoiceFilter(choices=Adoption.Status.choices, help_text=_("Stato dell'adozione."))
-    solution = TextFilter(field_name="solution__slug", help_text=_("Slug della soluzione."))
-    municipality = TextFilter(
-        field_name="body__istat_code", help_text=_("Codice ISTAT dell'ente adottante.")
-    )
+    solution = TextFilter(field_name="solution__slug", max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN,
+                          help_text=_("Slug della soluzione."))
+    municipality = TextFilter(field_name="body__istat_code", max_length=6, pattern=ISTAT_PATTERN,
+                              help_text=_("Codice ISTAT dell'ente adottante."))
 
     class Meta:
         model = Adoption

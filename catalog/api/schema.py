@@ -1,9 +1,15 @@
-"""OpenAPI extensions: how the token authentication appears in the schema."""
+"""OpenAPI extensions: how the token authentication, the path parameters, the constraints of query parameters and
+the decimal strings appear in the schema."""
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema
+
+from .serializers import ISTAT_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -26,9 +32,37 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 PATH_PARAMETERS: dict[tuple[str, str] | str, tuple[str, dict]] = {
     ("AdoptionViewSet", "id"): ("Identificativo dell'adozione.", {"minimum": 1}),
     ("NotificationViewSet", "id"): ("Identificativo della notifica.", {"minimum": 1}),
-    "slug": ("Slug della soluzione (come nell'indirizzo della sua pagina).", {"pattern": "^[-a-zA-Z0-9_]+$"}),
-    "istat_code": ("Codice ISTAT dell'ente (6 cifre).", {"pattern": "^[0-9]{6}$"}),
+    "slug": ("Slug della soluzione (come nell'indirizzo della sua pagina).",
+             {"pattern": SLUG_PATTERN, "maxLength": SLUG_MAX_LENGTH}),
+    "istat_code": ("Codice ISTAT dell'ente (6 cifre).", {"pattern": ISTAT_PATTERN}),
 }
+
+
+class ConstrainedFilterExtension(DjangoFilterExtension):
+    """django-filter's parameters, with the length and pattern their form fields check (catalog.api.filters)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        constraints = {}
+        if filter_field.extra.get("max_length"):
+            constraints["maxLength"] = filter_field.extra["max_length"]
+        if filter_field.extra.get("pattern"):
+            constraints["pattern"] = filter_field.extra["pattern"]
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], **constraints}
+        return parameters
+
+
+class DecimalStringScheme(OpenApiSerializerFieldExtension):
+    """A StrictDecimalField is a string of digits: its pattern, which also rules out a sign (no minimum applies to
+    a string)."""
+
+    target_class = "catalog.api.serializers.StrictDecimalField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {**build_basic_type(OpenApiTypes.STR), "format": "decimal", "pattern": self.target.pattern}
 
 
 class ApiAutoSchema(AutoSchema):

@@ -6,8 +6,12 @@ OpenAPI schema calls invalid is refused, and what it calls valid is accepted.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -17,15 +21,56 @@ from municipalities.models import Body
 
 from .. import permissions
 from ..models import Adoption, AdoptionEvent, Release, Solution
-from ..workflow import ADOPTION_ACTIONS, Action
+from ..workflow import ADOPTION_ACTIONS, Action, transition_for
+
+# --- shapes of codes and text ---------------------------------------------------------------------------------
+
+# Each is both the "pattern" of the OpenAPI schema and what the server checks, in bodies, query strings and paths,
+# so that a client validating against the schema is never refused for the shape of a value. Written so that
+# Python and ECMAScript read them alike ([0-9], not \d, which is wider in Python).
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+ISTAT_PATTERN = r"^[0-9]{6}$"
+# An owner or a body named by ISTAT code (6 digits) or IPA code (letters, digits and "_", at most 20).
+BODY_CODE_PATTERN = r"^[A-Za-z0-9_]{1,20}$"
+# Free text: anything but NUL, which PostgreSQL cannot store (DRF refuses it in every text field). Not empty: an
+# optional text field takes "" besides (allow_blank), which the schema shows as a second, empty, choice.
+TEXT_PATTERN = r"^[^\x00]+$"
+# Free text that must say something: at least one character besides blanks (which the services trim). The blanks
+# are spelled out, those of Python's str.strip(), because "\s" means other sets in other engines.
+BLANKS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+REQUIRED_TEXT_PATTERN = rf"^[^\x00]*[^\x00{BLANKS}][^\x00]*$"
+
+SLUG_MAX_LENGTH = 120  # Solution.slug
+NOTE_MAX_LENGTH = 4000
+
+
+class PatternValidator(RegexValidator):
+    """A RegexValidator that reads the pattern as the schema's readers do (ECMAScript): the whole value must match,
+    where Python's "$" would also let a trailing newline through."""
+
+    def __call__(self, value) -> None:
+        if not self.regex.fullmatch(str(value)):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
 
 # --- strict input fields --------------------------------------------------------------------------------------
 
 
 class StrictCharField(serializers.CharField):
-    """A JSON string only (DRF's CharField would also take 12 or 1.5 and turn them into text)."""
+    """A JSON string only (DRF's CharField would also take 12 or 1.5 and turn them into text), matching `pattern`
+    (by default any text without NUL). Checked as sent, blanks included, so that it is exactly what the schema
+    declares (the services trim what they store). The pattern stands in for DRF's own NUL check, which the schema
+    could not show: every pattern here refuses NUL."""
 
     default_error_messages = {"invalid": _("Serve una stringa di testo.")}
+
+    def __init__(self, *, pattern: str = TEXT_PATTERN, pattern_message=None, **kwargs) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            PatternValidator(pattern, pattern_message or _("Il testo non può contenere il carattere NUL."),
+                             code="invalid"),
+        ]
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -43,17 +88,24 @@ class StrictChoiceField(serializers.ChoiceField):
 
 
 class StrictDecimalField(serializers.DecimalField):
-    """A decimal number written as a JSON string ("1250.00"), as the schema says."""
+    """A decimal number ≥ 0 written as a JSON string of digits ("1250.00"): `pattern` is exactly what the schema
+    declares (catalog.api.schema), so no sign, exponent or blank that DRF's DecimalField would also take."""
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs) -> None:
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, min_value=Decimal("0"), **kwargs)
+        self.pattern = rf"^[0-9]{{1,{max_digits - decimal_places}}}(\.[0-9]{{1,{decimal_places}}})?$"
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
 class StrictDateField(serializers.DateField):
+    """A date written as the schema's "date" format says (YYYY-MM-DD), not in the other ISO 8601 forms Python reads."""
+
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if not isinstance(data, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", data):
             self.fail("invalid", format="YYYY-MM-DD")
         return super().to_internal_value(data)
 
@@ -84,6 +136,20 @@ class OptionalEmailField(BlankAsNullMixin, serializers.EmailField):
 class OptionalChoiceField(BlankAsNullMixin, serializers.ChoiceField):
     def __init__(self, choices, **kwargs):
         super().__init__(choices, read_only=True, allow_null=True, **kwargs)
+
+
+# --- the root -------------------------------------------------------------------------------------------------
+
+
+class ApiRootSerializer(serializers.Serializer):
+    solutions = serializers.URLField(read_only=True, help_text=_("Le soluzioni del catalogo."))
+    municipalities = serializers.URLField(read_only=True, help_text=_("Gli enti del CST."))
+    adoptions = serializers.URLField(read_only=True, help_text=_("Le adozioni visibili a chi chiama."))
+    stats_province = serializers.URLField(read_only=True, help_text=_("Le cifre provinciali."))
+    notifications = serializers.URLField(read_only=True, help_text=_("Le notifiche di chi chiama."))
+    publiccode_import = serializers.URLField(read_only=True, help_text=_("L'importazione di un publiccode.yml."))
+    schema = serializers.URLField(read_only=True, help_text=_("Lo schema OpenAPI 3 di questa API."))
+    docs = serializers.URLField(read_only=True, help_text=_("La documentazione interattiva."))
 
 
 # --- references -----------------------------------------------------------------------------------------------
@@ -236,31 +302,51 @@ class AdoptionEventSerializer(serializers.ModelSerializer):
         return str(event.actor) if event.actor_id else ""
 
 
+def slug_field(**kwargs) -> StrictCharField:
+    return StrictCharField(max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN,
+                           pattern_message=_("Uno slug contiene solo lettere, cifre, «-» e «_»."), **kwargs)
+
+
+def istat_code_field(**kwargs) -> StrictCharField:
+    return StrictCharField(max_length=6, pattern=ISTAT_PATTERN,
+                           pattern_message=_("Il codice ISTAT è formato da 6 cifre."), **kwargs)
+
+
+def text_field(*, max_length: int, required_text: bool = False, **kwargs) -> StrictCharField:
+    """Free text, optional; with `required_text`, required and holding something besides blanks."""
+    if required_text:
+        return StrictCharField(max_length=max_length, pattern=REQUIRED_TEXT_PATTERN,
+                               pattern_message=_("Questo campo è obbligatorio."), **kwargs)
+    return StrictCharField(max_length=max_length, required=False, allow_blank=True, **kwargs)
+
+
 class AdoptionCreateSerializer(serializers.Serializer):
     """Ask for the adoption of a published solution on behalf of one's body."""
 
-    solution = StrictCharField(max_length=120, help_text=_("Slug della soluzione."))
-    municipality = StrictCharField(
-        min_length=6, max_length=6, help_text=_("Codice ISTAT dell'ente che chiede l'adozione.")
-    )
-    note = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
+    solution = slug_field(help_text=_("Slug della soluzione."))
+    municipality = istat_code_field(help_text=_("Codice ISTAT dell'ente che chiede l'adozione."))
+    note = text_field(max_length=NOTE_MAX_LENGTH, default="")
+
+
+def cost_field(**kwargs) -> StrictDecimalField:
+    return StrictDecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, **kwargs)
 
 
 class TransitionSerializer(serializers.Serializer):
-    """One step of the workflow. The go-live fields count only for the go_live action."""
+    """One step of the workflow, as the server reads it: every field of every action. The go-live fields count
+    only for the go_live action; the note is required by some actions (catalog.workflow), which the service
+    checks. The schema describes each action apart (TransitionRequest below)."""
 
     action = StrictChoiceField(choices=[(a.value, a.label) for a in ADOPTION_ACTIONS])
-    note = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
-    adopted_version = StrictCharField(max_length=50, required=False, allow_blank=True)
+    note = text_field(max_length=NOTE_MAX_LENGTH, default="")
+    adopted_version = text_field(max_length=50)
     environment = StrictChoiceField(choices=Adoption.Environment.choices, required=False)
     go_live_date = StrictDateField(required=False)
-    agreement_reference = StrictCharField(max_length=200, required=False, allow_blank=True)
-    estimated_cost = StrictDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False,
-                                        allow_null=True)
-    actual_cost = StrictDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False,
-                                     allow_null=True)
-    effort_days = StrictDecimalField(max_digits=8, decimal_places=1, min_value=Decimal("0"), required=False,
-                                     allow_null=True)
+    agreement_reference = text_field(max_length=200)
+    estimated_cost = cost_field(help_text=_("Costo stimato di realizzarla o acquistarla (€)."))
+    actual_cost = cost_field(help_text=_("Costo effettivo dell'adattamento (€)."))
+    effort_days = StrictDecimalField(max_digits=8, decimal_places=1, required=False, allow_null=True,
+                                     help_text=_("Impegno (giornate/persona)."))
 
     GO_LIVE_FIELDS = (
         "adopted_version", "environment", "go_live_date", "agreement_reference", "estimated_cost", "actual_cost",
@@ -268,21 +354,78 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
+# How the schema describes a transition: one shape per kind of action, told apart by `action`. The server reads
+# them all with TransitionSerializer; these only say, per action, what is required.
+
+
+def _action_field(actions) -> StrictChoiceField:
+    return StrictChoiceField(choices=[(a.value, a.label) for a in actions])
+
+
+def _transition_request(name: str, actions, *, note_required: bool, go_live: bool):
+    fields: dict = {
+        "action": _action_field(actions),
+        "note": text_field(max_length=NOTE_MAX_LENGTH, required_text=True) if note_required
+        else text_field(max_length=NOTE_MAX_LENGTH, default=""),
+    }
+    if go_live:
+        fields.update({
+            "adopted_version": text_field(max_length=50, required_text=True,
+                                          help_text=_("Versione messa in produzione.")),
+            "go_live_date": StrictDateField(help_text=_("Data di avvio in produzione (non nel futuro).")),
+            "environment": StrictChoiceField(choices=Adoption.Environment.choices, required=False),
+            "agreement_reference": text_field(max_length=200,
+                                              help_text=_("Riferimento dell'accordo (art. 15 L. 241/1990).")),
+            "estimated_cost": cost_field(help_text=_("Costo stimato di realizzarla o acquistarla (€).")),
+            "actual_cost": cost_field(help_text=_("Costo effettivo dell'adattamento (€).")),
+            "effort_days": StrictDecimalField(max_digits=8, decimal_places=1, required=False, allow_null=True,
+                                              help_text=_("Impegno (giornate/persona).")),
+        })
+    return type(name, (serializers.Serializer,), {**fields, "__module__": __name__})
+
+
+def _transition_request_shapes() -> dict[str, type[serializers.Serializer]]:
+    """action value -> the serializer describing its body, from the workflow table."""
+    plain = [a for a in ADOPTION_ACTIONS if a != Action.GO_LIVE and not transition_for(a).note_required]
+    with_note = [a for a in ADOPTION_ACTIONS if a != Action.GO_LIVE and transition_for(a).note_required]
+    shapes = {
+        "Transition": (plain, False, False),
+        "TransitionWithNote": (with_note, True, False),
+        "GoLive": ([Action.GO_LIVE], False, True),
+    }
+    by_action: dict[str, type[serializers.Serializer]] = {}
+    for name, (actions, note_required, go_live) in shapes.items():
+        serializer = _transition_request(name, actions, note_required=note_required, go_live=go_live)
+        by_action.update({a.value: serializer for a in actions})
+    return by_action
+
+
+TRANSITION_REQUESTS = _transition_request_shapes()
+
+
 class PubliccodeImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("Il file publiccode.yml (al massimo 1 MB)."))
+    file = serializers.FileField(
+        allow_empty_file=True,  # an empty file is a publiccode.yml with errors: 422, like any other content
+        help_text=_("Il file publiccode.yml (al massimo 1 MB, nome con estensione .yml o .yaml)."),
+    )
     owner = StrictCharField(
-        max_length=20, required=False, allow_blank=True,
+        max_length=20, required=False, allow_blank=True, pattern=BODY_CODE_PATTERN, pattern_message=_("Indica un codice ISTAT o IPA."),
         help_text=_("Ente titolare (codice ISTAT o IPA), se diverso da quello indicato nel file."),
     )
     dry_run = serializers.BooleanField(required=False, default=False, help_text=_("Solo verifica, senza salvare."))
+
+    def validate_file(self, upload):
+        if upload.size > settings.PUBLICCODE_MAX_BYTES:
+            raise serializers.ValidationError(_("Il file supera la dimensione massima di 1 MB."), code="max_length")
+        return upload
 
 
 # --- statistics -----------------------------------------------------------------------------------------------
 
 
 class StatsQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text=_("Inizio del periodo (incluso)."))
-    date_to = serializers.DateField(required=False, help_text=_("Fine del periodo (inclusa)."))
+    date_from = StrictDateField(required=False, help_text=_("Inizio del periodo (incluso)."))
+    date_to = StrictDateField(required=False, help_text=_("Fine del periodo (inclusa)."))
     kind = serializers.ChoiceField(choices=Solution.Kind.choices, required=False, help_text=_("Tipo di soluzione."))
 
 

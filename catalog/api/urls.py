@@ -13,6 +13,7 @@ municipalities = views.MunicipalityViewSet
 notifications = views.NotificationViewSet
 
 urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="root"),
     path("solutions/", solutions.as_view({"get": "list"}), name="solution-list"),
     path("solutions/<slug:slug>/", solutions.as_view({"get": "retrieve"}), name="solution-detail"),
     path("solutions/<slug:slug>/releases/", solutions.as_view({"get": "releases"}), name="solution-releases"),

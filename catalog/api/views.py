@@ -11,16 +11,22 @@ from django.db.models import DateField, F, IntegerField, OuterRef, QuerySet, Sub
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import ErrorDetail
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,14 +40,15 @@ from .. import permissions
 from ..access import get_adoption_for, get_solution_for
 from ..models import Adoption, AdoptionEvent, Release, Solution
 from ..publiccode.export import export_publiccode
-from ..publiccode.forms import PubliccodeImportForm
+from ..publiccode.forms import ALLOWED_SUFFIXES
 from ..publiccode.services import import_publiccode
 from ..services import adoptions as adoption_services
 from ..stats import province_stats
 from ..workflow import Action
 from . import etag, filters, serializers
-from .errors import ERROR_409, ERROR_422, Conflict, Unprocessable
+from .errors import ERROR_409, ERROR_422, Unprocessable
 from .pagination import CursorPage
+from .parsers import BoundedJSONParser
 
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
@@ -58,6 +65,13 @@ ETAG_HEADER = OpenApiParameter(
     description=_("ETag debole della risposta, da rimandare in If-None-Match."),
 )
 NOT_MODIFIED = OpenApiResponse(description=_("Nulla è cambiato dall'ETag indicato in If-None-Match (corpo vuoto)."))
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description=_("Indirizzo della risorsa appena creata."),
+)
 PUBLICCODE_RESPONSE_TYPE = "text/yaml"
 
 
@@ -103,6 +117,37 @@ def _conditional(response: Response, request, tag: str) -> Response:
 
 def _not_modified(request, tag: str) -> Response:
     return _conditional(Response(status=status.HTTP_304_NOT_MODIFIED), request, tag)
+
+
+# --- the root -------------------------------------------------------------------------------------------------
+
+# What the root document links to: key -> URL name in the "api" namespace.
+ROOT_LINKS: dict[str, str] = {
+    "solutions": "api:solution-list",
+    "municipalities": "api:municipality-list",
+    "adoptions": "api:adoption-list",
+    "stats_province": "api:stats-province",
+    "notifications": "api:notification-list",
+    "publiccode_import": "api:publiccode-import",
+    "schema": "api:schema",
+    "docs": "api:docs",
+}
+
+
+class ApiRootView(APIView):
+    permission_classes = [AllowAny]
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        summary=_("Indice dell'API"),
+        description=_(
+            "Gli indirizzi di ogni raccolta dell'API, dello schema OpenAPI e della documentazione. Alcune "
+            "raccolte chiedono l'autenticazione."
+        ),
+        responses={200: serializers.ApiRootSerializer},
+    )
+    def get(self, request) -> Response:
+        return Response({key: request.build_absolute_uri(reverse(name)) for key, name in ROOT_LINKS.items()})
 
 
 # --- solutions ------------------------------------------------------------------------------------------------
@@ -210,7 +255,13 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary=_("publiccode.yml di una soluzione"),
         description=_("La soluzione come documento publiccode.yml (versione 0.5.0, sezione italiana inclusa)."),
-        responses={(200, PUBLICCODE_RESPONSE_TYPE): OpenApiTypes.STR},
+        parameters=[
+            OpenApiParameter("Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+                             description=_("Allegato di nome <slug>-publiccode.yml.")),
+        ],
+        responses={(200, PUBLICCODE_RESPONSE_TYPE): OpenApiResponse(
+            OpenApiTypes.STR, description=_("Il documento YAML publiccode.yml, in UTF-8.")
+        )},
         filters=False,
     )
     @action(detail=True)
@@ -261,10 +312,10 @@ class MunicipalityViewSet(
             "ha già un'adozione attiva della soluzione."
         ),
         request=serializers.AdoptionCreateSerializer,
+        parameters=[LOCATION_HEADER],
         responses={201: serializers.AdoptionSerializer, 409: ERROR_409},
     ),
 )
-@extend_validation_errors(["not_allowed"], field_name="action", actions=["transition"])
 @extend_validation_errors(["invalid"], field_name="non_field_errors", actions=["transition"])
 class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
@@ -274,7 +325,6 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
     pagination_class = CursorPage
     lookup_value_regex = r"[0-9]+"
     cursor_ordering = (("-requested_at", "-pk"), "datetime")
-    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Adoption]:
         return Adoption.objects.visible_to(self.request.user).select_related("solution", "body", "owner_body")
@@ -291,26 +341,27 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
         body = Body.objects.filter(istat_code=data["municipality"]).first()
         if body is None:
             raise exceptions.NotFound(_("Nessun ente con il codice ISTAT %(code)s.") % {"code": data["municipality"]})
-        try:
-            adoption = adoption_services.request_adoption(solution=solution, body=body, by=request.user,
-                                                          note=data["note"])
-        except adoption_services.DuplicateAdoption as error:
-            raise Conflict(error.message)
-        except adoption_services.InvalidData as error:
-            raise exceptions.ValidationError(error.errors or {"note": [error.message]})
-        except adoption_services.NotAllowed as error:
-            raise exceptions.PermissionDenied(error.message)
+        adoption = adoption_services.request_adoption(solution=solution, body=body, by=request.user, note=data["note"])
         adoption = self.get_queryset().get(pk=adoption.pk)
-        return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
+        location = request.build_absolute_uri(reverse("api:adoption-detail", kwargs={"pk": adoption.pk}))
+        return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})
 
     @extend_schema(
         summary=_("Passo del flusso di adozione"),
         description=_(
-            "Esegue un'azione (approve, reject, ask_info, answer, start, go_live, retire, withdraw). 400 se l'azione "
-            "non è possibile dallo stato attuale o i dati non sono validi; 403 se il proprio ruolo non la consente; "
-            "409 se un'altra persona ha già cambiato lo stato. Per go_live servono adopted_version e go_live_date."
+            "Esegue un'azione (approve, reject, ask_info, answer, start, go_live, retire, withdraw); il corpo "
+            "richiesto dipende dall'azione: reject, ask_info e answer chiedono una nota, go_live la versione e la "
+            "data di avvio in produzione (non nel futuro). 400 se i dati non sono validi; 403 se il proprio ruolo "
+            "non consente l'azione; 409 se lo stato attuale dell'adozione non la consente (codice "
+            "not_allowed_from_status, per esempio una seconda approvazione) o se un'altra persona ha appena "
+            "cambiato lo stato (codice conflict)."
         ),
-        request=serializers.TransitionSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="AdoptionTransition",
+            serializers=serializers.TRANSITION_REQUESTS,
+            resource_type_field_name="action",
+        ),
         responses={200: serializers.AdoptionSerializer, 409: ERROR_409},
         filters=False,
     )
@@ -324,16 +375,7 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
         fields = {}
         if action == Action.GO_LIVE:
             fields = {name: data[name] for name in serializers.TransitionSerializer.GO_LIVE_FIELDS if name in data}
-        try:
-            adoption_services.transition_adoption(adoption, action=action, by=request.user, note=data["note"], **fields)
-        except adoption_services.AlreadyChanged as error:
-            raise Conflict(error.message)
-        except adoption_services.InvalidData as error:
-            raise exceptions.ValidationError(error.errors or {"non_field_errors": [error.message]})
-        except adoption_services.NotAllowedFromStatus as error:
-            raise exceptions.ValidationError({"action": [ErrorDetail(error.message, code="not_allowed")]})
-        except adoption_services.NotAllowed as error:
-            raise exceptions.PermissionDenied(error.message)
+        adoption_services.transition_adoption(adoption, action=action, by=request.user, note=data["note"], **fields)
         return Response(self.get_serializer(adoption).data)
 
     @extend_schema(
@@ -386,7 +428,7 @@ class NotificationViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.G
     pagination_class = CursorPage
     lookup_value_regex = r"[0-9]+"
     cursor_ordering = (("-created_at", "-pk"), "datetime")
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Notification]:
         return Notification.objects.for_user(self.request.user).select_related("actor")
@@ -413,8 +455,6 @@ class NotificationViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.G
 # --- publiccode.yml import ------------------------------------------------------------------------------------
 
 
-@extend_validation_errors(["invalid"], field_name="owner", methods=["post"])
-@extend_validation_errors(["invalid"], field_name="file", methods=["post"])
 class PubliccodeImportView(APIView):
     permission_classes = [IsAuthenticated]
     http_method_names = ["post"]
@@ -424,11 +464,15 @@ class PubliccodeImportView(APIView):
         summary=_("Importazione di un publiccode.yml"),
         description=_(
             "Per le redazioni: crea una soluzione in bozza (o aggiorna quella con lo stesso repository) dal file "
-            "publiccode.yml, con le stesse verifiche e gli stessi messaggi dell'interfaccia web. 400 se il caricamento "
-            "non è valido (file mancante, estensione, dimensione, ente sconosciuto); 422 con un errore per campo, "
-            "con attr uguale al percorso nel file, se il contenuto non è un publiccode.yml valido."
+            "publiccode.yml, inviato come parte «file» (nome .yml o .yaml) di un modulo multipart/form-data, con le "
+            "stesse verifiche dell'interfaccia web. 400 se il caricamento non è valido (file mancante o oltre 1 MB, "
+            "codice dell'ente malformato); 403 se non si pubblica per l'ente indicato; 404 se l'ente non esiste; "
+            "422 se il nome del file non ha estensione .yml o .yaml (attr file) o se il contenuto non è un "
+            "publiccode.yml valido (un errore per campo, con attr uguale al percorso nel file). 201 con Location se "
+            "la soluzione è nuova, 200 se è aggiornata o è una verifica."
         ),
         request=serializers.PubliccodeImportSerializer,
+        parameters=[LOCATION_HEADER],
         responses={
             201: serializers.PubliccodeImportResultSerializer,
             200: serializers.PubliccodeImportResultSerializer,
@@ -443,21 +487,18 @@ class PubliccodeImportView(APIView):
         data = incoming.validated_data
         owner = None
         if data.get("owner"):
-            owner = Body.objects.by_code(data["owner"]).first()
+            owner = Body.objects.by_code(data["owner"]).filter(is_active=True).first()
             if owner is None:
-                raise exceptions.ValidationError({"owner": [_("Nessun ente con questo codice ISTAT o IPA.")]})
-        # The upload form of the web page checks extension, size and the owner the person may choose.
-        form = PubliccodeImportForm(
-            data={"owner": owner.pk if owner else "", "dry_run": data["dry_run"]},
-            files={"file": data["file"]},
-            user=request.user,
-        )
-        if not form.is_valid():
-            raise exceptions.ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-        result = import_publiccode(
-            form.cleaned_data["file"].read(), by=request.user, owner=form.cleaned_data["owner"],
-            dry_run=form.cleaned_data["dry_run"],
-        )
+                raise exceptions.NotFound(_("Nessun ente attivo con il codice %(code)s.") % {"code": data["owner"]})
+            if not permissions.can_create_solution(request.user, owner):
+                raise exceptions.PermissionDenied(
+                    _("Non pubblichi soluzioni per conto di %(body)s.") % {"body": owner.name}
+                )
+        # The same extension rule as the web page's upload. A file name has no place in the OpenAPI schema, so
+        # this is told like the file's content: a 422 on the file.
+        if not data["file"].name.lower().endswith(ALLOWED_SUFFIXES):
+            raise Unprocessable({"file": [_("Il file deve avere estensione .yml o .yaml.")]})
+        result = import_publiccode(data["file"].read(), by=request.user, owner=owner, dry_run=data["dry_run"])
         if not result.ok:
             raise Unprocessable(_errors_by_path(result.errors))
         solution = None
@@ -470,8 +511,10 @@ class PubliccodeImportView(APIView):
             "solution": serializers.SolutionDetailSerializer(solution, context={"request": request}).data
             if solution is not None else None,
         }
-        created = result.created and not result.dry_run
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if result.created and solution is not None:
+            location = request.build_absolute_uri(reverse("api:solution-detail", kwargs={"slug": solution.slug}))
+            return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(body, status=status.HTTP_200_OK)
 
 
 def _errors_by_path(errors) -> dict[str, list[str]]:

@@ -74,7 +74,12 @@ class NotAllowed(WorkflowError):
 
 
 class NotAllowedFromStatus(NotAllowed):
-    """The table does not allow the action from the adoption's current status (or the action is unknown)."""
+    """The table does not allow the action from the adoption's current status: a conflict with the adoption's
+    state, not a matter of role."""
+
+
+class UnknownAction(NotAllowed):
+    """The action is not a move of an existing adoption: unknown, or `request` (which creates one)."""
 
 
 class AlreadyChanged(WorkflowError):
@@ -168,9 +173,9 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
         action = Action(action)
         transition = transition_for(action)
     except ValueError:
-        raise NotAllowedFromStatus(_("Azione sconosciuta."))
+        raise UnknownAction(_("Azione sconosciuta."))
     if action == Action.REQUEST:
-        raise NotAllowedFromStatus(_("Per richiedere un'adozione usa il modulo «Richiedi l'adozione»."))
+        raise UnknownAction(_("Per richiedere un'adozione usa il modulo «Richiedi l'adozione»."))
     expected = adoption.status
     if expected not in transition.sources:
         raise NotAllowedFromStatus(

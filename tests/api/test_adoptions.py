@@ -163,17 +163,20 @@ def test_whole_path_to_production_and_events(request_of_fano, publisher_pesaro, 
     assert [e["action"] for e in events] == ["request", "ask_info", "answer", "approve", "start", "go_live"]
 
 
-def test_action_not_allowed_from_this_status_is_a_400(request_of_fano, referent_fano):
+def test_action_not_allowed_from_this_status_is_a_409(request_of_fano, referent_fano):
     response = transition(referent_fano, request_of_fano, action="start")
-    assert response.status_code == 400
-    error = response.json()["errors"][0]
-    assert error["attr"] == "action" and "Richiesta" in error["detail"]
+    assert response.status_code == 409
+    body = response.json()
+    assert body["type"] == "client_error"
+    error = body["errors"][0]
+    assert error["code"] == "not_allowed_from_status" and "Richiesta" in error["detail"]
 
 
 def test_unknown_action_is_a_400(request_of_fano, referent_fano):
     response = transition(referent_fano, request_of_fano, action="teletrasporta")
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "action"
+    assert transition(referent_fano, request_of_fano, action="request").status_code == 400
 
 
 def test_role_that_may_not_act_gets_403(request_of_fano, referent_fano, member_fano):
@@ -219,7 +222,8 @@ def test_go_live_figures_must_have_the_schemas_types(catalogue, referent_fano, p
 def test_second_identical_transition_is_refused(request_of_fano, publisher_pesaro):
     assert transition(publisher_pesaro, request_of_fano, action="approve").status_code == 200
     again = transition(publisher_pesaro, Adoption.objects.get(pk=request_of_fano.pk), action="approve")
-    assert again.status_code == 400
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["code"] == "not_allowed_from_status"
 
 
 def test_lost_compare_and_set_is_a_409(request_of_fano, publisher_pesaro, referent_fano, monkeypatch):

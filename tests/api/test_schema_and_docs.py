@@ -34,6 +34,7 @@ def test_schema_is_valid_openapi_3(openapi):
 def test_schema_lists_every_endpoint_of_the_issue(openapi):
     found = {(method.upper(), path) for path, method, _op in operations(openapi)}
     assert found == {
+        ("GET", "/api/v1/"),
         ("GET", "/api/v1/solutions/"), ("GET", "/api/v1/solutions/{slug}/"),
         ("GET", "/api/v1/solutions/{slug}/releases/"), ("GET", "/api/v1/solutions/{slug}/publiccode.yml"),
         ("POST", "/api/v1/publiccode/import/"),

@@ -168,23 +168,42 @@ def test_unreadable_yaml_is_a_422_on_the_file(publisher_pesaro):
 @pytest.mark.parametrize(("data", "attr"), [
     ({}, "file"),
     ({"file": "testo"}, "file"),
-    ({"file": "ext"}, "file"),
-    ({"file": "ok", "owner": "999999"}, "owner"),
+    ({"file": "ok", "owner": "c-g479"}, "owner"),
 ])
 def test_malformed_upload_is_a_400(publisher_pesaro, data, attr):
-    if data.get("file") == "ext":
-        data["file"] = upload(VALID, name="publiccode.txt")
-    elif data.get("file") == "ok":
+    if data.get("file") == "ok":
         data["file"] = upload(VALID)
     response = client_for(publisher_pesaro).post(IMPORT, data, format="multipart")
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["attr"] == attr
 
 
+@pytest.mark.parametrize("name", ["publiccode.txt", "file"])
+def test_a_file_without_a_yaml_extension_is_a_422_on_the_file(publisher_pesaro, name):
+    response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID, name=name)}, format="multipart")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["attr"] == "file"
+    assert not Solution.objects.exists()
+
+
+def test_a_new_solution_is_a_201_with_its_location(publisher_pesaro):
+    response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID)}, format="multipart")
+    assert response.status_code == 201, response.content
+    slug = response.json()["solution"]["slug"]
+    assert response["Location"] == f"http://testserver/api/v1/solutions/{slug}/"
+
+
+def test_import_for_an_unknown_body_is_404(publisher_pesaro):
+    response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID), "owner": "999999"},
+                                                 format="multipart")
+    assert response.status_code == 404
+    assert not Solution.objects.exists()
+
+
 def test_import_for_a_body_one_does_not_publish_for_is_refused(publisher_pesaro):
     response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID), "owner": "041067"},
                                                  format="multipart")
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not Solution.objects.exists()
 
 
