@@ -11,8 +11,8 @@ The error is recognised in one place, `is_connection_lost()`: on PostgreSQL by i
 server shut down), elsewhere by a connection that could not be opened; so a statement timeout, "database is locked"
 or a missing table stay the 500 they are. Three places answer:
 
-- the DRF views, through `ApiExceptionHandler` (drf-standardized-errors' handler class): the API's JSON error
-  shape with code `service_unavailable`;
+- the DRF views, through the API's exception handler (cstportal.api_errors): the API's JSON error shape with
+  code `service_unavailable`;
 - every other view and middleware, through the 500 handler (`cstportal.views.error_500`), which asks
   `database_unavailable_response()` first: the error page, or the same JSON under /api/;
 - `RetryReadsMiddleware`, outermost, which runs a GET or HEAD request once more on a new connection when its first
@@ -29,7 +29,6 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
-from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
 logger = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ def is_connection_lost(exc: BaseException) -> bool:
     )
 
 
-def _marked(response: HttpResponse) -> HttpResponse:
+def marked_as_lost(response: HttpResponse) -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     setattr(response, LOST_CONNECTION_ATTRIBUTE, True)
     return response
@@ -77,10 +76,10 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException | Non
         return None
     if request.path.startswith(API_PREFIX):
         body = {"type": "server_error", "errors": [{"code": "service_unavailable", "detail": str(MESSAGE), "attr": None}]}
-        return _marked(JsonResponse(body, status=status.HTTP_503_SERVICE_UNAVAILABLE))
+        return marked_as_lost(JsonResponse(body, status=status.HTTP_503_SERVICE_UNAVAILABLE))
     # No context processors, as for the 500 page: they would query the database that just went away.
     page = loader.get_template("errors/503.html").render({})
-    return _marked(HttpResponse(page, status=status.HTTP_503_SERVICE_UNAVAILABLE))
+    return marked_as_lost(HttpResponse(page, status=status.HTTP_503_SERVICE_UNAVAILABLE))
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -88,19 +87,6 @@ class DatabaseUnavailable(exceptions.APIException):
     default_detail = MESSAGE
     default_code = "service_unavailable"
     wait = RETRY_AFTER_SECONDS  # drf-standardized-errors turns it into Retry-After
-
-
-class ApiExceptionHandler(ExceptionHandler):
-    """drf-standardized-errors' exception handler, answering a lost database connection with 503."""
-
-    def convert_known_exceptions(self, exc: Exception) -> Exception:
-        if is_connection_lost(exc):
-            return DatabaseUnavailable()
-        return super().convert_known_exceptions(exc)
-
-    def get_response(self, exc: exceptions.APIException, data: dict) -> HttpResponse:
-        response = super().get_response(exc, data)
-        return _marked(response) if isinstance(exc, DatabaseUnavailable) else response
 
 
 class RetryReadsMiddleware:

@@ -267,8 +267,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # The handler above, taught the services' errors and a lost database connection (503): the one place that maps
-# them to answers (catalog/api/errors.py, cstportal/lost_connection.py).
-DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "catalog.api.errors.ApiExceptionHandler"}
+# them to answers.
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.api_errors.ApiExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CST Portal API",
     "DESCRIPTION": "API del Catalogo del riuso del CST Pesaro e Urbino",

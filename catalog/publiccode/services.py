@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cstportal.errors import Invalid
 from municipalities.models import Body
 
 from .. import permissions
@@ -166,7 +167,7 @@ def import_publiccode(
                 transaction.set_rollback(True)
     except _Refused as refused:
         return ImportResult(errors=refused.errors, dry_run=dry_run)
-    except solutions.PublicationError as refused:  # categories the catalogue does not know
+    except Invalid as refused:  # categories the catalogue does not know
         return ImportResult(errors=[FieldError("categories", refused.message)], dry_run=dry_run)
     except IntegrityError:  # another import of the same repository won the race
         return ImportResult(errors=[FieldError("url", _(

@@ -1,8 +1,8 @@
 """The adoption workflow's writes: requesting, moving along the table in catalog.workflow, comments and stories.
 
 Every change of status is a compare-and-set (`UPDATE … WHERE id = ? AND status = <expected>`), writes exactly one
-AdoptionEvent and calls the notification hook, all in one database transaction. The HTML views and the REST API call
-these functions and turn `WorkflowError` into a message (HTML) or a 4xx response (API).
+AdoptionEvent and calls the notification hook, all in one database transaction. Refusals are the shared service
+errors of cstportal.errors, which the HTML pages and the REST API each map in one place.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cstportal.errors import AlreadyChanged, Conflict, Invalid, NotAllowed, StatusConflict
 from municipalities.models import Body
 
 from .. import notices, permissions
@@ -52,52 +53,21 @@ GO_LIVE_FIELDS: dict[str, tuple[str, ...]] = {
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
-class WorkflowError(Exception):
-    """A workflow request that cannot be carried out. `message` is Italian and meant for the user."""
-
-    default_message = gettext_lazy("Operazione non riuscita.")
-
-    def __init__(self, message: str | None = None, *, errors: dict[str, str] | None = None) -> None:
-        self.message = str(message or self.default_message)
-        # Field-level messages (field name -> message), for forms and API error bodies.
-        self.errors: dict[str, str] = errors or {}
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class NotAllowed(WorkflowError):
-    """The table does not allow the action from the current status, or the person holds none of its roles."""
-
-    default_message = gettext_lazy("Non hai i permessi per questa operazione.")
-
-
-class NotAllowedFromStatus(NotAllowed):
-    """The table does not allow the action from the adoption's current status: a conflict with the adoption's
-    state, not a matter of role."""
-
-
-class UnknownAction(NotAllowed):
+class UnknownAction(Invalid):
     """The action is not a move of an existing adoption: unknown, or `request` (which creates one)."""
 
 
-class AlreadyChanged(WorkflowError):
-    """Someone else moved the adoption first: the compare-and-set updated no row."""
-
-    default_message = gettext_lazy("La richiesta è già stata modificata da un'altra persona: ricarica la pagina.")
-
-
-class DuplicateAdoption(WorkflowError):
+class DuplicateAdoption(Conflict):
     """The body already has an active adoption of the solution."""
 
     default_message = gettext_lazy("Questo ente ha già una richiesta di adozione attiva per questa soluzione.")
 
 
-class InvalidData(WorkflowError):
+class InvalidData(Invalid):
     """A note or a go-live figure is missing or not valid; `errors` names the fields."""
 
-    default_message = gettext_lazy("Controlla i dati inseriti.")
+
+ALREADY_CHANGED = gettext_lazy("La richiesta è già stata modificata da un'altra persona: ricarica la pagina.")
 
 
 # --- requesting -----------------------------------------------------------------------------------------------
@@ -166,19 +136,20 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     solution has released, the production environment).
 
     Effects, in one transaction: the status and the step's date on the adoption, exactly one AdoptionEvent, and the
-    notification hook. Raises NotAllowedFromStatus (the table), NotAllowed (the role), InvalidData (note or figures), AlreadyChanged (someone
-    else moved it first). Returns the same instance, updated.
+    notification hook. Raises StatusConflict (the table), NotAllowed (the role), InvalidData (note or figures),
+    AlreadyChanged (someone else moved it first). Returns the same instance, updated.
     """
     try:
         action = Action(action)
         transition = transition_for(action)
     except ValueError:
-        raise UnknownAction(_("Azione sconosciuta."))
+        raise UnknownAction(_("Azione sconosciuta."), errors={"action": _("Azione sconosciuta.")})
     if action == Action.REQUEST:
-        raise UnknownAction(_("Per richiedere un'adozione usa il modulo «Richiedi l'adozione»."))
+        message = _("Per richiedere un'adozione usa il modulo «Richiedi l'adozione».")
+        raise UnknownAction(message, errors={"action": message})
     expected = adoption.status
     if expected not in transition.sources:
-        raise NotAllowedFromStatus(
+        raise StatusConflict(
             _("Non è possibile eseguire «%(action)s»: l'adozione è nello stato «%(status)s».")
             % {"action": action.label, "status": _status_label(expected)}
         )
@@ -207,7 +178,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     # The compare-and-set: the row lock it takes also serialises the event sequence below.
     changed = Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates)
     if changed == 0:
-        raise AlreadyChanged()
+        raise AlreadyChanged(ALREADY_CHANGED)
     for name, value in updates.items():
         setattr(adoption, name, value)
     event = _append_event(adoption, action=action, from_status=expected, to_status=transition.target, by=by, note=note)

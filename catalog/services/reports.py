@@ -24,10 +24,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cstportal.errors import Invalid, NotAllowed
 from municipalities import permissions as people
 from municipalities.models import Body, User
 
-from .. import reports
+from .. import permissions, reports
 from ..models import Report, Solution
 
 logger = logging.getLogger(__name__)
@@ -36,33 +37,35 @@ logger = logging.getLogger(__name__)
 RUNNING_STALE_AFTER = dt.timedelta(minutes=10)
 
 
-class ReportError(Exception):
-    pass
-
-
 @transaction.atomic
 def request_report(
     *, by: Any, kind: str, format: str, body: Body | None = None, solution: Solution | None = None,
     date_from: dt.date | None = None, date_to: dt.date | None = None, solution_kind: str = "",
 ) -> Report:
-    """Record a report request (status queued). The caller has checked `by` may see what the report contains.
+    """Record a report request (status queued), if `by` may see what the report contains.
 
-    Writes one row and nothing else: the relay hands it to a worker.
+    Writes one row and nothing else: the relay hands it to a worker. Raises Invalid (a kind without its body or
+    solution, an unknown kind or format) or NotAllowed.
     """
     if kind == Report.Kind.PROVINCIAL:
         body = solution = None
+        allowed = permissions.can_view_province_dashboard(by)
     elif kind == Report.Kind.BODY:
         if body is None:
-            raise ReportError("a body report needs a body")
+            raise Invalid(errors={"body": _("Scegli l'ente del rapporto.")})
         solution, date_from, date_to, solution_kind = None, None, None, ""
+        allowed = permissions.can_view_body_dashboard(by, body)
     elif kind == Report.Kind.SOLUTION:
         if solution is None:
-            raise ReportError("a solution report needs a solution")
+            raise Invalid(errors={"solution": _("Scegli la soluzione del rapporto.")})
         body, date_from, date_to, solution_kind = None, None, None, ""
+        allowed = permissions.can_request_solution_report(by, solution)
     else:
-        raise ReportError(f"unknown kind {kind!r}")
+        raise Invalid(errors={"kind": _("Tipo di rapporto sconosciuto.")})
     if format not in Report.Format.values:
-        raise ReportError(f"unknown format {format!r}")
+        raise Invalid(errors={"format": _("Formato sconosciuto.")})
+    if not allowed:
+        raise NotAllowed(_("Non puoi chiedere questo rapporto."))
     return Report.objects.create(
         kind=kind, format=format, body=body, solution=solution, date_from=date_from, date_to=date_to,
         solution_kind=solution_kind or "", requested_by=by if getattr(by, "pk", None) else None,

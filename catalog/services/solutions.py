@@ -3,7 +3,8 @@
 Publication status: draft → in_review (publisher submits) → published (CST) or back to draft with a reason
 ("changes requested"); published → retired. Every change of status is a compare-and-set
 (`UPDATE … WHERE pk = ? AND status = <expected>`): when zero rows change, somebody else moved the solution first and
-the caller gets `AlreadyChanged`, never a second transition. The status change, its PublicationEvent and the notice
+the caller gets `AlreadyChanged`, never a second transition. Refusals are the shared service errors of
+cstportal.errors. The status change, its PublicationEvent and the notice
 hooks run in one transaction.
 
 `by` is the person acting, whose rights the services check; `None` stands for the portal itself (a management
@@ -16,13 +17,13 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from cstportal.errors import AlreadyChanged, Conflict, Invalid, NotAllowed, StatusConflict
 from municipalities.models import Body
 
 from .. import notices, permissions
@@ -44,28 +45,8 @@ EDITABLE_FIELDS: frozenset[str] = frozenset(
 )
 
 
-class PublicationError(Exception):
-    """A change the catalogue refuses; the message is meant for the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-
-
-class TransitionNotAllowed(PublicationError):
-    """The solution is not in the status the action starts from."""
-
-
-class AlreadyChanged(PublicationError):
-    """Somebody else changed the solution's status between reading it and acting on it."""
-
-
-class ReasonRequired(PublicationError):
-    pass
-
-
-class ReleaseExists(PublicationError):
-    pass
+class ReleaseExists(Conflict):
+    """The version is already recorded for the solution."""
 
 
 # --- creating and editing -------------------------------------------------------------------------------------
@@ -91,7 +72,8 @@ def _categories(values: Iterable[Category | str]) -> list[Category]:
     found = list(Category.objects.filter(code__in=codes)) if codes else []
     missing = set(codes) - {c.code for c in found}
     if missing:
-        raise PublicationError(_("Categorie sconosciute: %(codes)s.") % {"codes": ", ".join(sorted(missing))})
+        message = _("Categorie sconosciute: %(codes)s.") % {"codes": ", ".join(sorted(missing))}
+        raise Invalid(message, errors={"categories": message})
     return [v for v in items if isinstance(v, Category)] + found
 
 
@@ -126,10 +108,10 @@ def create_solution(
     draft" (with `note` as its reason) and its search vector.
     """
     if by is not None and not permissions.can_create_solution(by, owner):
-        raise PermissionDenied
+        raise NotAllowed
     _check_fields(fields)
     if slug and Solution.objects.filter(slug=slug).exists():
-        raise PublicationError(_("Esiste già una soluzione con lo slug «%(slug)s».") % {"slug": slug})
+        raise Conflict(_("Esiste già una soluzione con lo slug «%(slug)s».") % {"slug": slug})
     solution = Solution(owner=owner, status=Status.DRAFT, created_by=by, **fields)
     solution.slug = slug or _unique_slug(fields.get("name", ""))
     solution.save()
@@ -157,11 +139,11 @@ def update_solution(
     many-to-many links and the search vector.
     """
     if by is not None and not permissions.can_edit_solution(by, solution):
-        raise PermissionDenied
+        raise NotAllowed
     _check_fields(fields)
     if owner is not None and owner.pk != solution.owner_id:
         if by is not None and not permissions.can_create_solution(by, owner):
-            raise PermissionDenied
+            raise NotAllowed
         solution.owner = owner
     for name, value in fields.items():
         setattr(solution, name, value)
@@ -184,15 +166,19 @@ def add_release(solution: Solution, *, by: Any, version: str, date: date, notes:
     latest release date (the newest date among its releases) and the "new release" notices.
     """
     if by is not None and not permissions.can_edit_solution(by, solution):
-        raise PermissionDenied
+        raise NotAllowed
     version = version.strip()
+    exists = ReleaseExists(
+        _("La versione %(version)s è già registrata.") % {"version": version},
+        errors={"version": _("La versione %(version)s è già registrata.") % {"version": version}},
+    )
     if Release.objects.filter(solution=solution, version=version).exists():
-        raise ReleaseExists(_("La versione %(version)s è già registrata.") % {"version": version})
+        raise exists
     try:
         with transaction.atomic():
             release = Release.objects.create(solution=solution, version=version, date=date, notes=notes)
     except IntegrityError:  # the same version added at the same moment by someone else
-        raise ReleaseExists(_("La versione %(version)s è già registrata.") % {"version": version})
+        raise exists
     latest = Release.objects.filter(solution=solution).aggregate(latest=Max("date"))["latest"]
     Solution.objects.filter(pk=solution.pk).update(latest_release_date=latest, updated_at=timezone.now())
     solution.latest_release_date = latest
@@ -225,13 +211,13 @@ def _change_status(
 
 def _require_status(solution: Solution, expected: str, message: Any) -> None:
     if solution.status != expected:
-        raise TransitionNotAllowed(message)
+        raise StatusConflict(message)
 
 
 def _clean_reason(reason: str, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise ReasonRequired(_("Indica il motivo."))
+        raise Invalid(_("Indica il motivo."), errors={"reason": _("Indica il motivo.")})
     return reason
 
 
@@ -239,12 +225,11 @@ def _clean_reason(reason: str, *, required: bool) -> str:
 def submit_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
     """Send a draft to CST staff for review (draft → in_review).
 
-    Preconditions: the solution is a draft; `by` may edit it. Raises TransitionNotAllowed, PermissionDenied or
-    AlreadyChanged.
+    Preconditions: the solution is a draft; `by` may edit it. Raises StatusConflict, NotAllowed or AlreadyChanged.
     """
     _require_status(solution, Status.DRAFT, _("Solo una bozza può essere inviata in revisione."))
     if not permissions.can_submit_solution(by, solution):
-        raise PermissionDenied
+        raise NotAllowed
     return _change_status(solution, expected=Status.DRAFT, to=Status.IN_REVIEW, by=by, reason=_clean_reason(
         note, required=False))
 
@@ -253,12 +238,12 @@ def submit_solution(solution: Solution, *, by: Any, note: str = "") -> Publicati
 def publish_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
     """Publish a solution under review (in_review → published): from now on everybody sees it.
 
-    Preconditions: the solution is in review; `by` is CST staff. Raises TransitionNotAllowed, PermissionDenied or
+    Preconditions: the solution is in review; `by` is CST staff. Raises StatusConflict, NotAllowed or
     AlreadyChanged (for instance on a second, concurrent publication).
     """
     _require_status(solution, Status.IN_REVIEW, _("Si può pubblicare solo una soluzione in revisione."))
     if not permissions.can_review_solution(by, solution):
-        raise PermissionDenied
+        raise NotAllowed
     return _change_status(
         solution, expected=Status.IN_REVIEW, to=Status.PUBLISHED, by=by, reason=_clean_reason(note, required=False),
         published_at=timezone.now(),
@@ -269,12 +254,12 @@ def publish_solution(solution: Solution, *, by: Any, note: str = "") -> Publicat
 def request_changes(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
     """Send a solution under review back to its publishers (in_review → draft) saying what to change.
 
-    Preconditions: the solution is in review; `by` is CST staff; `reason` is not empty (ReasonRequired).
+    Preconditions: the solution is in review; `by` is CST staff; `reason` is not empty (Invalid).
     """
     reason = _clean_reason(reason, required=True)
     _require_status(solution, Status.IN_REVIEW, _("Si possono chiedere modifiche solo a una soluzione in revisione."))
     if not permissions.can_review_solution(by, solution):
-        raise PermissionDenied
+        raise NotAllowed
     return _change_status(solution, expected=Status.IN_REVIEW, to=Status.DRAFT, by=by, reason=reason)
 
 
@@ -288,5 +273,5 @@ def retire_solution(solution: Solution, *, by: Any, reason: str) -> PublicationE
     reason = _clean_reason(reason, required=True)
     _require_status(solution, Status.PUBLISHED, _("Si può ritirare solo una soluzione pubblicata."))
     if not permissions.can_retire_solution(by, solution):
-        raise PermissionDenied
+        raise NotAllowed
     return _change_status(solution, expected=Status.PUBLISHED, to=Status.RETIRED, by=by, reason=reason)

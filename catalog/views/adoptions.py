@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cstportal.errors import ServiceError
 from municipalities import permissions as people
 from municipalities.models import Body
 
@@ -198,7 +199,7 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     seen = request.POST.get(f"{action}-seen_status", "")
     if seen and seen != adoption.status and seen in AdoptionStatus.values:
         # The page was out of date: someone moved the adoption since it was shown.
-        messages.error(request, str(services.AlreadyChanged()))
+        messages.error(request, str(services.ALREADY_CHANGED))
         return redirect(adoption)
     if form.is_valid():
         note = form.cleaned_data["note"]
@@ -216,7 +217,7 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             # The rules of go_live are the service's: its refusals go back on the form, field by field.
             form.add_service_errors(error.errors)
             return _render_detail(request, adoption, bound={action: form})
-    except services.WorkflowError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, str(SUCCESS_MESSAGES[action]))
@@ -237,7 +238,7 @@ def adoption_comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, adoption, bound={"comment": form})
     try:
         services.comment_on_adoption(adoption, by=request.user, note=form.cleaned_data.get("note", ""))
-    except services.WorkflowError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Commento aggiunto."))
@@ -262,7 +263,7 @@ def adoption_story(request: HttpRequest, pk: int) -> HttpResponse:
             adoption, by=request.user, outcome=data.get("outcome", ""), lessons=data.get("lessons", ""),
             savings_note=data.get("savings_note", ""),
         )
-    except services.WorkflowError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Storia di riuso pubblicata sulla pagina della soluzione."))
@@ -284,7 +285,7 @@ def adoption_request(request: HttpRequest, slug: str) -> HttpResponse:
         adoption = services.request_adoption(
             solution=solution, body=form.cleaned_data["body"], by=request.user, note=form.cleaned_data["note"]
         )
-    except services.WorkflowError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
         return redirect(solution)
     messages.success(

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cstportal.errors import service_errors_as_messages
+
 from .. import permissions
 from ..access import get_report_for
 from ..forms_reports import ReportRequestForm
@@ -49,11 +51,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if not form.can_request or not form.is_valid():
         return render(request, "catalog/reports/list.html", _list_context(request, form), status=400)
     data = form.cleaned_data
-    report = request_report(
-        by=request.user, kind=data["kind"], format=data["format"], body=data.get("body"),
-        solution=data.get("solution"), date_from=data.get("date_from"), date_to=data.get("date_to"),
-        solution_kind=data.get("solution_kind") or "",
-    )
+    with service_errors_as_messages(request, form=form) as outcome:
+        report = request_report(
+            by=request.user, kind=data["kind"], format=data["format"], body=data.get("body"),
+            solution=data.get("solution"), date_from=data.get("date_from"), date_to=data.get("date_to"),
+            solution_kind=data.get("solution_kind") or "",
+        )
+    if not outcome.ok:
+        return render(request, "catalog/reports/list.html", _list_context(request, form), status=400)
     messages.success(request, _("Richiesta registrata: il rapporto sarà pronto tra poco in questa pagina."))
     return redirect(report)
 

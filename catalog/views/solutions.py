@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cstportal.anon_cache import cache_anonymous
+from cstportal.errors import service_errors_as_messages
 
 from .. import permissions
 from ..access import get_solution_for
@@ -180,11 +181,9 @@ def solution_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SolutionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_as_messages(request, form=form) as outcome:
             solution = services.create_solution(by=request.user, **form.service_arguments())
-        except services.PublicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Bozza creata. Quando è completa, inviala in revisione al CST."))
             return redirect(solution)
     return render(request, "catalog/solution_form.html", {"form": form, "solution": None})
@@ -196,11 +195,9 @@ def solution_edit(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug, edit=True)
     form = SolutionForm(request.POST or None, user=request.user, instance=solution)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_as_messages(request, form=form) as outcome:
             services.update_solution(solution, by=request.user, **form.service_arguments())
-        except services.PublicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Modifiche salvate."))
             return redirect(solution)
     return render(request, "catalog/solution_form.html", {"form": form, "solution": solution})
@@ -212,11 +209,9 @@ def release_create(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug, edit=True)
     form = ReleaseForm(request.POST or None, solution=solution)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_as_messages(request, form=form) as outcome:
             services.add_release(solution, by=request.user, **form.cleaned_data)
-        except services.PublicationError as exc:
-            form.add_error("version", exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Rilascio %(version)s registrato.") % {"version": form.cleaned_data["version"]})
             return redirect(solution)
     return render(request, "catalog/release_form.html", {"form": form, "solution": solution})
@@ -228,11 +223,8 @@ def solution_submit(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug, edit=True)
     if request.method == "GET":  # the button lives on the solution page; a GET changes nothing
         return redirect(solution)
-    try:
+    with service_errors_as_messages(request):
         services.submit_solution(solution, by=request.user)
-    except services.PublicationError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Soluzione inviata in revisione: il CST la esaminerà."))
     return redirect(solution)
 
@@ -274,11 +266,8 @@ def solution_publish(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug)
     if request.method == "GET":  # the button lives on the solution page; a GET changes nothing
         return redirect(solution)
-    try:
+    with service_errors_as_messages(request):
         services.publish_solution(solution, by=request.user)
-    except services.PublicationError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("«%(name)s» è pubblicata nel catalogo.") % {"name": solution.name})
     if request.POST.get("next") == "queue":
         return redirect("catalog:review-queue")
@@ -300,10 +289,9 @@ def solution_request_changes(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(solution)
     form = ReasonForm(request.POST or None, label=_("Che cosa deve essere modificato"))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_as_messages(request) as outcome:
             services.request_changes(solution, by=request.user, reason=form.cleaned_data["reason"])
-        except services.PublicationError as exc:
-            messages.error(request, exc.message)
+        if not outcome.ok:
             return redirect(solution)
         messages.success(request, _("Richiesta di modifiche inviata alla redazione dell'ente."))
         return redirect("catalog:review-queue")
@@ -319,11 +307,8 @@ def solution_retire(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(solution)
     form = ReasonForm(request.POST or None, label=_("Perché la soluzione viene ritirata"))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_as_messages(request):
             services.retire_solution(solution, by=request.user, reason=form.cleaned_data["reason"])
-        except services.PublicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("La soluzione è stata ritirata dal catalogo."))
         return redirect(solution)
     return _reason_page(request, solution, action="retire", form=form)

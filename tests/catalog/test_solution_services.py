@@ -6,10 +6,10 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
 from catalog.models import PublicationEvent, Release, Solution
 from catalog.services import solutions as services
+from cstportal import errors
 from tests.factories import ReleaseFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,17 +49,17 @@ def test_second_solution_with_the_same_name_gets_a_distinct_slug(publisher_pesar
 
 
 def test_publisher_cannot_create_for_another_body(publisher_pesaro, fano):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(errors.NotAllowed):
         _new_draft(publisher_pesaro, fano)
 
 
 def test_referent_cannot_create_solutions(referent_fano, fano):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(errors.NotAllowed):
         _new_draft(referent_fano, fano)
 
 
 def test_unknown_category_is_refused(publisher_pesaro, pesaro):
-    with pytest.raises(services.PublicationError):
+    with pytest.raises(errors.ServiceError):
         _new_draft(publisher_pesaro, pesaro, categories=["not-a-category"])
     assert not Solution.objects.exists()
 
@@ -82,7 +82,7 @@ def test_update_changes_fields_but_never_the_status(publisher_pesaro, pesaro):
 
 def test_publisher_of_another_body_cannot_update(publisher_pesaro, fano):
     solution = SolutionFactory(owner=fano)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(errors.NotAllowed):
         services.update_solution(solution, by=publisher_pesaro, name="X")
 
 
@@ -113,7 +113,7 @@ def test_same_version_twice_is_refused(publisher_pesaro, pesaro):
 
 
 def test_referent_cannot_add_releases(referent_fano, pesaro):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(errors.NotAllowed):
         services.add_release(SolutionFactory(owner=pesaro), by=referent_fano, version="1", date=dt.date(2025, 1, 1))
 
 
@@ -156,7 +156,7 @@ def test_notice_receives_the_solution_and_its_event(publisher_pesaro, pesaro):
 def test_second_publication_is_refused(cst_admin, pesaro):
     solution = SolutionFactory(owner=pesaro, status=Status.IN_REVIEW)
     services.publish_solution(solution, by=cst_admin)
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(errors.StatusConflict):
         services.publish_solution(solution, by=cst_admin)
     assert PublicationEvent.objects.filter(solution=solution, to_status=Status.PUBLISHED).count() == 1
 
@@ -165,14 +165,14 @@ def test_concurrent_publication_is_already_changed(cst_admin, pesaro):
     solution = SolutionFactory(owner=pesaro, status=Status.IN_REVIEW)
     first, second = Solution.objects.get(pk=solution.pk), Solution.objects.get(pk=solution.pk)
     services.publish_solution(first, by=cst_admin)
-    with pytest.raises(services.AlreadyChanged):
+    with pytest.raises(errors.AlreadyChanged):
         services.publish_solution(second, by=cst_admin)  # read before the first publication
     assert PublicationEvent.objects.filter(solution=solution).count() == 1
 
 
 def test_request_changes_needs_a_reason(cst_admin, pesaro):
     solution = SolutionFactory(owner=pesaro, status=Status.IN_REVIEW)
-    with pytest.raises(services.ReasonRequired):
+    with pytest.raises(errors.Invalid):
         services.request_changes(solution, by=cst_admin, reason="   ")
     solution.refresh_from_db()
     assert solution.status == Status.IN_REVIEW
@@ -181,7 +181,7 @@ def test_request_changes_needs_a_reason(cst_admin, pesaro):
 
 def test_retire_needs_a_reason(cst_admin, pesaro):
     solution = SolutionFactory(owner=pesaro, status=Status.PUBLISHED)
-    with pytest.raises(services.ReasonRequired):
+    with pytest.raises(errors.Invalid):
         services.retire_solution(solution, by=cst_admin, reason="")
 
 
@@ -232,7 +232,7 @@ def test_who_may_move_a_solution(request, pesaro, action, from_status, persona, 
         call()
         assert PublicationEvent.objects.filter(solution=solution, actor=user).count() == 1
     else:
-        with pytest.raises((PermissionDenied, services.TransitionNotAllowed)):
+        with pytest.raises((errors.NotAllowed, errors.StatusConflict)):
             call()
         solution.refresh_from_db()
         assert solution.status == from_status

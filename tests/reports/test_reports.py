@@ -348,3 +348,13 @@ def test_monthly_report_is_in_the_beat_schedule():
     assert entry["task"] == "catalog.send_monthly_report"
     assert entry["schedule"].day_of_month == {1}
     assert settings.OUTBOXES["catalog.Report"] == "catalog.run_report"  # queued reports ride the outbox relay
+
+
+def test_the_report_service_itself_refuses_what_the_person_may_not_see(referent_fano, pesaro, urbino):
+    from cstportal.errors import NotAllowed
+
+    for scope in ({"kind": "provincial"}, {"kind": "body", "body": urbino},
+                  {"kind": "solution", "solution": SolutionFactory(owner=pesaro, status="published")}):
+        with pytest.raises(NotAllowed):
+            services.request_report(by=referent_fano, format="csv", **scope)
+    assert not Report.objects.exists()
