@@ -35,7 +35,7 @@ def _forget_loaded_translations() -> None:
 def english(client):
     call_command("compile_translations", verbosity=0)
     _forget_loaded_translations()
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/lingua/en/", {"next": "/"})
     assert response.status_code == 302
     yield client
     _forget_loaded_translations()
