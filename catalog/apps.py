@@ -18,6 +18,6 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_categories, sender=self)
-        from .signals_stats import connect as connect_stats_signals
+        from .caching import bump_on_changes
 
-        connect_stats_signals()
+        bump_on_changes()

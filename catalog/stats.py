@@ -4,40 +4,36 @@ Every figure is ONE SQL aggregate (or one bounded list query): nothing here loop
 the number of queries and the work done by the web process do not grow with the data. Results hold codes, numbers
 and dates only (no translated labels), so that one cached copy serves every language.
 
-Results are cached with the Django cache under a *version* key: `invalidate()` (called by the signals in
-`catalog.signals_stats` whenever a solution, release, adoption or adoption event changes) replaces the version, so
-every older entry is ignored at once and expires on its own. The cache is an accelerator only: when it is down the
-figures are computed from the database.
+Results are cached in the version namespace `catalog.caching.FIGURES` (cstportal.versioned_cache): any change of a
+solution, release, adoption, adoption event or body bumps it (catalog/caching.py), so every older entry is ignored at
+once and expires on its own. The cache is an accelerator only: when it is down the figures are computed from the
+database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DecimalField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cstportal import versioned_cache
 from cstportal.workdays import working_days_ago
 from municipalities.models import Body, SizeClass
 
+from .caching import FIGURES
 from .models import Adoption, Category, Solution
 from .querysets import in_use
 from .workflow import AdoptionStatus
 
-logger = logging.getLogger(__name__)
-
-VERSION_KEY = "catalog:stats:version"
 CACHE_SECONDS = 300
 MOST_REUSED_LIMIT = 10
 WAITING_LIST_LIMIT = 20
@@ -50,37 +46,13 @@ SIZE_CLASSES = (SizeClass.XS.value, SizeClass.S.value, SizeClass.M.value, SizeCl
 
 
 def invalidate() -> None:
-    """Make every cached figure stale (a new version key). Never raises: a cache outage must not break a save."""
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # the cache is an accelerator; the figures stay correct without it
-        logger.warning("stats cache unavailable: version not bumped", exc_info=True)
-
-
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY) or version
-    return version
+    """Make every cached figure stale (for changes made without model signals, e.g. a queryset `update()`)."""
+    versioned_cache.bump(FIGURES)
 
 
 def _cached(name: str, params: str, compute: Callable[[], Any]) -> Any:
-    try:
-        key = f"catalog:stats:{_version()}:{name}:{hashlib.sha256(params.encode()).hexdigest()[:16]}"
-        found = cache.get(key)
-    except Exception:
-        logger.warning("stats cache unavailable: computing from the database", exc_info=True)
-        return compute()
-    if found is not None:
-        return found
-    value = compute()
-    try:
-        cache.set(key, value, CACHE_SECONDS)
-    except Exception:
-        logger.warning("stats cache unavailable: result not stored", exc_info=True)
-    return value
+    key = f"{name}:{hashlib.sha256(params.encode()).hexdigest()[:16]}"
+    return versioned_cache.get_or_compute(FIGURES, key, compute, CACHE_SECONDS)
 
 
 # --- filters --------------------------------------------------------------------------------------------------

@@ -307,10 +307,9 @@ MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "cstportal.middleware.StaffIdleTimeoutMiddleware")
 STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
-# Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; a save of any
-# model below invalidates the namespace. 0 turns the cache off: the default with DEBUG (development and tests), where
-# a page must show the template just edited and the data of the current test.
-INSTALLED_APPS.append("cstportal.anon_cache.apps.AnonCacheConfig")
+# Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; the app that
+# owns the data says which changes make them stale (catalog/caching.py). 0 turns the cache off: the default with
+# DEBUG (development and tests), where a page must show the template just edited and the data of the current test.
 # On by default only with a cache shared by every process (CACHE_URL): with per-process caches an invalidation made
 # by one web process would not reach the pages another one keeps.
 ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300 if CACHE_URL and not DEBUG else 0)
@@ -318,14 +317,6 @@ ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300 if CACHE_URL and not DEBU
 # reaches the other processes within that many seconds.
 ANON_CACHE_LOCAL_ENTRIES = env_int("ANON_CACHE_LOCAL_ENTRIES", 128)
 ANON_CACHE_VERSION_CHECK_SECONDS = float(env_str("ANON_CACHE_VERSION_CHECK_SECONDS", "1") or 1)
-ANON_CACHE_INVALIDATED_BY = {
-    "catalog": [
-        # Status changes are compare-and-set UPDATEs (no save signal): their events are watched instead.
-        "catalog.Solution", "catalog.Solution_categories", "catalog.Solution_tags", "catalog.Release",
-        "catalog.PublicationEvent", "catalog.Adoption", "catalog.AdoptionEvent", "catalog.ReuseStory",
-        "municipalities.Body",
-    ],
-}
 
 # --- Notifications (outbox, relay, e-mail retries, reminders) -------------------------------------------------
 # Retries of a transient e-mail failure wait BASE·2^(n-1) seconds, capped at MAX; after MAX_RETRIES the delivery is

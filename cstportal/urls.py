@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import language, views
 
 pages = (
     [
@@ -25,7 +25,7 @@ urlpatterns = [
     path("catalogo/", include("catalog.urls")),
     path("notifiche/", include("cstportal.notifications.urls")),
     path("api/v1/", include("catalog.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("lingua/<str:language>/", language.switch_language, name="switch-language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

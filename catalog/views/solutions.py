@@ -24,6 +24,7 @@ from cstportal.errors import service_errors_as_messages
 
 from .. import permissions
 from ..access import get_solution_for
+from ..caching import PAGES
 from ..forms import SORTS, CatalogueFilterForm, ReasonForm, ReleaseForm, SolutionForm
 from ..models import PublicationEvent, Solution
 from ..search import count_facets, filter_catalogue, order_catalogue
@@ -100,7 +101,7 @@ def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict
     return chips
 
 
-@cache_anonymous("catalog")  # the same page for every anonymous visitor: see cstportal/anon_cache
+@cache_anonymous(PAGES)  # the same page for every anonymous visitor: see cstportal/anon_cache.py
 def solution_list(request: HttpRequest) -> HttpResponse:
     """The catalogue. Queries (anonymous): facets' aggregate with the total, owners, categories, the page, the
     page's categories — five, whatever the page size or the number of facet values."""

@@ -37,3 +37,25 @@ def test_bootstrap_italia_fonts_load_from_our_static_path(page):
     assert font_responses and all(status == 200 for _, status in font_responses)
     assert all("/static/" in url for url, _ in font_responses)
     page.guard.assert_clean()
+
+
+def test_the_language_switch_works_with_the_keyboard_and_back(page):
+    visit(page, "/privacy/")
+    switch = page.locator("header .lang-switch .dropdown-toggle")
+    assert switch.inner_text().strip().endswith("IT")
+    switch.focus()
+    page.keyboard.press("Enter")
+    english = page.get_by_role("link", name="English")
+    assert english.is_visible()
+    assert switch.get_attribute("aria-expanded") == "true"
+    check_axe(page, context="language menu open")
+    english.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/privacy/")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.locator("header .lang-switch .dropdown-toggle").click()
+    page.get_by_role("link", name="Italiano").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "it"
+    page.guard.assert_clean()

@@ -109,6 +109,7 @@ def _urls(name: str, route: str, w: World) -> list[str]:
         "notifications:delivery-retry": [{"pk": w.delivery.pk}],
         "apitokens:token-revoke": [{"pk": w.token_pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "scaduto"}],
+        "switch-language": [{"language": "it"}],  # a display preference, the one cookie a GET may set
     }
     if "<" not in route:
         return [reverse(name)]

@@ -10,7 +10,6 @@ import polib
 import pytest
 from django.core.management import call_command
 from django.utils import translation
-from django.utils.translation import trans_real
 
 from catalog.models import Category, Solution
 from catalog.vocabulary import CATEGORIES, CATEGORY_LABELS_IT, SCOPE_LABELS_IT, SCOPES, category_label, scope_label
@@ -25,20 +24,19 @@ CATALOGUES = [
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|%[sd]|\{\w*\}")
 
 
-def _forget_loaded_translations() -> None:
-    # Django keeps the catalogues it has read for the life of the process: read the freshly compiled ones.
-    trans_real._translations = {}
-    trans_real._default = None
+def _forget_loaded_translations(settings) -> None:
+    # Django keeps the catalogues it has read for the life of the process; a change of LOCALE_PATHS (even to the
+    # same value) makes it read them again, and restoring the setting after the test does so once more.
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
 
 
 @pytest.fixture
-def english(client):
+def english(client, settings):
     call_command("compile_translations", verbosity=0)
-    _forget_loaded_translations()
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    _forget_loaded_translations(settings)
+    response = client.get("/lingua/en/", {"next": "/"})
     assert response.status_code == 302
-    yield client
-    _forget_loaded_translations()
+    return client
 
 
 def _page(client, path: str) -> str:
@@ -156,20 +154,20 @@ def test_footer_pages_in_english(english, path, english_text, italian_text):
 
 
 @pytest.mark.django_db
-def test_italian_stays_the_default_language(client):
+def test_italian_stays_the_default_language(client, settings):
     call_command("compile_translations", verbosity=0)
-    _forget_loaded_translations()
+    _forget_loaded_translations(settings)
     html = client.get("/").content.decode()
     assert '<html lang="it">' in html
     assert "Riusare invece di ricostruire" in html
     assert "Reuse instead of rebuilding" not in html
 
 
-def test_every_category_and_scope_has_a_label_in_both_languages():
+def test_every_category_and_scope_has_a_label_in_both_languages(settings):
     assert set(CATEGORIES) <= set(CATEGORY_LABELS_IT)
     assert set(SCOPES) == set(SCOPE_LABELS_IT)
     call_command("compile_translations", verbosity=0)
-    _forget_loaded_translations()
+    _forget_loaded_translations(settings)
     for codes, label in ((CATEGORIES, category_label), (SCOPES, scope_label)):
         with translation.override("it"):
             italian = {code: label(code) for code in codes}
@@ -185,9 +183,9 @@ def test_every_category_and_scope_has_a_label_in_both_languages():
         assert category_label("not-a-code") == "Not a code"
 
 
-def test_withdrawn_request_and_retired_solution_read_differently_in_english():
+def test_withdrawn_request_and_retired_solution_read_differently_in_english(settings):
     call_command("compile_translations", verbosity=0)
-    _forget_loaded_translations()
+    _forget_loaded_translations(settings)
     with translation.override("it"):
         assert str(AdoptionStatus.WITHDRAWN.label) == str(Solution.Status.RETIRED.label) == "Ritirata"
     with translation.override("en"):

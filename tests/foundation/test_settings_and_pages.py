@@ -31,7 +31,7 @@ def test_home_is_served_in_italian(client):
 
 
 def test_english_is_available(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/lingua/en/", {"next": "/"})
     assert response.status_code == 302
     assert '<html lang="en">' in client.get("/").content.decode()
 

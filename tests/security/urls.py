@@ -1,9 +1,11 @@
-"""The project's URLs plus three views that fail on purpose, for the error-page tests."""
+"""The project's URLs plus views that fail on purpose (error-page tests) and cached test pages (page-cache tests)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.urls import path
 
+from catalog.caching import PAGES
 from cstportal import urls as project_urls
 from cstportal.anon_cache import cache_anonymous
 from cstportal.views import static_page
@@ -26,14 +28,21 @@ def forbidden(request: HttpRequest):
 RENDERS: list[str] = []  # one entry per real rendering of the cached page
 
 
-@cache_anonymous("catalog")
+@cache_anonymous(PAGES)
 def cached_page(request: HttpRequest):
     RENDERS.append(request.get_full_path())
     return static_page("pages/privacy.html")(request)
 
 
+@cache_anonymous(PAGES)
+def cached_form(request: HttpRequest):
+    RENDERS.append(request.get_full_path())
+    return HttpResponse(f'<form method="post"><input name="csrfmiddlewaretoken" value="{get_token(request)}"></form>')
+
+
 urlpatterns = [
     path("_test/cached/", cached_page),
+    path("_test/cached-form/", cached_form),
     path("_test/boom/", boom),
     path("api/v1/_test/boom/", boom),
     path("_test/forbidden/", forbidden),

@@ -5,22 +5,22 @@ What "cached" means here:
   decorated with `@cache_anonymous(...)`, are stored; logged-in people always get a freshly rendered page;
 - the key is the namespace's current *version*, the page language, whether it is an htmx request, and the full path
   with its query string (a query string longer than `MAX_QUERY_LENGTH` is never cached);
-- every save or delete of a model listed in `settings.ANON_CACHE_INVALIDATED_BY` (and every change of a listed
-  many-to-many relation) replaces the version of the namespaces mapped to it, which makes all their pages stale at
-  once; pages also go stale after `settings.ANON_CACHE_SECONDS` (0 turns the cache off), which bounds how old a
-  page can be when a change bypasses model signals (a queryset `update()`);
+- the namespace is a version namespace of cstportal.versioned_cache: the app that owns the data declares which
+  changes bump it (`bump_on_change`, catalog/caching.py for the catalogue), which makes all its pages stale at once;
+  pages also go stale after `settings.ANON_CACHE_SECONDS` (0 turns the cache off), which bounds how old a page can be
+  when a change bypasses model signals (a queryset `update()`);
 - a stale page is rendered again by ONE request; while it does (at most RENDER_LOCK_SECONDS), the other anonymous
   visitors of that URL get the stale page (`X-Anon-Cache: stale`) rather than all running the same queries at once;
 - the middleware stack runs on a hit as on a miss (sessions, CSRF, security headers, CSP): only the view is skipped;
-- pages carry a CSRF token (the language switch and htmx posts need one). The token of the visitor for whom a page
-  was rendered is replaced by a placeholder before storing, and a hit writes in the token of the visitor being
-  served (creating their CSRF cookie as usual), so no two visitors ever share a token or a secret;
+- a stored page holds nothing of its visitor: a page whose rendering asked for a CSRF token (a form that posts, the
+  htmx header of logged-in pages) is served but never stored, so cached pages must offer nothing that needs one
+  (the language switch is a plain link: cstportal/language.py);
 - the cache is an accelerator: when it is unreachable, pages are rendered as if it were empty.
 
 Two levels: the shared Django cache (Redis in production, CACHE_URL) holds the namespace versions and the pages, so
 that a page rendered by one process serves every process and machine; each process also keeps the pages it served
-last in its own memory (`ANON_CACHE_LOCAL_ENTRIES`) and re-reads a namespace's version from the shared cache at most
-every `ANON_CACHE_VERSION_CHECK_SECONDS`. A hit therefore usually costs no network round trip at all; the price is
+last in its own memory (`ANON_CACHE_LOCAL_ENTRIES`) and accepts a namespace's version read up to
+`ANON_CACHE_VERSION_CHECK_SECONDS` ago. A hit therefore usually costs no network round trip at all; the price is
 that an invalidation made elsewhere reaches a process up to that many seconds later (at once in the process that
 made it). With the default local-memory cache and no Redis, each process only sees its own invalidations and the
 others follow within ANON_CACHE_SECONDS.
@@ -32,10 +32,8 @@ import contextlib
 import functools
 import hashlib
 import logging
-import re
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -43,36 +41,24 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.cache import patch_vary_headers
 
-try:  # the only way to recognise a masked CSRF token of a known secret; without it token pages are not cached
-    from django.middleware.csrf import _unmask_cipher_token
-except ImportError:  # pragma: no cover - a future Django without it
-    _unmask_cipher_token = None
+from . import versioned_cache
 
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 1000
 RENDER_LOCK_SECONDS = 30  # the longest a stale page stands in for one being rendered again
 MAX_CONTENT_LENGTH = 1024 * 1024
-CSRF_PLACEHOLDER = b"\x00anon-cache-csrf-token\x00"
-_TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Last-Modified", "ETag")
 BYPASS_HEADER = "X-Bench-Cache"  # honoured only in BENCH_MODE, so the benchmark can measure the view uncached
 
 
-def _version_key(namespace: str) -> str:
-    return f"anon:{namespace}:version"
-
-
 class _LocalPages:
-    """This process's own copy of the pages it served last, and of the namespace versions (read every few seconds)."""
+    """This process's own copy of the pages it served last."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pages: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self.versions: dict[str, tuple[str, float]] = {}
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self.lock:
@@ -92,7 +78,6 @@ class _LocalPages:
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
-            self.versions.clear()
 
 
 _local = _LocalPages()
@@ -101,29 +86,12 @@ _local = _LocalPages()
 def clear_local() -> None:
     """Forget this process's copies (tests; the shared cache is cleared with the cache itself)."""
     _local.clear()
-
-
-def invalidate(namespace: str) -> None:
-    """Make every cached page of `namespace` stale. Never raises: a cache outage must not break a save."""
-    version = uuid.uuid4().hex
-    _local.versions[namespace] = (version, time.monotonic())
-    try:
-        cache.set(_version_key(namespace), version, None)
-    except Exception:
-        logger.warning("page cache unavailable: %s not invalidated", namespace, exc_info=True)
+    versioned_cache.forget_local_versions()
 
 
 def _version(namespace: str) -> str:
-    known = _local.versions.get(namespace)
     interval = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1.0))
-    if known is not None and time.monotonic() - known[1] < interval:
-        return known[0]
-    version = cache.get(_version_key(namespace))
-    if version is None:
-        cache.add(_version_key(namespace), uuid.uuid4().hex, None)
-        version = cache.get(_version_key(namespace)) or "0"
-    _local.versions[namespace] = (version, time.monotonic())
-    return version
+    return versioned_cache.version(namespace, max_age=interval)
 
 
 def _timeout() -> int:
@@ -164,21 +132,6 @@ def _lookup(key: str, version: str) -> dict[str, Any] | None:
     return entry
 
 
-def _strip_csrf_tokens(content: bytes, secret: str | None) -> bytes | None:
-    """`content` with each masked token of `secret` replaced by the placeholder; None when it cannot be done."""
-    if not secret:
-        return content
-    if _unmask_cipher_token is None:
-        return None
-
-    def replace(match: re.Match) -> bytes:
-        token = match.group(0).decode("ascii")
-        return CSRF_PLACEHOLDER if _unmask_cipher_token(token) == secret else match.group(0)
-
-    stripped = _TOKEN_RE.sub(replace, content)
-    return None if secret.encode() in stripped else stripped
-
-
 def _entry_for(request: HttpRequest, response: HttpResponse, version: str) -> dict[str, Any] | None:
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -187,32 +140,27 @@ def _entry_for(request: HttpRequest, response: HttpResponse, version: str) -> di
     content = response.content
     if len(content) > MAX_CONTENT_LENGTH:
         return None
-    used_token = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
-    content = _strip_csrf_tokens(content, request.META.get("CSRF_COOKIE") if used_token else None)
-    if content is None:
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        # The page holds this visitor's CSRF token (django.middleware.csrf.get_token marks the request so that
+        # the cookie is sent): storing it would hand the token to every other visitor.
+        logger.warning("page cache: %s used a CSRF token and is not stored", request.path)
         return None
     headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
-    return {"content": content, "headers": headers, "csrf": CSRF_PLACEHOLDER in content,
-            "version": version, "expires": time.time() + _timeout()}
+    return {"content": content, "headers": headers, "version": version, "expires": time.time() + _timeout()}
 
 
-def _response_from(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
-    content = entry["content"]
-    if entry["csrf"]:
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode("ascii"))
-    response = HttpResponse(content)
+def _response_from(entry: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(entry["content"])
     for name, value in entry["headers"]:
         response[name] = value
-    if entry["csrf"]:
-        patch_vary_headers(response, ("Cookie",))
     return response
 
 
 def cache_anonymous(namespace: str) -> Callable:
     """Decorate a view whose page is the same for every anonymous visitor of the same URL and language.
 
-    `namespace` names the data the page shows; list the models that change it under that namespace in
-    `settings.ANON_CACHE_INVALIDATED_BY`.
+    `namespace` names the data the page shows: a version namespace of cstportal.versioned_cache, bumped by the
+    changes its app declares with `versioned_cache.bump_on_change`. The page must not ask for a CSRF token.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -229,7 +177,7 @@ def cache_anonymous(namespace: str) -> Callable:
                 return view(request, *args, **kwargs)
             now = time.time()
             if entry is not None and entry["version"] == version and entry["expires"] > now:
-                response = _response_from(request, entry)
+                response = _response_from(entry)
                 response["X-Anon-Cache"] = "hit"
                 return response
             # A change (or age) made the page stale. One request renders it again; while it does, the others get
@@ -241,7 +189,7 @@ def cache_anonymous(namespace: str) -> Callable:
             except Exception:
                 logger.warning("page cache unavailable: rendering %s", request.path, exc_info=True)
             if entry is not None and not rendering:
-                response = _response_from(request, entry)
+                response = _response_from(entry)
                 response["X-Anon-Cache"] = "stale"
                 return response
             try:

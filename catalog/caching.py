@@ -1,0 +1,25 @@
+"""The cached namespaces of the catalogue, and which changes make each one stale.
+
+This is the one place that says so: cstportal.versioned_cache keeps the versions and connects the signals, the page
+cache (cstportal.anon_cache) and the figures (catalog.stats) only name their namespace.
+"""
+
+from __future__ import annotations
+
+PAGES = "catalog"  # the catalogue's pages as cached for anonymous visitors (@cache_anonymous)
+FIGURES = "catalog-figures"  # the dashboards', reports' and home page's figures (catalog.stats)
+
+
+def bump_on_changes() -> None:
+    """Connect the invalidation of both namespaces (CatalogConfig.ready)."""
+    from cstportal.versioned_cache import bump_on_change
+    from municipalities.models import Body
+
+    from .models import Adoption, AdoptionEvent, PublicationEvent, Release, ReuseStory, Solution
+
+    # Status changes are compare-and-set UPDATEs without a save signal: the events they write are watched instead.
+    bump_on_change(
+        PAGES, Solution, Solution.categories.through, Solution.tags.through, Release, PublicationEvent,
+        Adoption, AdoptionEvent, ReuseStory, Body,
+    )
+    bump_on_change(FIGURES, Solution, Solution.categories.through, Release, Adoption, AdoptionEvent, Body)
