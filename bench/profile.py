@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench.run import DATABASE_URL
 
     os.environ.update({
-        "DEBUG": "0", "BENCH_MODE": "1", "SECRET_KEY": "bench-" + "k" * 60, "DATABASE_URL": DATABASE_URL,
-        "ALLOWED_HOSTS": "testserver", "DJANGO_SETTINGS_MODULE": "cstportal.settings", "LOG_LEVEL": "WARNING",
+        "DEBUG": "0", "SECRET_KEY": "bench-" + "k" * 60, "DATABASE_URL": DATABASE_URL,
+        "ALLOWED_HOSTS": "testserver", "DJANGO_SETTINGS_MODULE": "bench.settings", "LOG_LEVEL": "WARNING",
         "API_THROTTLE_ANON": "100000000/minute", "API_THROTTLE_USER": "100000000/minute",
     })
     sys.path.insert(0, str(ROOT))

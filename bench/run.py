@@ -5,7 +5,7 @@
 Steps: a dedicated database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/cstportal_bench) is
 dropped and created, migrated and seeded (bench/seed.py); a private redis-server holds the cache (CACHE_URL) and the
 broker (REDIS_URL), as in production; the web process is the Procfile's `web` command line with DEBUG=0 and
-BENCH_MODE=1. Each endpoint is measured with wrk in interleaved rounds together with the bare reference view
+the benchmark's settings (bench/settings.py: the portal's, plus the reference view). Each endpoint is measured with wrk in interleaved rounds together with the bare reference view
 (/_bench/bare/), so throughput is a ratio to what the same machine does with no view work at all. Queries per request
 come from one separate, instrumented request made in this process (CaptureQueriesContext).
 
@@ -629,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     redis = Redis(WORK / "redis").start()
     env = {
         **os.environ,
-        "DEBUG": "0", "BENCH_MODE": "1", "HTTPS": "0", "SECRET_KEY": "bench-" + "k" * 60,
+        "DEBUG": "0", "HTTPS": "0", "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DATABASE_URL": DATABASE_URL,
         "CACHE_URL": f"{redis.url}/1", "REDIS_URL": f"{redis.url}/0", "VAR_DIR": str(WORK / "var"),
         "WEB_WORKERS": str(WEB_WORKERS), "WEB_THREADS": str(WEB_THREADS), "LOG_LEVEL": "WARNING",
@@ -637,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
         # (bench/wrk/report.lua), so the anonymous API rate limit works at its production rate without refusing
         # the load. The one token client of the transition benchmark gets a rate above what it sends.
         "PROXY_COUNT": "1", "BEHIND_PROXY": "1", "API_THROTTLE_USER": "100000/second",
-        "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "cstportal.settings",
+        "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
     os.environ.update(env)

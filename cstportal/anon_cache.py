@@ -50,7 +50,6 @@ MAX_QUERY_LENGTH = 1000
 RENDER_LOCK_SECONDS = 30  # the longest a stale page stands in for one being rendered again
 MAX_CONTENT_LENGTH = 1024 * 1024
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Last-Modified", "ETag")
-BYPASS_HEADER = "X-Bench-Cache"  # honoured only in BENCH_MODE, so the benchmark can measure the view uncached
 
 
 class _LocalPages:
@@ -101,7 +100,8 @@ def _timeout() -> int:
 def is_cacheable_request(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or _timeout() <= 0:
         return False
-    if settings.BENCH_MODE and request.headers.get(BYPASS_HEADER) == "bypass":
+    bypass = settings.ANON_CACHE_BYPASS_HEADER
+    if bypass and request.headers.get(bypass) == "bypass":
         return False
     if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH or "messages" in request.COOKIES:
         return False

@@ -39,8 +39,11 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["catalog"], related_name="notices")
 
 
-def _prepare_filesystem_broker() -> None:
-    """The server-less broker keeps its queues in folders that must exist before anybody writes to them."""
+@app.on_after_configure.connect
+def _prepare_filesystem_broker(sender: Celery, **kwargs: object) -> None:
+    """The server-less broker keeps its queues in folders that must exist before anybody writes to them. Run when
+    the app first reads its configuration, not at import: a settings module that starts from the portal's (the
+    benchmark's, a test's) imports this package before it is complete."""
     from django.conf import settings
 
     if not settings.CELERY_BROKER_URL.startswith("filesystem"):
@@ -51,5 +54,3 @@ def _prepare_filesystem_broker() -> None:
         Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
     Path(settings.CELERY_DATA_DIR, "results").mkdir(parents=True, exist_ok=True)
 
-
-_prepare_filesystem_broker()

@@ -1,7 +1,9 @@
-"""Settings of the CST Portal, read from environment variables.
+"""Settings of the CST Portal, read from environment variables, each assigned once, top to bottom.
 
 Every value has a safe default for the demo (SQLite and a broker that needs no server, both under var/);
-production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the HTTPS variables.
+production sets DATABASE_URL, REDIS_URL, CACHE_URL, SECRET_KEY, ALLOWED_HOSTS and the HTTPS variables. The benchmark
+and the tests that need other values have settings modules of their own (bench/settings.py, tests/…/settings.py)
+that start from this one.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_required, env_str
@@ -17,12 +20,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-BENCH_MODE = env_bool("BENCH_MODE", False)
 
 SECRET_KEY = env_required("SECRET_KEY", when=not DEBUG, default="cstpu-demo-insecure-key-only-for-debug")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Trusted reverse proxies in front of the web tier. 0: the client address is REMOTE_ADDR and X-Forwarded-For is
+# ignored (a forged header must not give each forged address a fresh throttling quota or login lockout).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,15 +59,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "cstportal.middleware.RequestSizeLimitMiddleware",  # 413 before anything reads an oversized body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cstportal.middleware.StaffIdleTimeoutMiddleware",  # needs the user and the messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "catalog.api.middleware.ApiJsonErrorsMiddleware",  # errors under /api/ that no API view produced become JSON
 ]
 
 ROOT_URLCONF = "cstportal.urls"
@@ -88,18 +96,21 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers and one writer work at once; the timeout makes a second writer wait instead of failing.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+IS_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))
+_database = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60) if IS_POSTGRES else 0, conn_health_checks=IS_POSTGRES
+)
+DATABASES = {
+    "default": {
+        **_database,
+        # SQLite: WAL lets readers and one writer work at once; the timeout makes a second writer wait, not fail.
+        "OPTIONS": _database.get("OPTIONS", {}) if IS_POSTGRES else {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "municipalities.User"
@@ -144,13 +155,18 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_int("PROXY_COUNT", 0) else ["REMOTE_ADDR"]
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
+# Keep one row per failed login (who, from where, when, locked or not) next to axes' running counter, so every
+# attempt stays on record after a successful login resets the counter.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# CST staff are logged out after this long without a request (requests to the paths below do not count).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
 
 # --- Internationalisation -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "it"
@@ -226,6 +242,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A declared request body above this is refused with 413 before anything reads it (the proxy caps it too).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 4 * 1024 * 1024)
+
+# --- Anonymous page cache (cstportal/anon_cache.py) ----------------------------------------------------------
+# Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; the app that
+# owns the data says which changes make them stale (catalog/caching.py). 0 turns the cache off: the default with
+# DEBUG (development and tests), where a page must show the template just edited and the data of the current test.
+# On by default only with a cache shared by every process (CACHE_URL): with per-process caches an invalidation made
+# by one web process would not reach the pages another one keeps.
+ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300 if CACHE_URL and not DEBUG else 0)
+# Each process keeps its last pages in memory and re-reads the shared versions at most this often: an invalidation
+# reaches the other processes within that many seconds.
+ANON_CACHE_LOCAL_ENTRIES = env_int("ANON_CACHE_LOCAL_ENTRIES", 128)
+ANON_CACHE_VERSION_CHECK_SECONDS = float(env_str("ANON_CACHE_VERSION_CHECK_SECONDS", "1") or 1)
+# A request header that makes the page cache step aside (the benchmark sets one to measure views uncached).
+ANON_CACHE_BYPASS_HEADER = ""
+
 # --- Celery ---------------------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_DATA_DIR = Path(env_str("CELERY_DATA_DIR", str(VAR_DIR / "celery")))
@@ -250,80 +283,12 @@ else:
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
-# --- Domain settings ------------------------------------------------------------------------------------------
-ADOPTION_REMINDER_DAYS = env_int("ADOPTION_REMINDER_DAYS", 5)
-DEMO_PASSWORD = env_str("DEMO_PASSWORD", "cstpu-demo")
-PUBLICCODE_MAX_BYTES = 1024 * 1024
-
-# --- REST API -------------------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON only, refused beyond a fixed nesting depth (a deep document would exhaust the recursion limit: a 500).
-    "DEFAULT_PARSER_CLASSES": ["catalog.api.parsers.BoundedJSONParser"],
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+# The outboxes the relay publishes: each model (rows with `due_at` and `published_at`) with the task that does a
+# row's work, given the row's id. Reports people ask for are queued as rows too.
+OUTBOXES = {
+    "notifications.Delivery": "notifications.send_delivery",
+    "catalog.Report": "catalog.run_report",
 }
-# The handler above, taught the services' errors and a lost database connection (503): the one place that maps
-# them to answers.
-DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.api_errors.ApiExceptionHandler"}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "CST Portal API",
-    "DESCRIPTION": "API del Catalogo del riuso del CST Pesaro e Urbino",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
-
-# --- Logging --------------------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "INFO"}},
-}
-FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "cst@cstpu.example")
-# Each app contributes its own demo data; seed_demo runs them in this order.
-DEMO_SEEDERS = [
-    "municipalities.demo.seed",
-    "catalog.demo.seed",
-    "catalog.demo_adoptions.seed",
-]
-# Periodic tasks: each feature adds its entries below (relay of the outbox, reminders, monthly report).
-CELERY_BEAT_SCHEDULE: dict = {}
-
-# --- Hardening, anonymous page cache, benchmark (cstportal/middleware.py, cstportal/anon_cache/, bench/) ---------
-# A declared request body above this is refused with 413 before anything reads it (the proxy caps it too).
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 4 * 1024 * 1024)
-MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-                  "cstportal.middleware.RequestSizeLimitMiddleware")
-# CST staff are logged out after STAFF_SESSION_IDLE_SECONDS without a request (paths below do not count).
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-                  "cstportal.middleware.StaffIdleTimeoutMiddleware")
-STAFF_IDLE_IGNORED_PATHS: list[str] = env_list("STAFF_IDLE_IGNORED_PATHS")
-# Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; the app that
-# owns the data says which changes make them stale (catalog/caching.py). 0 turns the cache off: the default with
-# DEBUG (development and tests), where a page must show the template just edited and the data of the current test.
-# On by default only with a cache shared by every process (CACHE_URL): with per-process caches an invalidation made
-# by one web process would not reach the pages another one keeps.
-ANON_CACHE_SECONDS = env_int("ANON_CACHE_SECONDS", 300 if CACHE_URL and not DEBUG else 0)
-# Each process keeps its last pages in memory and re-reads the shared versions at most this often: an invalidation
-# reaches the other processes within that many seconds.
-ANON_CACHE_LOCAL_ENTRIES = env_int("ANON_CACHE_LOCAL_ENTRIES", 128)
-ANON_CACHE_VERSION_CHECK_SECONDS = float(env_str("ANON_CACHE_VERSION_CHECK_SECONDS", "1") or 1)
-
-# --- Notifications (outbox, relay, e-mail retries, reminders) -------------------------------------------------
-# Retries of a transient e-mail failure wait BASE·2^(n-1) seconds, capped at MAX; after MAX_RETRIES the delivery is
-# marked failed and shown to CST staff.
-NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
-NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
-NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
 # The relay publishes due outbox rows every few seconds (beat) or in `manage.py relay_outbox --loop`.
 NOTIFICATION_RELAY_INTERVAL_SECONDS = env_int("NOTIFICATION_RELAY_INTERVAL_SECONDS", 5)
 NOTIFICATION_RELAY_BATCH = env_int("NOTIFICATION_RELAY_BATCH", 200)
@@ -331,49 +296,53 @@ NOTIFICATION_RELAY_BATCH = env_int("NOTIFICATION_RELAY_BATCH", 200)
 NOTIFICATION_REPUBLISH_AFTER_SECONDS = env_int("NOTIFICATION_REPUBLISH_AFTER_SECONDS", 600)
 # A row left `sending` by a killed worker is taken over after this long; must exceed the send task's time limit.
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 180)
-# Test hook only (reliability tests kill a worker mid-task): seconds the send task sleeps before sending. Keep 0.
-NOTIFICATION_TEST_DELAY_SECONDS = float(env_str("NOTIFICATION_TEST_DELAY_SECONDS", "0") or 0)
-# The outboxes the relay publishes: each model (rows with `due_at` and `published_at`) with the task that does a row's
-# work, given the row's id. Reports people ask for are queued as rows too.
-OUTBOXES = {
-    "notifications.Delivery": "notifications.send_delivery",
-    "catalog.Report": "catalog.run_report",
+# Retries of a transient e-mail failure wait BASE·2^(n-1) seconds, capped at MAX; after MAX_RETRIES the delivery is
+# marked failed and shown to CST staff.
+NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-relay-outbox": {
+        "task": "notifications.relay_outbox",
+        "schedule": float(NOTIFICATION_RELAY_INTERVAL_SECONDS),
+        # A relay tick that waited in the queue longer than this is pointless: the next one is already on its way.
+        "options": {"expires": float(NOTIFICATION_RELAY_INTERVAL_SECONDS * 2)},
+    },
+    "notifications-adoption-reminders": {
+        "task": "catalog.send_adoption_reminders",
+        "schedule": crontab(hour=7, minute=30),  # every day; the task counts working days itself
+    },
+    # The provincial report of the month just ended, on the 1st at 06:30, announced to analysts and CST staff.
+    "catalog-monthly-provincial-report": {
+        "task": "catalog.send_monthly_report",
+        "schedule": crontab(minute=30, hour=6, day_of_month=1),
+    },
 }
-CELERY_BEAT_SCHEDULE["notifications-relay-outbox"] = {
-    "task": "notifications.relay_outbox",
-    "schedule": float(NOTIFICATION_RELAY_INTERVAL_SECONDS),
-    # A relay tick that waited in the queue longer than this is pointless: the next one is already on its way.
-    "options": {"expires": float(NOTIFICATION_RELAY_INTERVAL_SECONDS * 2)},
-}
-from celery.schedules import crontab  # noqa: E402 (kept with the block that needs it)
 
-CELERY_BEAT_SCHEDULE["notifications-adoption-reminders"] = {
-    "task": "catalog.send_adoption_reminders",
-    "schedule": crontab(hour=7, minute=30),  # every day; the task counts working days itself
-}
-
-# --- Bodies, people and roles ---------------------------------------------------------------------------------
-# Keep one row per failed login (who, from where, when, locked or not) next to axes' running counter, so every
-# attempt stays on record after a successful login resets the counter.
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
-
-# --- Dashboards and reports (catalog/stats.py, catalog/services/reports.py) -------------------------------------
-# The provincial report of the month just ended, on the 1st at 06:30, announced to analysts and CST staff.
-CELERY_BEAT_SCHEDULE["catalog-monthly-provincial-report"] = {
-    "task": "catalog.send_monthly_report",
-    "schedule": crontab(minute=30, hour=6, day_of_month=1),
-}
+# --- Domain settings ------------------------------------------------------------------------------------------
+ADOPTION_REMINDER_DAYS = env_int("ADOPTION_REMINDER_DAYS", 5)
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "cstpu-demo")
+PUBLICCODE_MAX_BYTES = 1024 * 1024
+FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "cst@cstpu.example")
+# Each app contributes its own demo data; seed_demo runs them in this order.
+DEMO_SEEDERS = [
+    "municipalities.demo.seed",
+    "catalog.demo.seed",
+    "catalog.demo_adoptions.seed",
+]
 
 # --- REST API v1: token authentication, throttling, cursor pagination, OpenAPI schema --------------------------
-# Trusted reverse proxies in front of the web tier. 0: the client address is REMOTE_ADDR and X-Forwarded-For is
-# ignored (with NUM_PROXIES None DRF would trust a forged header and give each forged address a fresh quota).
-PROXY_COUNT = env_int("PROXY_COUNT", 0)
-REST_FRAMEWORK.update({
+REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cstportal.apitokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, refused beyond a fixed nesting depth (a deep document would exhaust the recursion limit: a 500).
+    "DEFAULT_PARSER_CLASSES": ["catalog.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.CursorPage",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.AnonymousThrottle", "catalog.api.throttling.UserThrottle"],
@@ -383,14 +352,24 @@ REST_FRAMEWORK.update({
     },
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_METADATA_CLASS": None,  # no OPTIONS bodies: the OpenAPI schema is the description of the API
-})
-SPECTACULAR_SETTINGS.update({
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# The handler above, taught the services' errors and a lost database connection (503): the one place that maps
+# them to answers.
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.api_errors.ApiExceptionHandler"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CST Portal API",
     "DESCRIPTION": (
         "API REST del Catalogo del riuso del CST Pesaro e Urbino: soluzioni, enti, adozioni, cifre provinciali e "
         "notifiche, con gli stessi permessi dell'interfaccia web. Autenticazione con token personale "
         "(`Authorization: Token <chiave>`) o con la sessione del browser; paginazione a cursore; errori JSON con un "
         "messaggio per campo."
     ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "defaultModelsExpandDepth": 0},
@@ -413,7 +392,14 @@ SPECTACULAR_SETTINGS.update({
         "AdoptionStatusEnum": "catalog.workflow.AdoptionStatus",
         "BodyKindEnum": "municipalities.models.Body.Kind",
     },
-})
-# Errors under /api/ that no API view produced (unknown URL, exceptions) become JSON too.
-MIDDLEWARE.append("catalog.api.middleware.ApiJsonErrorsMiddleware")
+}
 
+# --- Logging --------------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "INFO"}},
+}

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -29,11 +28,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCH_MODE:  # the benchmark's reference view; absent from every normal deployment
-    from . import bench_views
-
-    urlpatterns.append(path("_bench/bare/", bench_views.bare, name="bench-bare"))
 
 handler403 = "cstportal.views.error_403"
 handler404 = "cstportal.views.error_404"

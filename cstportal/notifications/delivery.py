@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import time
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -87,8 +86,6 @@ def send_delivery(delivery_id: int) -> str:
     delivery = claim_delivery(delivery_id)
     if delivery is None:
         return SKIPPED
-    if settings.NOTIFICATION_TEST_DELAY_SECONDS:
-        time.sleep(settings.NOTIFICATION_TEST_DELAY_SECONDS)
     recipient = delivery.notification.recipient  # None for a notice to a bare address
     if recipient is not None and (not recipient.is_active or not recipient.email):
         _finish(delivery, status=Delivery.Status.FAILED, due_at=None, last_error="recipient inactive or without e-mail")

@@ -25,7 +25,3 @@ def test_the_send_task_is_acknowledged_late_and_requeued_if_its_worker_dies():
     assert task.acks_late is True
     assert task.reject_on_worker_lost is True
     assert task.time_limit < settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS
-
-
-def test_the_test_delay_hook_is_off_by_default():
-    assert settings.NOTIFICATION_TEST_DELAY_SECONDS == 0

@@ -157,8 +157,10 @@ def test_a_worker_killed_in_the_middle_of_a_task_leaves_each_email_sent_exactly_
         NOTIFICATION_SENDING_TIMEOUT_SECONDS="3",
     )
     mail_dir = tmp_path / "var" / "mail"
-    # The first worker sleeps inside the task, before sending: it will be killed there.
-    doomed = harness.start_worker({**env, "NOTIFICATION_TEST_DELAY_SECONDS": "60"}, tmp_path, name="doomed")
+    # The first worker's e-mail server takes a minute to answer: it will be killed while it sends.
+    doomed = harness.start_worker(
+        {**env, "DJANGO_SETTINGS_MODULE": "tests.reliability.slow_mail"}, tmp_path, name="doomed"
+    )
     relay_loop = harness.start_relay(env, tmp_path)
     survivor = None
     try:

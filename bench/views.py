@@ -1,4 +1,4 @@
-"""The reference view of the benchmark (`make bench`), routed only when BENCH_MODE is on.
+"""The reference view of the benchmark (`make bench`), routed only by the benchmark's own URLconf (bench/urls.py).
 
 It does no work of its own: a request to it costs exactly the WSGI server, the middleware stack (sessions,
 CSRF, locale, security headers, CSP, axes...) and the network, so every other endpoint's throughput is reported as a
