@@ -202,6 +202,8 @@ def test_english_catalogue_is_complete(path):
     fuzzy = [entry.msgid for entry in catalogue if "fuzzy" in entry.flags]
     assert untranslated == []
     assert fuzzy == []
+    keys = [(entry.msgctxt, entry.msgid) for entry in catalogue if not entry.obsolete]
+    assert sorted({key for key in keys if keys.count(key) > 1}, key=str) == []  # gettext refuses duplicates
     for entry in catalogue:
         if not ({"python-format", "python-brace-format"} & set(entry.flags)):
             continue
