@@ -17,7 +17,6 @@ from municipalities.models import Body
 
 from . import permissions
 from .models import Release, Solution
-from .search import MAX_QUERY_LENGTH, normalise_query
 from .vocabulary import CATEGORIES, SCOPES, SUPPORTS, category_label, scope_label
 
 MAX_LINES = 50
@@ -47,15 +46,6 @@ def validate_spdx_expression(value: str) -> str:
 
 def _model_field(name: str, **kwargs: Any) -> forms.Field:
     return Solution._meta.get_field(name).formfield(**kwargs)
-
-
-class NoNulCharField(forms.CharField):
-    """A CharField that drops NUL bytes instead of refusing the whole form (used for search input)."""
-
-    def to_python(self, value: Any) -> str:
-        if isinstance(value, str):
-            value = value.replace("\x00", "")
-        return super().to_python(value)
 
 
 class LinesField(forms.CharField):
@@ -389,42 +379,3 @@ class ReasonForm(forms.Form):
 
     def clean_reason(self) -> str:
         return self.cleaned_data["reason"].strip()
-
-
-SORTS = {
-    "relevance": _("Pertinenza"),
-    "name": _("Nome"),
-    "latest_release": _("Ultimo rilascio"),
-    "most_adopted": _("Più adottate"),
-}
-
-
-class CatalogueFilterForm(forms.Form):
-    """The public catalogue's query string. Invalid values are ignored, never an error page."""
-
-    q = NoNulCharField(required=False, strip=True)
-    kind = forms.ChoiceField(required=False, choices=Solution.Kind.choices)
-    category = forms.ChoiceField(required=False, choices=[(c, c) for c in CATEGORIES])
-    owner = forms.SlugField(required=False, max_length=160)
-    development_status = forms.ChoiceField(required=False, choices=Solution.DevelopmentStatus.choices)
-    origin = forms.ChoiceField(required=False, choices=Solution.Origin.choices)
-    supports = forms.MultipleChoiceField(required=False, choices=SUPPORTS)
-    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
-
-    FILTERS = ("kind", "category", "owner", "development_status", "origin", "supports")
-
-    def clean_q(self) -> str:
-        return normalise_query(self.cleaned_data["q"])[:MAX_QUERY_LENGTH]
-
-    def values(self) -> dict[str, Any]:
-        """The valid values only (an unknown kind or sort is dropped as if absent)."""
-        self.is_valid()
-        data = {name: self.cleaned_data.get(name) for name in self.fields if name in self.cleaned_data}
-        q = data.get("q") or ""
-        sort = data.get("sort") or ""
-        if sort == "relevance" and not q:
-            sort = ""
-        data["sort"] = sort or ("relevance" if q else "name")
-        data["q"] = q
-        data["supports"] = data.get("supports") or []
-        return data

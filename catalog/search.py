@@ -150,35 +150,24 @@ def search_solutions(queryset: QuerySet, q: str) -> QuerySet:
 
 # --- filters and sorting of the catalogue ----------------------------------------------------------------------
 
-SINGLE_FILTERS = {
-    "kind": "kind",
-    "category": "categories__code",
-    "owner": "owner__slug",
-    "development_status": "development_status",
-    "origin": "origin",
-}
+def order_catalogue(queryset: QuerySet, ordering: str) -> QuerySet:
+    """Order by one of catalog.filters.SOLUTION_ORDERINGS: relevance (needs the `rank` annotation), name, latest
+    release (solutions without one count as the oldest) or bodies using it in production (`adoption_count`).
 
-
-def filter_catalogue(queryset: QuerySet, values: dict[str, Any]) -> QuerySet:
-    """Apply the catalogue's filters (all combined with AND) and the full-text query; annotates `rank`.
-
-    `values` is CatalogueFilterForm.values(): one value per single filter, a list for `supports` (a solution must
-    support every platform chosen).
-    """
-    conditions = {lookup: values[name] for name, lookup in SINGLE_FILTERS.items() if values.get(name)}
-    for code in values.get("supports") or ():
-        conditions[f"supports_{code}"] = True
-    return search_solutions(queryset.filter(**conditions), values.get("q") or "")
-
-
-def order_catalogue(queryset: QuerySet, sort: str) -> QuerySet:
-    """Order by relevance (needs the `rank` annotation), name, latest release or adoptions in production."""
-    if sort == "relevance":
+    Ties are broken as the API's cursor does (catalog.api.views.SOLUTION_CURSOR_ORDERINGS), so that the page and
+    the API list the same solutions in the same order for the same query string."""
+    if ordering == "relevance":
         return queryset.order_by("-rank", "name", "pk")
-    if sort == "latest_release":
-        return queryset.order_by(F("latest_release_date").desc(nulls_last=True), "name", "pk")
-    if sort == "most_adopted":
-        return queryset.order_by("-adoption_count", "name", "pk")
+    if ordering == "-name":
+        return queryset.order_by("-name", "-pk")
+    if ordering == "latest_release_date":
+        return queryset.order_by(F("latest_release_date").asc(nulls_first=True), "pk")
+    if ordering == "-latest_release_date":
+        return queryset.order_by(F("latest_release_date").desc(nulls_last=True), "-pk")
+    if ordering == "used_by_count":
+        return queryset.order_by("adoption_count", "pk")
+    if ordering == "-used_by_count":
+        return queryset.order_by("-adoption_count", "-pk")
     return queryset.order_by("name", "pk")
 
 
@@ -209,7 +198,8 @@ class Facet:
 def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, list[Facet]]:
     """(total, facets) counted over `filtered` in three queries, whatever the number of values.
 
-    `selected` maps a parameter name to the selected value (a list for `supports`) so that the facet can mark it.
+    `selected` maps a parameter name to the selected value (a list for `supports`) so that the facet can mark it;
+    owners are named by their public code (catalog.filters.public_code).
     Values with no solutions are left out unless selected.
     """
     from django.utils.translation import gettext as _
@@ -233,7 +223,9 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
     counts = base.aggregate(**aggregates)  # query 1
 
     owners = list(  # query 2
-        base.values("owner__slug", "owner__name").annotate(n=Count("pk")).order_by("-n", "owner__name")
+        base.values("owner__istat_code", "owner__ipa_code", "owner__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner__name")
     )
     through = Solution.categories.through
     categories = list(  # query 3
@@ -275,8 +267,10 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
             name="owner",
             label=_("Ente titolare"),
             values=[
-                FacetValue(row["owner__slug"], row["owner__name"], row["n"], chosen("owner", row["owner__slug"]))
+                FacetValue(code, row["owner__name"], row["n"], chosen("owner", code))
                 for row in owners
+                # The public code of catalog.filters; a body with neither code cannot be named in the filter.
+                if (code := row["owner__istat_code"] or row["owner__ipa_code"])
             ],
         ),
         enum_facet("development_status", _("Stato di sviluppo"), Solution.DevelopmentStatus.choices),

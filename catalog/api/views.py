@@ -38,6 +38,7 @@ from municipalities.models import Body
 
 from .. import permissions
 from ..access import get_adoption_for, get_solution_for
+from ..filters import ordering_for
 from ..models import Adoption, AdoptionEvent, Release, Solution
 from ..publiccode.export import export_publiccode
 from ..publiccode.forms import ALLOWED_SUFFIXES
@@ -202,10 +203,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         if self.action != "list":
             return self.cursor_ordering
         searching = "rank" in queryset.query.annotations
-        wanted = request.query_params.get("ordering") or ("relevance" if searching else "name")
-        if wanted == "relevance" and not searching:
-            wanted = "name"
-        return SOLUTION_CURSOR_ORDERINGS[wanted]
+        return SOLUTION_CURSOR_ORDERINGS[ordering_for(request.query_params.get("ordering", ""), searching=searching)]
 
     def list(self, request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())

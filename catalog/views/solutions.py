@@ -12,26 +12,47 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from cstportal.anon_cache import cache_anonymous
 from cstportal.errors import service_errors_as_messages
+from municipalities.models import Body
 
 from .. import permissions
 from ..access import get_solution_for
 from ..caching import PAGES
-from ..forms import SORTS, CatalogueFilterForm, ReasonForm, ReleaseForm, SolutionForm
+from ..filters import SOLUTION_ORDERINGS, SolutionFilter, public_code
+from ..forms import ReasonForm, ReleaseForm, SolutionForm
 from ..models import PublicationEvent, Solution
-from ..search import count_facets, filter_catalogue, order_catalogue
+from ..search import count_facets, normalise_query, order_catalogue
 from ..services import solutions as services
 from ..vocabulary import category_label
 
 PER_PAGE = 12
+
+# The sort menu: the orderings a visitor of the page wants (the API's others are accepted too, and shown when chosen).
+SORT_MENU = {
+    "relevance": _lazy("Pertinenza"),
+    "name": _lazy("Nome"),
+    "-latest_release_date": _lazy("Ultimo rilascio"),
+    "-used_by_count": _lazy("Più adottate"),
+}
+# The page's former `sort` values, still in bookmarks: the same orderings under catalog.filters' names.
+LEGACY_SORTS = {
+    "relevance": "relevance",
+    "name": "name",
+    "latest_release": "-latest_release_date",
+    "most_adopted": "-used_by_count",
+}
+# The parameters of the chips, in the order of the facets.
+CHIP_FILTERS = ("kind", "category", "owner", "development_status", "origin", "supports", "tag", "status")
 
 
 class CountedPaginator(Paginator):
@@ -81,12 +102,14 @@ def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict
         "kind": dict(Solution.Kind.choices),
         "development_status": dict(Solution.DevelopmentStatus.choices),
         "origin": dict(Solution.Origin.choices),
+        "status": dict(Solution.Status.choices),
     }
     names = {facet.name: facet.label for facet in facets}
+    names.update({"tag": _("Etichetta"), "status": _("Stato di pubblicazione")})
     chips = []
     if values["q"]:
         chips.append({"label": _("Ricerca: «%(q)s»") % {"q": values["q"]}, "url": _without(params, "q")})
-    for name in CatalogueFilterForm.FILTERS:
+    for name in CHIP_FILTERS:
         chosen = values.get(name)
         if not chosen:
             continue
@@ -101,31 +124,81 @@ def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict
     return chips
 
 
+def _current_address(params: QueryDict) -> str | None:
+    """The address of a bookmarked catalogue query written with the page's former parameters (`sort`, an owner
+    named by its slug) in catalog.filters' names, or None when the query is current. An owner is looked up (one
+    query) only when not named by an ISTAT code."""
+    current = params.copy()
+    changed = False
+    if "sort" in current:
+        sorts = [LEGACY_SORTS[v] for v in current.pop("sort") if v in LEGACY_SORTS]
+        if sorts and "ordering" not in current:
+            current["ordering"] = sorts[-1]
+        changed = True
+    owner = current.get("owner", "")
+    if owner and not owner.isdigit():
+        bodies = Body.objects.filter(Q(ipa_code__iexact=owner) | Q(slug=owner)).values("slug", "istat_code", "ipa_code")
+        bodies = list(bodies)
+        if not any(body["ipa_code"].lower() == owner.lower() for body in bodies):  # an IPA code is current
+            for body in bodies:
+                if body["slug"] == owner and (code := public_code(body["istat_code"], body["ipa_code"])):
+                    current["owner"] = code
+                    changed = True
+    if not changed:
+        return None
+    encoded = current.urlencode()
+    return reverse("catalog:solution-list") + (f"?{encoded}" if encoded else "")
+
+
 @cache_anonymous(PAGES)  # the same page for every anonymous visitor: see cstportal/anon_cache.py
 def solution_list(request: HttpRequest) -> HttpResponse:
-    """The catalogue. Queries (anonymous): facets' aggregate with the total, owners, categories, the page, the
-    page's categories — five, whatever the page size or the number of facet values."""
-    values = CatalogueFilterForm(request.GET).values()
-    filtered = filter_catalogue(Solution.objects.visible_to(request.user), values)
+    """The catalogue, filtered by catalog.filters.SolutionFilter (the API's filters). Queries (anonymous): facets'
+    aggregate with the total, owners, categories, the page, the page's categories — five, whatever the page size
+    or the number of facet values.
+
+    A parameter with a value the filters refuse is left out, and the page says which: a visitor following a stale
+    or mistyped link still gets the catalogue."""
+    address = _current_address(request.GET)
+    if address is not None:
+        return HttpResponsePermanentRedirect(address)
+    visible = Solution.objects.visible_to(request.user)
+    params = request.GET.copy()
+    filterset = SolutionFilter(params, queryset=visible)
+    ignored = []
+    if not filterset.is_valid():
+        ignored = sorted(filterset.errors)
+        for name in ignored:
+            params.pop(name, None)
+        filterset = SolutionFilter(params, queryset=visible)
+    filterset.is_valid()  # every refused parameter is gone: valid
+    values = {name: filterset.form.cleaned_data.get(name) for name in filterset.filters}
+    values["q"] = normalise_query(values.get("q"))
+    values["supports"] = values.get("supports") or []
+    values["ordering"] = filterset.chosen_ordering
+    filtered = filterset.qs
     total, facets = count_facets(filtered, values)
     for facet in facets:
         for value in facet.values:
-            value.url = _toggled(request.GET, facet.name, value.value, multiple=facet.multiple)
+            value.url = _toggled(params, facet.name, value.value, multiple=facet.multiple)
     ordered = order_catalogue(
         filtered.select_related("owner").with_adoption_count().prefetch_related("categories").defer("search_vector"),
-        values["sort"],
+        values["ordering"],
     )
     page = CountedPaginator(ordered, PER_PAGE, count=total).get_page(request.GET.get("page"))
-    sort_params = request.GET.copy()
-    for name in ("sort", "page"):
+    sort_params = params.copy()
+    for name in ("ordering", "page"):
         sort_params.pop(name, None)
+    sorts = [(key, label) for key, label in SORT_MENU.items() if key != "relevance" or filterset.searching]
+    if values["ordering"] not in SORT_MENU:
+        sorts.append((values["ordering"], dict(SOLUTION_ORDERINGS)[values["ordering"]]))
     context = {
         "page_obj": page,
         "total": total,
         "facets": facets,
         "values": values,
-        "chips": _chips(request.GET, values, facets),
-        "sorts": [(key, label) for key, label in SORTS.items() if key != "relevance" or values["q"]],
+        "ignored": ignored,
+        "chips": _chips(params, values, facets),
+        "sorts": sorts,
         "sort_hidden": [(k, v) for k in sort_params for v in sort_params.getlist(k)],
         "show_status": permissions.can_list_own_solutions(request.user) or permissions.can_review_solution(
             request.user

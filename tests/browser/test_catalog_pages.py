@@ -61,8 +61,8 @@ def test_chip_removes_its_filter(page, catalogue):
 
 def test_sort_select_submits_without_a_click(page, catalogue):
     visit(page, "/catalogo/")
-    page.select_option("#catalogue-sort", "latest_release")
-    page.wait_for_url("**sort=latest_release**")
+    page.select_option("#catalogue-sort", "-latest_release_date")
+    page.wait_for_url("**ordering=-latest_release_date**")
     page.guard.assert_clean()
 
 

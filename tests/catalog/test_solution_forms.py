@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from catalog.forms import CatalogueFilterForm, ReleaseForm, SolutionForm
+from catalog.forms import ReleaseForm, SolutionForm
 from tests.catalog.test_publisher_pages import valid_data
 from tests.factories import ReleaseFactory, SolutionFactory
 
@@ -122,19 +122,3 @@ def test_release_form_errors(pesaro):
     assert not form.is_valid()
     assert form.errors["version"][0].startswith("Usa solo lettere, cifre")
     assert form.errors["date"] == ["Controlla l'anno della data di rilascio."]
-
-
-# --- catalogue query string -----------------------------------------------------------------------------------
-
-
-def test_filter_form_ignores_invalid_values_and_caps_q():
-    values = CatalogueFilterForm({"q": "a\x00b" + "c" * 500, "kind": "astronave", "sort": "relevance",
-                                  "supports": ["spid", "x"]}).values()
-    assert values["q"] == "ab" + "c" * 198
-    assert "kind" not in values or not values["kind"]
-    assert values["sort"] == "relevance"
-    assert values["supports"] == []  # one invalid value invalidates the list: ignored as a whole
-
-
-def test_relevance_without_a_query_falls_back_to_name():
-    assert CatalogueFilterForm({"sort": "relevance"}).values()["sort"] == "name"

@@ -1,0 +1,139 @@
+"""One set of catalogue filters: the HTML catalogue and the API's list of solutions read the same query string."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from catalog import demo
+from catalog.models import Solution
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("catalog:solution-list")
+API = "/api/v1/solutions/"
+
+
+@pytest.fixture
+def demo_catalogue(db):
+    from municipalities.demo import seed as seed_people
+
+    seed_people(password="x")
+    demo.seed(password="x")
+
+
+def _page_slugs(response) -> list[str]:
+    assert response.status_code == 200
+    return [s.slug for s in response.context["page_obj"].object_list]
+
+
+def _api_slugs(client, params) -> list[str]:
+    response = client.get(API, {**params, "page_size": 100})
+    assert response.status_code == 200, response.content
+    return [item["slug"] for item in response.json()["results"]]
+
+
+def _tag_of(slug: str) -> str:
+    return Solution.objects.get(slug=slug).tags.order_by("slug").first().slug
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "service"},
+        {"category": "taxes-management"},
+        {"owner": "041044"},  # a comune: its ISTAT code
+        {"owner": "p_PU"},  # the Province has no ISTAT code: its IPA code
+        {"owner": "c_g479"},  # a comune's IPA code is accepted too
+        {"development_status": "stable"},
+        {"origin": "elicat"},
+        {"supports": ["spid", "pagopa"]},  # repeatable: every platform chosen
+        {"q": "catasto"},
+        {"q": "catasto", "ordering": "name"},
+        {"ordering": "-name"},
+        {"ordering": "-latest_release_date"},
+        {"ordering": "latest_release_date"},
+        {"ordering": "-used_by_count"},
+        {"status": "published", "kind": "software"},
+    ],
+)
+def test_page_and_api_give_the_same_list_for_the_same_query(client, demo_catalogue, params):
+    page = _page_slugs(client.get(PAGE, params))
+    api = _api_slugs(client, params)
+    assert page == api[: len(page)]
+    assert page  # every query here selects something
+
+
+def test_tag_filters_page_and_api_alike(client, demo_catalogue):
+    tag = _tag_of("elicat-portale-contribuente")
+    page = _page_slugs(client.get(PAGE, {"tag": tag}))
+    assert "elicat-portale-contribuente" in page
+    assert page == _api_slugs(client, {"tag": tag})
+
+
+def test_unknown_choice_is_a_400_naming_it_in_the_api_and_a_message_on_the_page(client, demo_catalogue):
+    response = client.get(API, {"kind": "astronave", "origin": "elicat"})
+    assert response.status_code == 400
+    assert {e["attr"] for e in response.json()["errors"]} == {"kind"}
+
+    response = client.get(PAGE, {"kind": "astronave", "origin": "elicat"})
+    assert response.status_code == 200
+    assert response.context["ignored"] == ["kind"]
+    assert "Il filtro «kind» dell'indirizzo ha un valore non valido" in response.content.decode()
+    # the valid filter still applies, and no link carries the refused one on
+    assert set(_page_slugs(response)) == {s["slug"] for s in demo.SOLUTIONS
+                                          if s["state"] == "published" and s.get("origin") == "elicat"}
+    assert all("kind=astronave" not in chip["url"] for chip in response.context["chips"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("sort=latest_release", "ordering=-latest_release_date"),
+        ("sort=most_adopted&kind=software", "kind=software&ordering=-used_by_count"),
+        ("sort=name", "ordering=name"),
+        ("owner=pesaro", "owner=041044"),
+        ("owner=provincia-di-pesaro-e-urbino&sort=relevance&q=protocollo", "owner=p_PU&q=protocollo&ordering=relevance"),
+    ],
+)
+def test_bookmarked_addresses_with_former_parameters_are_redirected(client, demo_catalogue, old, new):
+    response = client.get(f"{PAGE}?{old}")
+    assert response.status_code == 301
+    assert sorted(response["Location"].split("?")[1].split("&")) == sorted(new.split("&"))
+    assert response["Location"].startswith(PAGE)
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_current_addresses_are_not_redirected(client, demo_catalogue):
+    for query in ("owner=041044", "owner=c_g479", "owner=P_PU", "ordering=-name", "owner=nessuno"):
+        assert client.get(f"{PAGE}?{query}").status_code == 200
+
+
+def test_facet_link_then_chip_removal_give_the_expected_lists(client, demo_catalogue):
+    published = [s for s in demo.SOLUTIONS if s["state"] == "published"]
+    response = client.get(PAGE, {"kind": "software"})
+    owner_facet = next(f for f in response.context["facets"] if f.name == "owner")
+    pesaro = next(v for v in owner_facet.values if v.label == "Pesaro")
+    assert pesaro.value == "041044"
+
+    narrowed = client.get(PAGE + pesaro.url)
+    expected = {s["slug"] for s in published if s["owner"] == demo.PESARO and s["kind"] == "software"}
+    assert set(_page_slugs(narrowed)) == expected
+    assert set(_api_slugs(client, {"kind": "software", "owner": "041044"})) == expected
+
+    chips = {c["label"]: c["url"] for c in narrowed.context["chips"]}
+    assert set(chips) == {"Tipo: Software a riuso", "Ente titolare: Pesaro"}
+    widened = client.get(PAGE + chips["Tipo: Software a riuso"])
+    assert set(_page_slugs(widened)) == {s["slug"] for s in published if s["owner"] == demo.PESARO}
+
+
+def test_sort_menu_offers_the_shared_ordering_values(client, demo_catalogue):
+    response = client.get(PAGE, {"ordering": "-used_by_count"})
+    html = response.content.decode()
+    assert 'name="ordering"' in html
+    assert '<option value="-used_by_count" selected>' in html
+    assert [key for key, _label in response.context["sorts"]] == ["name", "-latest_release_date", "-used_by_count"]
+    response = client.get(PAGE, {"ordering": "-name", "q": "catasto"})
+    assert [key for key, _label in response.context["sorts"]] == [
+        "relevance", "name", "-latest_release_date", "-used_by_count", "-name",
+    ]
