@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from municipalities.models import Body
 
 from . import permissions
+from .adoption_presentation import ACTIONS
 from .models import ReuseStory, Solution
 from .services.adoptions import NOTE_MAX_LENGTH
 from .workflow import Action, AdoptionStatus, transition_for
@@ -66,13 +67,6 @@ class RequestAdoptionForm(forms.Form):
         return cls(data, bodies=permissions.bodies_that_may_request(user, solution).order_by("name"))
 
 
-NOTE_LABELS: dict[Action, Any] = {
-    Action.REJECT: _("Motivo del rifiuto"),
-    Action.ASK_INFO: _("Domanda per l'ente adottante"),
-    Action.ANSWER: _("La tua risposta"),
-}
-
-
 class ActionForm(forms.Form):
     """One workflow action on the adoption page: a note (required where the table says) and the status seen."""
 
@@ -87,7 +81,7 @@ class ActionForm(forms.Form):
         transition = transition_for(action)
         note = self.fields["note"]
         note.required = transition.note_required
-        note.label = NOTE_LABELS.get(action) or (_("Messaggio") if note.required else _("Nota (facoltativa)"))
+        note.label = ACTIONS[action].note_label or (_("Messaggio") if note.required else _("Nota (facoltativa)"))
         # Prefixed ids are unique on a page that carries several action forms.
         note.widget.attrs["id"] = f"id_{action}-note"
 

@@ -28,16 +28,6 @@ from ..workflow import Action, AdoptionStatus, transition_for
 COMMENT_ACTION = "comment"
 NOTE_MAX_LENGTH = 4000
 
-# The timestamp each action stamps on the adoption, besides `status_changed_at`.
-STEP_DATE_FIELDS: dict[Action, tuple[str, ...]] = {
-    Action.APPROVE: ("decided_at",),
-    Action.REJECT: ("decided_at", "closed_at"),
-    Action.START: ("started_at",),
-    Action.GO_LIVE: ("in_production_at",),
-    Action.RETIRE: ("closed_at",),
-    Action.WITHDRAW: ("closed_at",),
-}
-
 # What go_live records: adoption field -> accepted keyword names (the API may send the short ones).
 GO_LIVE_FIELDS: dict[str, tuple[str, ...]] = {
     "adopted_version": ("adopted_version", "version"),
@@ -135,9 +125,9 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     `_clean_go_live_fields`: what it records must be possible (a date between the request and today, a version the
     solution has released, the production environment).
 
-    Effects, in one transaction: the status and the step's date on the adoption, exactly one AdoptionEvent, and the
-    notification hook. Raises StatusConflict (the table), NotAllowed (the role), InvalidData (note or figures),
-    AlreadyChanged (someone else moved it first). Returns the same instance, updated.
+    Effects, in one transaction: the status and the dates the table stamps on the adoption, exactly one
+    AdoptionEvent, and the notification hook. Raises StatusConflict (the table), NotAllowed (the role), InvalidData
+    (note or figures), AlreadyChanged (someone else moved it first). Returns the same instance, updated.
     """
     try:
         action = Action(action)
@@ -173,7 +163,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     now = timezone.now()
     updates: dict[str, Any] = {"status": transition.target, "status_changed_at": now, "updated_at": now,
                                "reminded_at": None, **extra}
-    for name in STEP_DATE_FIELDS.get(action, ()):
+    for name in transition.stamps:
         updates[name] = now
     # The compare-and-set: the row lock it takes also serialises the event sequence below.
     changed = Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates)

@@ -41,6 +41,12 @@ WHO = {
     "retire": {"adopter_referent", "cst"},
     "withdraw": {"adopter_referent", "cst"},
 }
+# The dates each action sets to the moment it is taken (status_changed_at besides, always).
+STAMPS = {
+    "approve": {"decided_at"}, "reject": {"decided_at", "closed_at"}, "ask_info": set(), "answer": set(),
+    "start": {"started_at"}, "go_live": {"in_production_at"}, "retire": {"closed_at"}, "withdraw": {"closed_at"},
+}
+STEP_DATES = ("decided_at", "started_at", "in_production_at", "closed_at")
 # role -> persona fixture (None: an anonymous visitor)
 ROLES = {
     "anonymous": None,
@@ -108,6 +114,20 @@ def test_the_service_follows_the_table(request, adoption_in, member_pesaro, stat
     assert f"«{Action(action).label}»" in refused.value.message
     assert type(adoption).objects.get(pk=adoption.pk).status == status
     assert AdoptionEvent.objects.filter(adoption=adoption).count() == events_before
+
+
+@pytest.mark.parametrize("action", list(SOURCES))
+def test_each_action_stamps_the_dates_the_table_names(request, adoption_in, member_pesaro, action):
+    adoption = adoption_in(sorted(SOURCES[action])[0])
+    person = request.getfixturevalue(ROLES[sorted(WHO[action])[0]])
+    dates_before = {name: getattr(adoption, name) for name in STEP_DATES}
+    before = timezone.now()
+    services.transition_adoption(adoption, action=action, by=person, note="Motivo scritto.",
+                                 **(GO_LIVE if action == "go_live" else {}))
+    adoption.refresh_from_db()
+    stamped = {name for name in STEP_DATES if getattr(adoption, name) != dates_before[name]}
+    assert stamped == STAMPS[action]
+    assert all(getattr(adoption, name) >= before for name in stamped)
 
 
 @pytest.mark.parametrize("action", ["reject", "ask_info", "answer"])
