@@ -176,63 +176,6 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     return adoption
 
 
-def approve_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The owner's publisher (or CST) accepts a request. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.APPROVE, by=by, note=note)
-
-
-def reject_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
-    """The owner's publisher (or CST) refuses a request, saying why. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.REJECT, by=by, note=note)
-
-
-def ask_info_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
-    """The owner's publisher (or CST) asks the adopter a question. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.ASK_INFO, by=by, note=note)
-
-
-def answer_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
-    """The adopter's referent answers; the request goes back to review. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.ANSWER, by=by, note=note)
-
-
-def start_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The adopter begins installing or configuring the solution. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.START, by=by, note=note)
-
-
-def go_live_adoption(
-    adoption: Adoption,
-    *,
-    by: Any,
-    adopted_version: str,
-    go_live_date: dt.date,
-    environment: str = Adoption.Environment.PRODUCTION,
-    estimated_cost: Decimal | None = None,
-    actual_cost: Decimal | None = None,
-    effort_days: Decimal | None = None,
-    agreement_reference: str = "",
-    note: str = "",
-) -> Adoption:
-    """The adopter records that the solution runs in production, with version, date and figures.
-    See _clean_go_live_fields for what is accepted."""
-    return transition_adoption(
-        adoption, action=Action.GO_LIVE, by=by, note=note, adopted_version=adopted_version,
-        go_live_date=go_live_date, environment=environment, estimated_cost=estimated_cost, actual_cost=actual_cost,
-        effort_days=effort_days, agreement_reference=agreement_reference,
-    )
-
-
-def retire_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The adopter stops using the solution: it leaves the solution's "used by". See transition_adoption."""
-    return transition_adoption(adoption, action=Action.RETIRE, by=by, note=note)
-
-
-def withdraw_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The adopter (or CST) abandons a request before production. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.WITHDRAW, by=by, note=note)
-
-
 # --- comments and stories -------------------------------------------------------------------------------------
 
 

@@ -154,7 +154,7 @@ def test_go_live_needs_version_and_date_and_refuses_negative_figures(adoption_in
 
 def test_go_live_records_version_date_and_figures(adoption_in, referent_fano):
     adoption = adoption_in("in_progress")
-    services.go_live_adoption(adoption, by=referent_fano, **GO_LIVE)
+    services.transition_adoption(adoption, action=Action.GO_LIVE, by=referent_fano, **GO_LIVE)
     adoption.refresh_from_db()
     assert adoption.status == "in_production" and adoption.in_production_at is not None
     assert (adoption.adopted_version, adoption.go_live_date) == ("3.2.0", GO_LIVE_DAY)
@@ -176,9 +176,9 @@ def test_request_cannot_go_through_transition(adoption_in, referent_fano):
 def test_a_stale_copy_is_told_it_was_already_changed(adoption_in, publisher_pesaro, cst_admin):
     adoption = adoption_in("requested")
     stale = type(adoption).objects.get(pk=adoption.pk)
-    services.approve_adoption(adoption, by=publisher_pesaro)
+    services.transition_adoption(adoption, action=Action.APPROVE, by=publisher_pesaro)
     with pytest.raises(errors.AlreadyChanged) as refused:
-        services.reject_adoption(stale, by=cst_admin, note="No.")
+        services.transition_adoption(stale, action=Action.REJECT, by=cst_admin, note="No.")
     assert refused.value.message == "La richiesta è già stata modificata da un'altra persona: ricarica la pagina."
     assert list(AdoptionEvent.objects.filter(adoption=adoption).values_list("action", flat=True)) == [
         "request", "approve"
@@ -189,14 +189,16 @@ def test_the_whole_path_writes_one_event_per_step_with_actor_and_time(
     solution, fano, referent_fano, publisher_pesaro, cst_admin
 ):
     adoption = services.request_adoption(solution=solution, body=fano, by=referent_fano, note="Ci serve.")
-    services.ask_info_adoption(adoption, by=publisher_pesaro, note="Quale versione di PostgreSQL usate?")
-    services.answer_adoption(adoption, by=referent_fano, note="La 16.")
-    services.approve_adoption(adoption, by=cst_admin)
-    services.start_adoption(adoption, by=referent_fano)
-    services.go_live_adoption(adoption, by=referent_fano, adopted_version="3.2.0",
-                                go_live_date=timezone.localdate())
+    services.transition_adoption(adoption, action=Action.ASK_INFO, by=publisher_pesaro,
+                                 note="Quale versione di PostgreSQL usate?")
+    services.transition_adoption(adoption, action=Action.ANSWER, by=referent_fano, note="La 16.")
+    services.transition_adoption(adoption, action=Action.APPROVE, by=cst_admin)
+    services.transition_adoption(adoption, action=Action.START, by=referent_fano)
+    services.transition_adoption(adoption, action=Action.GO_LIVE, by=referent_fano, adopted_version="3.2.0",
+                                 go_live_date=timezone.localdate())
     services.comment_on_adoption(adoption, by=publisher_pesaro, note="Ottimo lavoro.")
-    services.retire_adoption(adoption, by=referent_fano, note="Sostituita dal nuovo gestionale.")
+    services.transition_adoption(adoption, action=Action.RETIRE, by=referent_fano,
+                                 note="Sostituita dal nuovo gestionale.")
 
     events = list(AdoptionEvent.objects.filter(adoption=adoption).order_by("sequence"))
     assert [(e.sequence, e.action, e.to_status) for e in events] == [
@@ -218,7 +220,7 @@ def test_each_transition_and_comment_calls_its_notification_hook(
     monkeypatch.setattr(notices, "adoption_transitioned", lambda a, e: calls.append(("transitioned", e.action)))
     monkeypatch.setattr(notices, "adoption_commented", lambda a, e: calls.append(("commented", e.action)))
     adoption = services.request_adoption(solution=solution, body=fano, by=referent_fano)
-    services.approve_adoption(adoption, by=publisher_pesaro)
+    services.transition_adoption(adoption, action=Action.APPROVE, by=publisher_pesaro)
     services.comment_on_adoption(adoption, by=referent_fano, note="Grazie!")
     assert calls == [("transitioned", "request"), ("transitioned", "approve"), ("commented", "comment")]
 
@@ -231,7 +233,7 @@ def test_a_failing_notification_hook_rolls_the_transition_back(monkeypatch, adop
 
     monkeypatch.setattr(notices, "adoption_transitioned", broken)
     with pytest.raises(RuntimeError):
-        services.approve_adoption(adoption, by=publisher_pesaro)
+        services.transition_adoption(adoption, action=Action.APPROVE, by=publisher_pesaro)
     adoption.refresh_from_db()
     assert adoption.status == "requested"
     assert AdoptionEvent.objects.filter(adoption=adoption).count() == 1
