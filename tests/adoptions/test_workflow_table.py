@@ -11,7 +11,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from catalog import notices
-from catalog.models import AdoptionEvent
+from catalog.forms_adoptions import GoLiveFieldsForm
+from catalog.models import Adoption, AdoptionEvent
 from catalog.services import adoptions as services
 from catalog.workflow import ADOPTION_ACTIONS, Action, AdoptionStatus
 from cstportal import errors
@@ -141,13 +142,36 @@ def test_actions_the_table_marks_need_a_note(adoption_in, publisher_pesaro, refe
     assert AdoptionEvent.objects.filter(adoption=adoption).count() == events_before
 
 
-def test_go_live_needs_version_and_date_and_refuses_negative_figures(adoption_in, referent_fano):
+def test_the_go_live_form_needs_version_and_date_and_refuses_negative_figures():
+    form = GoLiveFieldsForm(data={"adopted_version": "", "go_live_date": "", "actual_cost": "-1", "effort_days": "x"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"adopted_version", "go_live_date", "actual_cost", "effort_days"}
+
+
+@pytest.mark.parametrize(("name", "value", "limit"), [
+    ("adopted_version", "1" * 51, "max_length"),
+    ("agreement_reference", "x" * 201, "max_length"),
+    ("estimated_cost", "10000000000", "max_digits"),
+    ("estimated_cost", "1,125", "decimal_places"),
+    ("effort_days", "1,25", "decimal_places"),
+    ("effort_days", "-0,5", "min_value"),
+    ("environment", "cloud", "invalid_choice"),
+])
+def test_the_go_live_form_keeps_the_limits_of_the_model(name, value, limit):
+    """Lengths, digits, places, the minimum and the choices come from the Adoption fields, not retyped."""
+    column = Adoption._meta.get_field(name)
+    field = GoLiveFieldsForm.base_fields[name]
+    if limit in ("max_length", "max_digits", "decimal_places"):
+        assert getattr(field, limit) == getattr(column, limit)
+    data = {"adopted_version": "3.2.0", "go_live_date": GO_LIVE_DAY.isoformat(), name: value}
+    assert list(GoLiveFieldsForm(data=data).errors) == [name]
+
+
+def test_the_service_refuses_a_go_live_without_the_cleaned_figures(adoption_in, referent_fano):
     adoption = adoption_in("in_progress")
-    with pytest.raises(services.InvalidData) as refused:
-        services.transition_adoption(
-            adoption, action="go_live", by=referent_fano, version="", date="", actual_cost="-1", effort_days="x"
-        )
-    assert set(refused.value.errors) == {"adopted_version", "go_live_date", "actual_cost", "effort_days"}
+    with pytest.raises(services.InvalidData):
+        services.transition_adoption(adoption, action="go_live", by=referent_fano, adopted_version="3.2.0",
+                                     go_live_date="yesterday")
     adoption.refresh_from_db()
     assert adoption.status == "in_progress"
 
