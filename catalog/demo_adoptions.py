@@ -23,6 +23,7 @@ from municipalities.models import Body, GlobalRole, Membership, User
 
 from .models import Adoption, AdoptionEvent, ReuseStory, Solution
 from .services import adoptions as services
+from .workflow import transition_for
 
 ANAGRAFE = "elicat-anagrafe-soggetti-oggetti"
 PORTALE = "elicat-portale-contribuente"
@@ -303,14 +304,9 @@ def _tell(story: Story, *, solution: Solution, body: Body, people: dict[str, Use
     for sequence, moment in enumerate(moments, start=1):
         AdoptionEvent.objects.filter(adoption=adoption, sequence=sequence).update(created_at=moment)
     dates: dict[str, dt.datetime] = {"requested_at": moments[0], "created_at": moments[0]}
-    stamp = {"approve": "decided_at", "reject": "decided_at", "start": "started_at", "go_live": "in_production_at"}
     for step, moment in zip(story.steps, moments, strict=True):
-        if step.action in stamp:
-            dates[stamp[step.action]] = moment
-        if step.action in ("reject", "withdraw", "retire"):
-            dates["closed_at"] = moment
         if step.action != "comment":
-            dates["status_changed_at"] = moment
+            dates.update(dict.fromkeys(transition_for(step.action).stamps, moment), status_changed_at=moment)
     dates["updated_at"] = moments[-1]
     Adoption.objects.filter(pk=adoption.pk).update(**dates)
     if story.story:

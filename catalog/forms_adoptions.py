@@ -6,14 +6,17 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Body
 
 from . import permissions
-from .models import ReuseStory, Solution
-from .services.adoptions import NOTE_MAX_LENGTH
+from .adoption_presentation import ACTIONS
+from .models import Adoption, ReuseStory, Solution
+from .services.adoptions import GO_LIVE_FIELDS, NOTE_MAX_LENGTH
 from .workflow import Action, AdoptionStatus, transition_for
 
 
@@ -66,13 +69,6 @@ class RequestAdoptionForm(forms.Form):
         return cls(data, bodies=permissions.bodies_that_may_request(user, solution).order_by("name"))
 
 
-NOTE_LABELS: dict[Action, Any] = {
-    Action.REJECT: _("Motivo del rifiuto"),
-    Action.ASK_INFO: _("Domanda per l'ente adottante"),
-    Action.ANSWER: _("La tua risposta"),
-}
-
-
 class ActionForm(forms.Form):
     """One workflow action on the adoption page: a note (required where the table says) and the status seen."""
 
@@ -87,39 +83,74 @@ class ActionForm(forms.Form):
         transition = transition_for(action)
         note = self.fields["note"]
         note.required = transition.note_required
-        note.label = NOTE_LABELS.get(action) or (_("Messaggio") if note.required else _("Nota (facoltativa)"))
+        note.label = ACTIONS[action].note_label or (_("Messaggio") if note.required else _("Nota (facoltativa)"))
         # Prefixed ids are unique on a page that carries several action forms.
         note.widget.attrs["id"] = f"id_{action}-note"
 
 
-class GoLiveForm(ActionForm):
-    """go_live: what runs, since when, and the figures that let the province measure savings.
+def _go_live_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """The model field's own limits on the form field: max_length, max_digits and decimal_places, choices, and the
+    minimum of its MinValueValidator (which a model form would only check on the instance)."""
+    if isinstance(db_field, models.DecimalField):
+        minimum = next((v.limit_value for v in db_field.validators if isinstance(v, MinValueValidator)), None)
+        return db_field.formfield(form_class=ItalianDecimalField, min_value=minimum, **kwargs)
+    return db_field.formfield(**kwargs)
+
+
+class GoLiveFieldsForm(forms.ModelForm):
+    """What go_live records, in shape: types and limits, from the Adoption model's fields. The adoption page
+    (GoLiveForm) and the API (TransitionSerializer) validate with it; the rules that need the adoption (the date,
+    the releases, production only) are the service's (catalog.services.adoptions.transition_adoption)."""
+
+    REQUIRED = ("adopted_version", "go_live_date")
+
+    class Meta:
+        model = Adoption
+        fields = GO_LIVE_FIELDS
+        formfield_callback = _go_live_formfield
+        labels = {
+            "adopted_version": _("Versione messa in produzione"),
+            "go_live_date": _("Data di avvio in produzione"),
+            "estimated_cost": _("Costo stimato per svilupparla o acquistarla (€)"),
+            "actual_cost": _("Costo effettivo di adattamento (€)"),
+            "effort_days": _("Impegno (giornate/persona)"),
+            "agreement_reference": _("Riferimento dell'accordo (art. 15 L. 241/1990)"),
+        }
+        help_texts = {
+            "estimated_cost": _(
+                "Quanto sarebbe costato all'ente costruirla o comprarla da zero. Per esempio 48.000 o 6.500,50."
+            ),
+            "actual_cost": _("Quanto è costato davvero adattarla e avviarla."),
+        }
+        widgets = {
+            "adopted_version": forms.TextInput(attrs={"class": "form-control"}),
+            "go_live_date": forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+            "agreement_reference": forms.TextInput(attrs={"class": "form-control"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED:
+            self.fields[name].required = True
+
+    def _post_clean(self) -> None:
+        # No instance to check: the figures go to the service, which writes them on the adoption with its step.
+        pass
+
+    def go_live_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields or () if name in self.fields}
+
+
+class GoLiveForm(ActionForm, GoLiveFieldsForm):
+    """go_live on the adoption page: what runs, since when, and the figures that let the province measure savings.
 
     The version is a choice among the solution's releases when it has some (newest first and chosen), free text
     otherwise. There is no environment to choose: go_live records production, which the service checks with the
     other rules of the step (catalog.services.adoptions); `add_service_errors` shows its refusals by field.
     """
 
-    adopted_version = forms.CharField(
-        label=_("Versione messa in produzione"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
-    )
-    go_live_date = forms.DateField(
-        label=_("Data di avvio in produzione"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    estimated_cost = ItalianDecimalField(
-        label=_("Costo stimato per svilupparla o acquistarla (€)"), max_digits=12, decimal_places=2,
-        help_text=_("Quanto sarebbe costato all'ente costruirla o comprarla da zero. Per esempio 48.000 o 6.500,50."),
-    )
-    actual_cost = ItalianDecimalField(
-        label=_("Costo effettivo di adattamento (€)"), max_digits=12, decimal_places=2,
-        help_text=_("Quanto è costato davvero adattarla e avviarla."),
-    )
-    effort_days = ItalianDecimalField(label=_("Impegno (giornate/persona)"), max_digits=8, decimal_places=1)
-    agreement_reference = forms.CharField(
-        label=_("Riferimento dell'accordo (art. 15 L. 241/1990)"), required=False, max_length=200,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
+    class Meta(GoLiveFieldsForm.Meta):
+        fields = tuple(name for name in GO_LIVE_FIELDS if name != "environment")
 
     field_order = ["adopted_version", "go_live_date", "estimated_cost", "actual_cost", "effort_days",
                    "agreement_reference", "note"]
@@ -136,11 +167,6 @@ class GoLiveForm(ActionForm):
                 label=version.label, choices=[(v, v) for v in versions],
                 help_text=_("Le versioni pubblicate dall'ente titolare, dalla più recente."), widget=forms.Select(),
             )
-
-    def go_live_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in (
-            "adopted_version", "go_live_date", "estimated_cost", "actual_cost", "effort_days", "agreement_reference",
-        )}
 
     def add_service_errors(self, errors: dict[str, str]) -> None:
         """Show the service's refusals by field (`InvalidData.errors`); one about no field of the form, above it."""

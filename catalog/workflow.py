@@ -1,20 +1,18 @@
-"""The adoption workflow: statuses, actions, the statuses each action starts from, and who may take it.
+"""The adoption workflow: statuses, actions, the statuses each action starts from, who may take it and the dates
+it stamps on the adoption.
 
-This table is the single source for the buttons on the adoption page, the API, the permission checks and the tests.
+This table is the single source for the buttons on the adoption page, the API, the permission checks, the service
+and the tests. How each action looks on the pages (labels, buttons, messages) is in catalog.adoption_presentation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 class AdoptionStatus(models.TextChoices):
@@ -77,47 +75,41 @@ class Transition:
     target: str
     actors: frozenset[Actor]
     note_required: bool = False
-    # Past-tense Italian verb used in messages and the timeline.
-    done_label: StrOrPromise = ""
+    # The Adoption date fields the action sets to the moment it is taken (status_changed_at is set by every one).
+    stamps: tuple[str, ...] = ()
 
 
 S = AdoptionStatus
 A = Actor
 
 TRANSITIONS: dict[Action, Transition] = {
-    Action.REQUEST: Transition(
-        Action.REQUEST, (), S.REQUESTED, frozenset({A.ADOPTER_REFERENT, A.CST}), done_label=_("ha richiesto l'adozione")
-    ),
+    Action.REQUEST: Transition(Action.REQUEST, (), S.REQUESTED, frozenset({A.ADOPTER_REFERENT, A.CST})),
     Action.APPROVE: Transition(
-        Action.APPROVE, (S.REQUESTED,), S.APPROVED, frozenset({A.OWNER_PUBLISHER, A.CST}), done_label=_("ha approvato")
+        Action.APPROVE, (S.REQUESTED,), S.APPROVED, frozenset({A.OWNER_PUBLISHER, A.CST}), stamps=("decided_at",)
     ),
     Action.REJECT: Transition(
         Action.REJECT, (S.REQUESTED,), S.REJECTED, frozenset({A.OWNER_PUBLISHER, A.CST}),
-        note_required=True, done_label=_("ha respinto la richiesta"),
+        note_required=True, stamps=("decided_at", "closed_at"),
     ),
     Action.ASK_INFO: Transition(
-        Action.ASK_INFO, (S.REQUESTED,), S.INFO_NEEDED, frozenset({A.OWNER_PUBLISHER, A.CST}),
-        note_required=True, done_label=_("ha chiesto informazioni"),
+        Action.ASK_INFO, (S.REQUESTED,), S.INFO_NEEDED, frozenset({A.OWNER_PUBLISHER, A.CST}), note_required=True
     ),
     Action.ANSWER: Transition(
-        Action.ANSWER, (S.INFO_NEEDED,), S.REQUESTED, frozenset({A.ADOPTER_REFERENT}),
-        note_required=True, done_label=_("ha risposto"),
+        Action.ANSWER, (S.INFO_NEEDED,), S.REQUESTED, frozenset({A.ADOPTER_REFERENT}), note_required=True
     ),
     Action.START: Transition(
-        Action.START, (S.APPROVED,), S.IN_PROGRESS, frozenset({A.ADOPTER_REFERENT, A.CST}),
-        done_label=_("ha avviato l'adozione"),
+        Action.START, (S.APPROVED,), S.IN_PROGRESS, frozenset({A.ADOPTER_REFERENT, A.CST}), stamps=("started_at",)
     ),
     Action.GO_LIVE: Transition(
         Action.GO_LIVE, (S.IN_PROGRESS,), S.IN_PRODUCTION, frozenset({A.ADOPTER_REFERENT}),
-        done_label=_("ha registrato l'avvio in produzione"),
+        stamps=("in_production_at",),
     ),
     Action.RETIRE: Transition(
-        Action.RETIRE, (S.IN_PRODUCTION,), S.RETIRED, frozenset({A.ADOPTER_REFERENT, A.CST}),
-        done_label=_("ha dismesso la soluzione"),
+        Action.RETIRE, (S.IN_PRODUCTION,), S.RETIRED, frozenset({A.ADOPTER_REFERENT, A.CST}), stamps=("closed_at",)
     ),
     Action.WITHDRAW: Transition(
         Action.WITHDRAW, (S.REQUESTED, S.INFO_NEEDED, S.APPROVED, S.IN_PROGRESS), S.WITHDRAWN,
-        frozenset({A.ADOPTER_REFERENT, A.CST}), done_label=_("ha ritirato la richiesta"),
+        frozenset({A.ADOPTER_REFERENT, A.CST}), stamps=("closed_at",),
     ),
 }
 

@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from municipalities.models import Body
 
 from .. import permissions
+from ..forms_adoptions import GoLiveFieldsForm
 from ..models import Adoption, AdoptionEvent, Release, Solution
+from ..services.adoptions import GO_LIVE_FIELDS
 from ..workflow import ADOPTION_ACTIONS, Action, transition_for
 
 # --- shapes of codes and text ---------------------------------------------------------------------------------
@@ -328,30 +331,56 @@ class AdoptionCreateSerializer(serializers.Serializer):
     note = text_field(max_length=NOTE_MAX_LENGTH, default="")
 
 
-def cost_field(**kwargs) -> StrictDecimalField:
-    return StrictDecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, **kwargs)
+def go_live_fields(*, as_go_live: bool) -> dict[str, serializers.Field]:
+    """The go-live fields of a transition body, as JSON shapes with GoLiveFieldsForm's limits (the Adoption
+    model's). With `as_go_live`, what the schema shows for go_live (version and date required); without, what the
+    server reads for any action, leaving what is missing to GoLiveFieldsForm."""
+    form = GoLiveFieldsForm.base_fields
+
+    def decimal(name: str, help_text) -> StrictDecimalField:
+        field = form[name]
+        return StrictDecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places, required=False,
+                                  allow_null=True, help_text=help_text)
+
+    version_length = form["adopted_version"].max_length
+    return {
+        "adopted_version": text_field(max_length=version_length, required_text=as_go_live,
+                                      help_text=_("Versione messa in produzione.")),
+        "go_live_date": StrictDateField(required=as_go_live,
+                                        help_text=_("Data di avvio in produzione (non nel futuro).")),
+        "environment": StrictChoiceField(choices=Adoption.Environment.choices, required=False),
+        "agreement_reference": text_field(max_length=form["agreement_reference"].max_length,
+                                          help_text=_("Riferimento dell'accordo (art. 15 L. 241/1990).")),
+        "estimated_cost": decimal("estimated_cost", _("Costo stimato di realizzarla o acquistarla (€).")),
+        "actual_cost": decimal("actual_cost", _("Costo effettivo dell'adattamento (€).")),
+        "effort_days": decimal("effort_days", _("Impegno (giornate/persona).")),
+    }
 
 
 class TransitionSerializer(serializers.Serializer):
     """One step of the workflow, as the server reads it: every field of every action. The go-live fields count
-    only for the go_live action; the note is required by some actions (catalog.workflow), which the service
-    checks. The schema describes each action apart (TransitionRequest below)."""
+    only for the go_live action, which GoLiveFieldsForm validates (the form of the adoption page); the note is
+    required by some actions (catalog.workflow), which the service checks. The schema describes each action apart
+    (TransitionRequest below)."""
 
     action = StrictChoiceField(choices=[(a.value, a.label) for a in ADOPTION_ACTIONS])
     note = text_field(max_length=NOTE_MAX_LENGTH, default="")
-    adopted_version = text_field(max_length=50)
-    environment = StrictChoiceField(choices=Adoption.Environment.choices, required=False)
-    go_live_date = StrictDateField(required=False)
-    agreement_reference = text_field(max_length=200)
-    estimated_cost = cost_field(help_text=_("Costo stimato di realizzarla o acquistarla (€)."))
-    actual_cost = cost_field(help_text=_("Costo effettivo dell'adattamento (€)."))
-    effort_days = StrictDecimalField(max_digits=8, decimal_places=1, required=False, allow_null=True,
-                                     help_text=_("Impegno (giornate/persona)."))
+    GO_LIVE_FIELDS = GO_LIVE_FIELDS
 
-    GO_LIVE_FIELDS = (
-        "adopted_version", "environment", "go_live_date", "agreement_reference", "estimated_cost", "actual_cost",
-        "effort_days",
-    )
+    def get_fields(self) -> dict:
+        return {**super().get_fields(), **go_live_fields(as_go_live=False)}
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("action") != Action.GO_LIVE:
+            return attrs
+        form = GoLiveFieldsForm(data={name: attrs[name] for name in GO_LIVE_FIELDS if name in attrs})
+        if not form.is_valid():
+            raise serializers.ValidationError({
+                name: [ErrorDetail(str(message), code=error.code or "invalid") for error in errors
+                       for message in error.messages]
+                for name, errors in form.errors.as_data().items()
+            })
+        return {**attrs, **form.go_live_fields()}
 
 
 # How the schema describes a transition: one shape per kind of action, told apart by `action`. The server reads
@@ -369,18 +398,7 @@ def _transition_request(name: str, actions, *, note_required: bool, go_live: boo
         else text_field(max_length=NOTE_MAX_LENGTH, default=""),
     }
     if go_live:
-        fields.update({
-            "adopted_version": text_field(max_length=50, required_text=True,
-                                          help_text=_("Versione messa in produzione.")),
-            "go_live_date": StrictDateField(help_text=_("Data di avvio in produzione (non nel futuro).")),
-            "environment": StrictChoiceField(choices=Adoption.Environment.choices, required=False),
-            "agreement_reference": text_field(max_length=200,
-                                              help_text=_("Riferimento dell'accordo (art. 15 L. 241/1990).")),
-            "estimated_cost": cost_field(help_text=_("Costo stimato di realizzarla o acquistarla (€).")),
-            "actual_cost": cost_field(help_text=_("Costo effettivo dell'adattamento (€).")),
-            "effort_days": StrictDecimalField(max_digits=8, decimal_places=1, required=False, allow_null=True,
-                                              help_text=_("Impegno (giornate/persona).")),
-        })
+        fields.update(go_live_fields(as_go_live=True))
     return type(name, (serializers.Serializer,), {**fields, "__module__": __name__})
 
 

@@ -8,7 +8,6 @@ errors of cstportal.errors, which the HTML pages and the REST API each map in on
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,26 +27,12 @@ from ..workflow import Action, AdoptionStatus, transition_for
 COMMENT_ACTION = "comment"
 NOTE_MAX_LENGTH = 4000
 
-# The timestamp each action stamps on the adoption, besides `status_changed_at`.
-STEP_DATE_FIELDS: dict[Action, tuple[str, ...]] = {
-    Action.APPROVE: ("decided_at",),
-    Action.REJECT: ("decided_at", "closed_at"),
-    Action.START: ("started_at",),
-    Action.GO_LIVE: ("in_production_at",),
-    Action.RETIRE: ("closed_at",),
-    Action.WITHDRAW: ("closed_at",),
-}
-
-# What go_live records: adoption field -> accepted keyword names (the API may send the short ones).
-GO_LIVE_FIELDS: dict[str, tuple[str, ...]] = {
-    "adopted_version": ("adopted_version", "version"),
-    "go_live_date": ("go_live_date", "date"),
-    "environment": ("environment",),
-    "estimated_cost": ("estimated_cost",),
-    "actual_cost": ("actual_cost",),
-    "effort_days": ("effort_days",),
-    "agreement_reference": ("agreement_reference",),
-}
+# What go_live records on the adoption, shaped beforehand by catalog.forms_adoptions.GoLiveFieldsForm (whose limits
+# are the model fields'). adopted_version and go_live_date are required; the rest may be left out.
+GO_LIVE_FIELDS: tuple[str, ...] = (
+    "adopted_version", "go_live_date", "environment", "estimated_cost", "actual_cost", "effort_days",
+    "agreement_reference",
+)
 
 
 # --- errors ---------------------------------------------------------------------------------------------------
@@ -130,14 +115,13 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     """Take `action` on `adoption` as `by`, following catalog.workflow.TRANSITIONS.
 
     `adoption.status` is the status the person saw: the update only happens if the row still has it. Only go_live
-    takes `fields`: adopted_version (or version) and go_live_date (or date) are required; environment, estimated_cost,
-    actual_cost, effort_days (each ≥ 0) and agreement_reference are optional. The rules of go_live are in
-    `_clean_go_live_fields`: what it records must be possible (a date between the request and today, a version the
-    solution has released, the production environment).
+    takes `fields` (GO_LIVE_FIELDS), as catalog.forms_adoptions.GoLiveFieldsForm cleans them (types and limits);
+    the rules that need the adoption are in `_check_go_live_fields`: what it records must be possible (a date
+    between the request and today, a version the solution has released, the production environment).
 
-    Effects, in one transaction: the status and the step's date on the adoption, exactly one AdoptionEvent, and the
-    notification hook. Raises StatusConflict (the table), NotAllowed (the role), InvalidData (note or figures),
-    AlreadyChanged (someone else moved it first). Returns the same instance, updated.
+    Effects, in one transaction: the status and the dates the table stamps on the adoption, exactly one
+    AdoptionEvent, and the notification hook. Raises StatusConflict (the table), NotAllowed (the role), InvalidData
+    (note or figures), AlreadyChanged (someone else moved it first). Returns the same instance, updated.
     """
     try:
         action = Action(action)
@@ -164,7 +148,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
             errors={"note": _("Questo campo è obbligatorio.")},
         )
     if action == Action.GO_LIVE:
-        extra = _clean_go_live_fields(adoption, fields)
+        extra = _check_go_live_fields(adoption, fields)
     elif fields:
         raise InvalidData(_("Questa azione non accetta altri dati oltre alla nota."))
     else:
@@ -173,7 +157,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     now = timezone.now()
     updates: dict[str, Any] = {"status": transition.target, "status_changed_at": now, "updated_at": now,
                                "reminded_at": None, **extra}
-    for name in STEP_DATE_FIELDS.get(action, ()):
+    for name in transition.stamps:
         updates[name] = now
     # The compare-and-set: the row lock it takes also serialises the event sequence below.
     changed = Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates)
@@ -184,63 +168,6 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
     event = _append_event(adoption, action=action, from_status=expected, to_status=transition.target, by=by, note=note)
     notices.adoption_transitioned(adoption, event)
     return adoption
-
-
-def approve_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The owner's publisher (or CST) accepts a request. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.APPROVE, by=by, note=note)
-
-
-def reject_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
-    """The owner's publisher (or CST) refuses a request, saying why. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.REJECT, by=by, note=note)
-
-
-def ask_info_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
-    """The owner's publisher (or CST) asks the adopter a question. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.ASK_INFO, by=by, note=note)
-
-
-def answer_adoption(adoption: Adoption, *, by: Any, note: str) -> Adoption:
-    """The adopter's referent answers; the request goes back to review. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.ANSWER, by=by, note=note)
-
-
-def start_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The adopter begins installing or configuring the solution. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.START, by=by, note=note)
-
-
-def go_live_adoption(
-    adoption: Adoption,
-    *,
-    by: Any,
-    adopted_version: str,
-    go_live_date: dt.date,
-    environment: str = Adoption.Environment.PRODUCTION,
-    estimated_cost: Decimal | None = None,
-    actual_cost: Decimal | None = None,
-    effort_days: Decimal | None = None,
-    agreement_reference: str = "",
-    note: str = "",
-) -> Adoption:
-    """The adopter records that the solution runs in production, with version, date and figures.
-    See _clean_go_live_fields for what is accepted."""
-    return transition_adoption(
-        adoption, action=Action.GO_LIVE, by=by, note=note, adopted_version=adopted_version,
-        go_live_date=go_live_date, environment=environment, estimated_cost=estimated_cost, actual_cost=actual_cost,
-        effort_days=effort_days, agreement_reference=agreement_reference,
-    )
-
-
-def retire_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The adopter stops using the solution: it leaves the solution's "used by". See transition_adoption."""
-    return transition_adoption(adoption, action=Action.RETIRE, by=by, note=note)
-
-
-def withdraw_adoption(adoption: Adoption, *, by: Any, note: str = "") -> Adoption:
-    """The adopter (or CST) abandons a request before production. See transition_adoption."""
-    return transition_adoption(adoption, action=Action.WITHDRAW, by=by, note=note)
 
 
 # --- comments and stories -------------------------------------------------------------------------------------
@@ -328,8 +255,9 @@ def _status_label(status: str) -> str:
         return status
 
 
-def _clean_go_live_fields(adoption: Adoption, fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate what go_live records; raise InvalidData naming every wrong field.
+def _check_go_live_fields(adoption: Adoption, fields: dict[str, Any]) -> dict[str, Any]:
+    """The rules of go_live that need the adoption, on fields already shaped by GoLiveFieldsForm; raise InvalidData
+    naming every wrong field.
 
     go_live means production: it is the step that puts the adopter among the bodies that use the solution ("Usata
     da", the counts and the dashboards: AdoptionQuerySet.in_production), so what it records must be possible:
@@ -339,82 +267,37 @@ def _clean_go_live_fields(adoption: Adoption, fields: dict[str, Any]) -> dict[st
     - environment is production (or left out): a deployment in the test environment ("Collaudo") is not in
       production yet, and the adoption stays in progress until it is.
     """
-    aliases = {alias: name for name, names in GO_LIVE_FIELDS.items() for alias in names}
-    unknown = sorted(set(fields) - set(aliases))
+    unknown = sorted(set(fields) - set(GO_LIVE_FIELDS))
     if unknown:
         raise InvalidData(_("Dati non previsti: %(names)s.") % {"names": ", ".join(unknown)})
-    raw = {aliases[key]: value for key, value in fields.items()}
+    cleaned: dict[str, Any] = {name: fields.get(name) for name in GO_LIVE_FIELDS}
+    version, go_live_date = cleaned["adopted_version"], cleaned["go_live_date"]
+    if not version or not isinstance(go_live_date, dt.date):
+        # A caller that skipped the form: nothing to check the rules against.
+        raise InvalidData(_("Controlla i dati dell'avvio in produzione."))
+    cleaned["environment"] = cleaned["environment"] or Adoption.Environment.PRODUCTION
+    cleaned["agreement_reference"] = cleaned["agreement_reference"] or ""
     errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
 
-    version = str(raw.get("adopted_version") or "").strip()
     released = list(adoption.solution.releases.values_list("version", flat=True))
-    if not version:
-        errors["adopted_version"] = _("Indica la versione messa in produzione.")
-    elif len(version) > 50:
-        errors["adopted_version"] = _("Al massimo 50 caratteri.")
-    elif released and version not in released:
+    if released and version not in released:
         errors["adopted_version"] = _(
             "«%(version)s» non è una versione pubblicata di questa soluzione: scegli tra %(versions)s."
         ) % {"version": version, "versions": ", ".join(released[:10]) + (", …" if len(released) > 10 else "")}
-    cleaned["adopted_version"] = version
 
-    go_live_date = raw.get("go_live_date")
-    if isinstance(go_live_date, str) and go_live_date:
-        try:
-            go_live_date = dt.date.fromisoformat(go_live_date)
-        except ValueError:
-            go_live_date = "invalid"
-    if isinstance(go_live_date, dt.datetime):
-        go_live_date = go_live_date.date()
-    if not go_live_date:
-        errors["go_live_date"] = _("Indica la data di avvio in produzione.")
-    elif not isinstance(go_live_date, dt.date):
-        errors["go_live_date"] = _("Data non valida (formato AAAA-MM-GG).")
-    elif go_live_date > timezone.localdate():
+    requested_on = timezone.localdate(adoption.requested_at)
+    if go_live_date > timezone.localdate():
         errors["go_live_date"] = _("La data di avvio in produzione non può essere nel futuro.")
-    elif go_live_date < timezone.localdate(adoption.requested_at):
+    elif go_live_date < requested_on:
         errors["go_live_date"] = _(
             "La data di avvio in produzione non può precedere la richiesta di adozione (%(date)s)."
-        ) % {"date": date_format(timezone.localdate(adoption.requested_at), "j F Y")}
-    cleaned["go_live_date"] = go_live_date
+        ) % {"date": date_format(requested_on, "j F Y")}
 
-    environment = str(raw.get("environment") or Adoption.Environment.PRODUCTION)
-    if environment == Adoption.Environment.TEST:
+    if cleaned["environment"] != Adoption.Environment.PRODUCTION:
         errors["environment"] = _(
             "Il collaudo non è ancora produzione: registra l'avvio quando la soluzione è in uso nell'ambiente di "
             "produzione."
         )
-    elif environment not in Adoption.Environment.values:
-        errors["environment"] = _("Ambiente non valido.")
-    cleaned["environment"] = environment
-
-    limits = {"estimated_cost": (12, 2), "actual_cost": (12, 2), "effort_days": (8, 1)}
-    for name, (digits, places) in limits.items():
-        value = raw.get(name)
-        if value is None or value == "":
-            cleaned[name] = None
-            continue
-        try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            errors[name] = _("Inserisci un numero.")
-            continue
-        if not number.is_finite():
-            errors[name] = _("Inserisci un numero.")
-        elif number < 0:
-            errors[name] = _("Il valore non può essere negativo.")
-        elif number >= Decimal(10) ** (digits - places):
-            errors[name] = _("Il valore è troppo grande.")
-        elif number.quantize(Decimal(1).scaleb(-places)) != number:
-            errors[name] = _("Al massimo %(places)d decimali.") % {"places": places}
-        else:
-            cleaned[name] = number
-
-    reference = str(raw.get("agreement_reference") or "").strip()
-    if len(reference) > 200:
-        errors["agreement_reference"] = _("Al massimo 200 caratteri.")
-    cleaned["agreement_reference"] = reference
 
     if errors:
         raise InvalidData(_("Controlla i dati dell'avvio in produzione."), errors=errors)

@@ -10,22 +10,12 @@ from django.utils.translation import gettext as _
 from municipalities import permissions as people
 
 from .. import permissions
+from ..adoption_presentation import STATUS_BADGES, presentation_of
 from ..forms_adoptions import RequestAdoptionForm
 from ..models import Adoption, AdoptionEvent, Solution
-from ..workflow import Action, AdoptionStatus, transition_for
+from ..workflow import Action, AdoptionStatus
 
 register = template.Library()
-
-BADGE_CLASSES: dict[str, str] = {
-    AdoptionStatus.REQUESTED: "bg-primary",
-    AdoptionStatus.INFO_NEEDED: "bg-warning",
-    AdoptionStatus.APPROVED: "bg-primary",
-    AdoptionStatus.IN_PROGRESS: "bg-primary",
-    AdoptionStatus.IN_PRODUCTION: "bg-success",
-    AdoptionStatus.REJECTED: "bg-danger",
-    AdoptionStatus.WITHDRAWN: "bg-secondary",
-    AdoptionStatus.RETIRED: "bg-dark",
-}
 
 
 @register.inclusion_tag("catalog/adoptions/_panel.html", takes_context=True)
@@ -85,7 +75,7 @@ def adoption_status_badge(status: str) -> dict[str, Any]:
         label = AdoptionStatus(status).label
     except ValueError:
         label = status
-    return {"label": label, "css": BADGE_CLASSES.get(status, "bg-secondary")}
+    return {"label": label, "css": STATUS_BADGES.get(status, "bg-secondary")}
 
 
 @register.filter
@@ -94,7 +84,7 @@ def event_verb(event: AdoptionEvent) -> str:
     if event.is_comment:
         return _("ha commentato")
     try:
-        return str(transition_for(event.action).done_label)
+        return str(presentation_of(event.action).done_label)
     except ValueError:
         return event.action
 

@@ -15,7 +15,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cstportal.errors import ServiceError
@@ -24,6 +23,7 @@ from municipalities.models import Body
 
 from .. import permissions
 from ..access import get_adoption_for, get_solution_for
+from ..adoption_presentation import ACTIONS, INBOX_ACTIONS
 from ..forms_adoptions import (
     ActionForm,
     AdoptionFilterForm,
@@ -38,60 +38,6 @@ from ..workflow import ADOPTION_ACTIONS, STEPS, Action, AdoptionStatus, transiti
 
 ADOPTIONS_PER_PAGE = 25
 INBOX_ITEMS_PER_SECTION = 10
-
-SUCCESS_MESSAGES: dict[Action, Any] = {
-    Action.APPROVE: gettext_lazy("Richiesta approvata: l'ente adottante può avviare l'adozione."),
-    Action.REJECT: gettext_lazy("Richiesta respinta."),
-    Action.ASK_INFO: gettext_lazy("Domanda inviata all'ente adottante."),
-    Action.ANSWER: gettext_lazy("Risposta inviata: la richiesta torna all'esame dell'ente titolare."),
-    Action.START: gettext_lazy("Adozione avviata."),
-    Action.GO_LIVE: gettext_lazy("Avvio in produzione registrato: l'ente compare tra chi usa la soluzione."),
-    Action.RETIRE: gettext_lazy("Dismissione registrata: l'ente non compare più tra chi usa la soluzione."),
-    Action.WITHDRAW: gettext_lazy("Richiesta ritirata."),
-}
-
-# Destructive actions ask for confirmation before the form is sent.
-CONFIRMATIONS: dict[Action, Any] = {
-    Action.REJECT: gettext_lazy("Confermi di voler respingere la richiesta? L'ente dovrà presentarne una nuova."),
-    Action.WITHDRAW: gettext_lazy("Confermi di voler ritirare la richiesta? Per riprenderla servirà una nuova richiesta."),
-    Action.RETIRE: gettext_lazy("Confermi la dismissione? L'ente non comparirà più tra chi usa la soluzione."),
-}
-
-HELP_TEXTS: dict[Action, Any] = {
-    Action.APPROVE: gettext_lazy("L'ente adottante potrà avviare l'adozione."),
-    Action.REJECT: gettext_lazy("Spiega il motivo: l'ente adottante lo leggerà nella cronologia."),
-    Action.ASK_INFO: gettext_lazy("La richiesta resta in sospeso finché l'ente adottante non risponde."),
-    Action.ANSWER: gettext_lazy("La richiesta torna all'esame dell'ente titolare."),
-    Action.START: gettext_lazy("Da usare quando comincia l'installazione o l'attivazione."),
-    Action.GO_LIVE: gettext_lazy("Registra versione, data e costi: l'ente comparirà tra chi usa la soluzione."),
-    Action.RETIRE: gettext_lazy("L'ente non comparirà più tra chi usa la soluzione."),
-    Action.WITHDRAW: gettext_lazy("La richiesta viene chiusa: per riprenderla ne servirà una nuova."),
-}
-
-BUTTON_CLASSES: dict[Action, str] = {
-    Action.APPROVE: "btn-primary",
-    Action.ANSWER: "btn-primary",
-    Action.START: "btn-primary",
-    Action.GO_LIVE: "btn-primary",
-    Action.ASK_INFO: "btn-outline-primary",
-    Action.REJECT: "btn-outline-danger",
-    Action.WITHDRAW: "btn-outline-danger",
-    Action.RETIRE: "btn-outline-danger",
-}
-
-# The inbox: one section per step that waits for someone, each defined by the action it waits for.
-INBOX_SECTIONS: tuple[tuple[str, Action, Any, Any], ...] = (
-    ("review", Action.APPROVE, gettext_lazy("Richieste da esaminare"),
-     gettext_lazy("Richieste in attesa della decisione dell'ente titolare: approvarle, respingerle o chiedere "
-                  "informazioni.")),
-    ("answer", Action.ANSWER, gettext_lazy("Domande a cui rispondere"),
-     gettext_lazy("L'ente titolare ha chiesto informazioni prima di decidere: tocca all'ente adottante rispondere.")),
-    ("start", Action.START, gettext_lazy("Adozioni da avviare"),
-     gettext_lazy("Richieste approvate: l'adozione si avvia quando comincia l'installazione o l'attivazione.")),
-    ("go_live", Action.GO_LIVE, gettext_lazy("Adozioni da mettere in produzione"),
-     gettext_lazy("Adozioni in corso: all'avvio in produzione si registrano versione, data e costi.")),
-)
-
 
 # --- lists ----------------------------------------------------------------------------------------------------
 
@@ -133,11 +79,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """"Da fare": what waits for this person, section by section, oldest first; CST staff see every pending step."""
     user = request.user
     visible = Adoption.objects.visible_to(user)
-    awaiting = {key: permissions.adoptions_awaiting(user, action) for key, action, _t, _d in INBOX_SECTIONS}
+    inbox_sections = [(action, section) for action in INBOX_ACTIONS if (section := ACTIONS[action].inbox)]
+    awaiting = {section.key: permissions.adoptions_awaiting(user, action) for action, section in inbox_sections}
     # One aggregate for every count.
     counts = visible.aggregate(**{key: Count("pk", filter=q) for key, q in awaiting.items()})
     sections = []
-    for key, action, title, description in INBOX_SECTIONS:
+    for action, section in inbox_sections:
+        key = section.key
         count = counts[key] or 0
         items = (
             list(
@@ -150,8 +98,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
         sections.append({
             "key": key,
-            "title": title,
-            "description": description,
+            "title": section.title,
+            "description": section.description,
             "count": count,
             "items": items,
             "more": count > len(items),
@@ -220,7 +168,7 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ServiceError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, str(SUCCESS_MESSAGES[action]))
+        messages.success(request, str(ACTIONS[action].success))
     return redirect(adoption)
 
 
@@ -309,7 +257,7 @@ def _render_detail(
     # The form sent back with errors (or asked for) is open; otherwise the first action that destroys nothing (reject,
     # withdraw and retire stay closed until asked for).
     expanded = next((a for a in allowed if a in bound or a == open_form),
-                    next((a for a in allowed if a not in CONFIRMATIONS), None))
+                    next((a for a in allowed if not ACTIONS[a].confirm), None))
     for action in allowed:
         form = bound.get(action)
         if form is None:
@@ -318,16 +266,16 @@ def _render_detail(
                 form = GoLiveForm(initial=initial, solution=adoption.solution)
             else:
                 form = ActionForm(action=action, initial=initial)
-        transition = transition_for(action)
+        shown = ACTIONS[action]
         actions.append({
             "action": action,
             "label": action.label,
-            "help": HELP_TEXTS.get(action, ""),
+            "help": shown.help,
             "expanded": action == expanded,
             "form": form,
-            "note_required": transition.note_required,
-            "confirm": CONFIRMATIONS.get(action, ""),
-            "button_class": BUTTON_CLASSES.get(action, "btn-primary"),
+            "note_required": transition_for(action).note_required,
+            "confirm": shown.confirm,
+            "button_class": shown.button_class,
             "is_go_live": action == Action.GO_LIVE,
         })
     story = ReuseStory.objects.filter(adoption=adoption).first()

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Adoption, AdoptionEvent
+from catalog.workflow import transition_for
 from tests.conftest import _person
 from tests.factories import ReleaseFactory, SolutionFactory
 
@@ -25,7 +26,6 @@ PATHS: dict[str, list[tuple[str, str, str]]] = {
                 ("go_live", "in_progress", "in_production"), ("retire", "in_production", "retired")],
     "withdrawn": [("approve", "requested", "approved"), ("withdraw", "approved", "withdrawn")],
 }
-DATE_OF = {"approve": "decided_at", "reject": "decided_at", "start": "started_at", "go_live": "in_production_at"}
 
 
 @pytest.fixture
@@ -56,10 +56,8 @@ def adoption_in(solution, fano, referent_fano) -> Callable[..., Adoption]:
             when = start + dt.timedelta(days=7 * number)
             AdoptionEvent.objects.create(adoption=adoption, sequence=number, action=action, from_status=source,
                                          to_status=target, actor=referent_fano)
-            if action in DATE_OF:
-                setattr(adoption, DATE_OF[action], when)
-            if action in ("reject", "retire", "withdraw"):
-                adoption.closed_at = when
+            for name in transition_for(action).stamps:
+                setattr(adoption, name, when)
             if action == "go_live":
                 adoption.adopted_version = "3.1.0"
                 adoption.go_live_date = when.date()

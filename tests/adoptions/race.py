@@ -74,14 +74,14 @@ def _world() -> dict[str, Any]:
 def race_approvals() -> dict[str, Any]:
     """The owner's publisher and CST staff approve the same request at the same moment."""
     from catalog.models import Adoption, AdoptionEvent
-    from catalog.services.adoptions import approve_adoption, request_adoption
+    from catalog.services.adoptions import request_adoption, transition_adoption
 
     world = _world()
     adoption = request_adoption(solution=world["solution"], body=world["fano"], by=world["referent"])
 
     def approve_as(user: Any) -> Callable[[], Any]:
         seen = Adoption.objects.get(pk=adoption.pk)  # both pages showed "requested"
-        return lambda: approve_adoption(seen, by=user, note="Approvata.")
+        return lambda: transition_adoption(seen, action="approve", by=user, note="Approvata.")
 
     results = run_together(approve_as(world["publisher"]), approve_as(world["cst"]))
     adoption.refresh_from_db()

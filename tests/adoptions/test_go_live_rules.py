@@ -196,6 +196,8 @@ def api_go_live(user, adoption: Adoption, **body):
     ({"go_live_date": "1999-01-01"}, "go_live_date"),
     ({"adopted_version": "9.9.9"}, "adopted_version"),
     ({"environment": "test"}, "environment"),
+    ({"adopted_version": "   "}, "adopted_version"),
+    ({"go_live_date": None}, "go_live_date"),
 ])
 def test_the_api_answers_400_naming_the_field(adoption_in, referent_fano, body, field):
     adoption = adoption_in("in_progress")

@@ -200,7 +200,7 @@ def test_used_by_lists_exactly_the_bodies_in_production_and_retire_removes_them(
     assert _used_by(html) == ["Cartoceto", "Fano"]
     assert "3.1.0" in html
 
-    services.retire_adoption(fano_running, by=referent_fano, note="Passati ad altro.")
+    services.transition_adoption(fano_running, action="retire", by=referent_fano, note="Passati ad altro.")
     assert _used_by(_panel(solution)) == ["Cartoceto"]
 
 
@@ -237,5 +237,5 @@ def test_the_solution_page_shows_the_panel(client, adoption_in, solution):
 def test_retire_leaves_used_by_on_the_public_page_at_once(client, adoption_in, solution, referent_fano):
     running = adoption_in("in_production")
     assert _used_by(client.get(solution.get_absolute_url()).content.decode()) == ["Fano"]
-    services.retire_adoption(running, by=referent_fano)
+    services.transition_adoption(running, action="retire", by=referent_fano)
     assert _used_by(client.get(solution.get_absolute_url()).content.decode()) == []

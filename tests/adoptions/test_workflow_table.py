@@ -11,7 +11,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from catalog import notices
-from catalog.models import AdoptionEvent
+from catalog.forms_adoptions import GoLiveFieldsForm
+from catalog.models import Adoption, AdoptionEvent
 from catalog.services import adoptions as services
 from catalog.workflow import ADOPTION_ACTIONS, Action, AdoptionStatus
 from cstportal import errors
@@ -41,6 +42,12 @@ WHO = {
     "retire": {"adopter_referent", "cst"},
     "withdraw": {"adopter_referent", "cst"},
 }
+# The dates each action sets to the moment it is taken (status_changed_at besides, always).
+STAMPS = {
+    "approve": {"decided_at"}, "reject": {"decided_at", "closed_at"}, "ask_info": set(), "answer": set(),
+    "start": {"started_at"}, "go_live": {"in_production_at"}, "retire": {"closed_at"}, "withdraw": {"closed_at"},
+}
+STEP_DATES = ("decided_at", "started_at", "in_production_at", "closed_at")
 # role -> persona fixture (None: an anonymous visitor)
 ROLES = {
     "anonymous": None,
@@ -110,6 +117,20 @@ def test_the_service_follows_the_table(request, adoption_in, member_pesaro, stat
     assert AdoptionEvent.objects.filter(adoption=adoption).count() == events_before
 
 
+@pytest.mark.parametrize("action", list(SOURCES))
+def test_each_action_stamps_the_dates_the_table_names(request, adoption_in, member_pesaro, action):
+    adoption = adoption_in(sorted(SOURCES[action])[0])
+    person = request.getfixturevalue(ROLES[sorted(WHO[action])[0]])
+    dates_before = {name: getattr(adoption, name) for name in STEP_DATES}
+    before = timezone.now()
+    services.transition_adoption(adoption, action=action, by=person, note="Motivo scritto.",
+                                 **(GO_LIVE if action == "go_live" else {}))
+    adoption.refresh_from_db()
+    stamped = {name for name in STEP_DATES if getattr(adoption, name) != dates_before[name]}
+    assert stamped == STAMPS[action]
+    assert all(getattr(adoption, name) >= before for name in stamped)
+
+
 @pytest.mark.parametrize("action", ["reject", "ask_info", "answer"])
 def test_actions_the_table_marks_need_a_note(adoption_in, publisher_pesaro, referent_fano, action):
     adoption = adoption_in("info_needed" if action == "answer" else "requested")
@@ -121,20 +142,43 @@ def test_actions_the_table_marks_need_a_note(adoption_in, publisher_pesaro, refe
     assert AdoptionEvent.objects.filter(adoption=adoption).count() == events_before
 
 
-def test_go_live_needs_version_and_date_and_refuses_negative_figures(adoption_in, referent_fano):
+def test_the_go_live_form_needs_version_and_date_and_refuses_negative_figures():
+    form = GoLiveFieldsForm(data={"adopted_version": "", "go_live_date": "", "actual_cost": "-1", "effort_days": "x"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"adopted_version", "go_live_date", "actual_cost", "effort_days"}
+
+
+@pytest.mark.parametrize(("name", "value", "limit"), [
+    ("adopted_version", "1" * 51, "max_length"),
+    ("agreement_reference", "x" * 201, "max_length"),
+    ("estimated_cost", "10000000000", "max_digits"),
+    ("estimated_cost", "1,125", "decimal_places"),
+    ("effort_days", "1,25", "decimal_places"),
+    ("effort_days", "-0,5", "min_value"),
+    ("environment", "cloud", "invalid_choice"),
+])
+def test_the_go_live_form_keeps_the_limits_of_the_model(name, value, limit):
+    """Lengths, digits, places, the minimum and the choices come from the Adoption fields, not retyped."""
+    column = Adoption._meta.get_field(name)
+    field = GoLiveFieldsForm.base_fields[name]
+    if limit in ("max_length", "max_digits", "decimal_places"):
+        assert getattr(field, limit) == getattr(column, limit)
+    data = {"adopted_version": "3.2.0", "go_live_date": GO_LIVE_DAY.isoformat(), name: value}
+    assert list(GoLiveFieldsForm(data=data).errors) == [name]
+
+
+def test_the_service_refuses_a_go_live_without_the_cleaned_figures(adoption_in, referent_fano):
     adoption = adoption_in("in_progress")
-    with pytest.raises(services.InvalidData) as refused:
-        services.transition_adoption(
-            adoption, action="go_live", by=referent_fano, version="", date="", actual_cost="-1", effort_days="x"
-        )
-    assert set(refused.value.errors) == {"adopted_version", "go_live_date", "actual_cost", "effort_days"}
+    with pytest.raises(services.InvalidData):
+        services.transition_adoption(adoption, action="go_live", by=referent_fano, adopted_version="3.2.0",
+                                     go_live_date="yesterday")
     adoption.refresh_from_db()
     assert adoption.status == "in_progress"
 
 
 def test_go_live_records_version_date_and_figures(adoption_in, referent_fano):
     adoption = adoption_in("in_progress")
-    services.go_live_adoption(adoption, by=referent_fano, **GO_LIVE)
+    services.transition_adoption(adoption, action=Action.GO_LIVE, by=referent_fano, **GO_LIVE)
     adoption.refresh_from_db()
     assert adoption.status == "in_production" and adoption.in_production_at is not None
     assert (adoption.adopted_version, adoption.go_live_date) == ("3.2.0", GO_LIVE_DAY)
@@ -156,9 +200,9 @@ def test_request_cannot_go_through_transition(adoption_in, referent_fano):
 def test_a_stale_copy_is_told_it_was_already_changed(adoption_in, publisher_pesaro, cst_admin):
     adoption = adoption_in("requested")
     stale = type(adoption).objects.get(pk=adoption.pk)
-    services.approve_adoption(adoption, by=publisher_pesaro)
+    services.transition_adoption(adoption, action=Action.APPROVE, by=publisher_pesaro)
     with pytest.raises(errors.AlreadyChanged) as refused:
-        services.reject_adoption(stale, by=cst_admin, note="No.")
+        services.transition_adoption(stale, action=Action.REJECT, by=cst_admin, note="No.")
     assert refused.value.message == "La richiesta è già stata modificata da un'altra persona: ricarica la pagina."
     assert list(AdoptionEvent.objects.filter(adoption=adoption).values_list("action", flat=True)) == [
         "request", "approve"
@@ -169,14 +213,16 @@ def test_the_whole_path_writes_one_event_per_step_with_actor_and_time(
     solution, fano, referent_fano, publisher_pesaro, cst_admin
 ):
     adoption = services.request_adoption(solution=solution, body=fano, by=referent_fano, note="Ci serve.")
-    services.ask_info_adoption(adoption, by=publisher_pesaro, note="Quale versione di PostgreSQL usate?")
-    services.answer_adoption(adoption, by=referent_fano, note="La 16.")
-    services.approve_adoption(adoption, by=cst_admin)
-    services.start_adoption(adoption, by=referent_fano)
-    services.go_live_adoption(adoption, by=referent_fano, adopted_version="3.2.0",
-                                go_live_date=timezone.localdate())
+    services.transition_adoption(adoption, action=Action.ASK_INFO, by=publisher_pesaro,
+                                 note="Quale versione di PostgreSQL usate?")
+    services.transition_adoption(adoption, action=Action.ANSWER, by=referent_fano, note="La 16.")
+    services.transition_adoption(adoption, action=Action.APPROVE, by=cst_admin)
+    services.transition_adoption(adoption, action=Action.START, by=referent_fano)
+    services.transition_adoption(adoption, action=Action.GO_LIVE, by=referent_fano, adopted_version="3.2.0",
+                                 go_live_date=timezone.localdate())
     services.comment_on_adoption(adoption, by=publisher_pesaro, note="Ottimo lavoro.")
-    services.retire_adoption(adoption, by=referent_fano, note="Sostituita dal nuovo gestionale.")
+    services.transition_adoption(adoption, action=Action.RETIRE, by=referent_fano,
+                                 note="Sostituita dal nuovo gestionale.")
 
     events = list(AdoptionEvent.objects.filter(adoption=adoption).order_by("sequence"))
     assert [(e.sequence, e.action, e.to_status) for e in events] == [
@@ -198,7 +244,7 @@ def test_each_transition_and_comment_calls_its_notification_hook(
     monkeypatch.setattr(notices, "adoption_transitioned", lambda a, e: calls.append(("transitioned", e.action)))
     monkeypatch.setattr(notices, "adoption_commented", lambda a, e: calls.append(("commented", e.action)))
     adoption = services.request_adoption(solution=solution, body=fano, by=referent_fano)
-    services.approve_adoption(adoption, by=publisher_pesaro)
+    services.transition_adoption(adoption, action=Action.APPROVE, by=publisher_pesaro)
     services.comment_on_adoption(adoption, by=referent_fano, note="Grazie!")
     assert calls == [("transitioned", "request"), ("transitioned", "approve"), ("commented", "comment")]
 
@@ -211,7 +257,7 @@ def test_a_failing_notification_hook_rolls_the_transition_back(monkeypatch, adop
 
     monkeypatch.setattr(notices, "adoption_transitioned", broken)
     with pytest.raises(RuntimeError):
-        services.approve_adoption(adoption, by=publisher_pesaro)
+        services.transition_adoption(adoption, action=Action.APPROVE, by=publisher_pesaro)
     adoption.refresh_from_db()
     assert adoption.status == "requested"
     assert AdoptionEvent.objects.filter(adoption=adoption).count() == 1

@@ -155,14 +155,14 @@ def test_publishing_a_solution_invalidates_the_pages(pesaro, cst_admin, publishe
 
 
 def test_an_adoption_transition_invalidates_the_pages(pesaro, fano, publisher_pesaro):
-    from catalog.services.adoptions import approve_adoption
+    from catalog.services.adoptions import transition_adoption
     from tests.factories import AdoptionEventFactory, AdoptionFactory, SolutionFactory
 
     adoption = AdoptionFactory(solution=SolutionFactory(owner=pesaro), body=fano)
     AdoptionEventFactory(adoption=adoption, sequence=1)
     _visitor().get(PAGE)
     assert _visitor().get(PAGE)["X-Anon-Cache"] == "hit"
-    approve_adoption(adoption, by=publisher_pesaro)
+    transition_adoption(adoption, action="approve", by=publisher_pesaro)
     assert _visitor().get(PAGE)["X-Anon-Cache"] == "miss"
 
 
