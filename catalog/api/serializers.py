@@ -422,8 +422,10 @@ TRANSITION_REQUESTS = _transition_request_shapes()
 
 
 class PubliccodeImportSerializer(serializers.Serializer):
+    # Not required by the serializer: an empty upload may reach the server as no file part at all (multipart
+    # clients drop an empty file), so "no file" and "an empty file" are one case, told as the content: 422.
     file = serializers.FileField(
-        allow_empty_file=True,  # an empty file is a publiccode.yml with errors: 422, like any other content
+        allow_empty_file=True, required=False,
         help_text=_("Il file publiccode.yml (al massimo 1 MB, nome con estensione .yml o .yaml)."),
     )
     owner = StrictCharField(

@@ -492,6 +492,8 @@ class PubliccodeImportView(APIView):
                 raise exceptions.PermissionDenied(
                     _("Non pubblichi soluzioni per conto di %(body)s.") % {"body": owner.name}
                 )
+        if data.get("file") is None:
+            raise Unprocessable({"file": [_("Il file publiccode.yml è vuoto o non è stato inviato.")]})
         # The same extension rule as the web page's upload. A file name has no place in the OpenAPI schema, so
         # this is told like the file's content: a 422 on the file.
         if not data["file"].name.lower().endswith(ALLOWED_SUFFIXES):

@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 # listed with its reason; positive_data_acceptance accepts them for that operation only, every other check stays.
 # - 409 anywhere (schemathesis accepts it by default): the adoption's current status does not allow the action,
 #   someone else moved it first, or the body already has an active adoption of the solution.
-# - 422 on the publiccode.yml import: the uploaded file is not a valid publiccode.yml, or its name does not end in
-#   .yml or .yaml (a file's name has no place in an OpenAPI schema; schemathesis names the part after its field).
+# - 422 on the publiccode.yml import: the uploaded file is not a valid publiccode.yml, is empty or absent (an
+#   empty file may travel as no part at all), or its name does not end in .yml or .yaml (a file's name has no
+#   place in an OpenAPI schema; schemathesis names the part after its field).
 STATE_DEPENDENT = [
     {"include-path-regex": r"/publiccode/import/$", "statuses": ["422"]},
 ]

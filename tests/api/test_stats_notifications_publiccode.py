@@ -165,8 +165,14 @@ def test_unreadable_yaml_is_a_422_on_the_file(publisher_pesaro):
     assert response.json()["errors"][0]["attr"]
 
 
+def test_an_upload_without_a_file_is_a_422_on_the_file(publisher_pesaro):
+    # An empty file may travel as no part at all: both are a publiccode.yml that says nothing.
+    response = client_for(publisher_pesaro).post(IMPORT, {}, format="multipart")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["attr"] == "file"
+
+
 @pytest.mark.parametrize(("data", "attr"), [
-    ({}, "file"),
     ({"file": "testo"}, "file"),
     ({"file": "ok", "owner": "c-g479"}, "owner"),
 ])
