@@ -13,6 +13,9 @@ export PYTHONUNBUFFERED := 1
 WEB_BIND ?= 127.0.0.1:8000
 SITE_URL ?= http://$(WEB_BIND)/
 
+# Test processes (pytest-xdist): one per core of the 2-core machines the project runs on.
+PYTEST_WORKERS ?= 2
+
 .PHONY: run test setup install migrate lint bench fuzz clean
 
 $(STAMP_PY): requirements.txt
@@ -66,7 +69,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/mypy
-	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Benchmark on PostgreSQL (BENCH_DATABASE_URL) under gunicorn with wrk: writes bench/results.json and the table in
 # docs/performance.md, fails when a target is missed. BENCH_ARGS="--sizes 10000 --rounds 1" for a quick run.
