@@ -96,9 +96,7 @@ def is_publisher_of(user: Person, body: Body | int) -> bool:
 # --- bodies ---------------------------------------------------------------------------------------------------
 
 
-def can_view_body(user: Person, body: Body) -> bool:
-    """The registry of bodies is public."""
-    return True
+# The registry of bodies is public: every page and the API list every body to everybody (no predicate needed).
 
 
 def can_view_body_private(user: Person, body: Body) -> bool:
@@ -112,11 +110,6 @@ def can_manage_bodies(user: Person) -> bool:
 
 def can_manage_people(user: Person) -> bool:
     return is_cst_admin(user)
-
-
-def bodies_visible_to(user: Person, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:
-    qs = queryset if queryset is not None else Body.objects.all()
-    return qs
 
 
 def bodies_with_private_access(user: Person, queryset: QuerySet[Body] | None = None) -> QuerySet[Body]:

@@ -19,7 +19,6 @@ def test_anonymous_has_no_role_and_sees_only_public_data(fano):
     assert not permissions.is_cst_admin(anonymous)
     assert not permissions.sees_everything(anonymous)
     assert permissions.roles_by_body(anonymous) == {}
-    assert permissions.can_view_body(anonymous, fano)
     assert not permissions.can_view_body_private(anonymous, fano)
     assert list(permissions.memberships_visible_to(anonymous, fano)) == []
     assert not permissions.bodies_with_private_access(anonymous).exists()
@@ -110,11 +109,6 @@ def test_bodies_with_private_access_lists(fano, referent_fano, cst_admin, analys
     assert permissions.bodies_with_private_access(analyst).count() == everything
     assert list(permissions.bodies_with_private_access(referent_fano)) == [fano]
     assert not permissions.bodies_with_private_access(outsider).exists()
-
-
-def test_the_public_registry_is_visible_to_everybody(outsider):
-    assert permissions.bodies_visible_to(AnonymousUser()).count() == Body.objects.count()
-    assert permissions.bodies_visible_to(outsider).count() == Body.objects.count()
 
 
 def test_a_role_in_a_ceased_body_gives_no_access(referent_fano, fano):
