@@ -146,7 +146,8 @@ class GoLiveForm(ActionForm, GoLiveFieldsForm):
 
     The version is a choice among the solution's releases when it has some (newest first and chosen), free text
     otherwise. There is no environment to choose: go_live records production, which the service checks with the
-    other rules of the step (catalog.services.adoptions); `add_service_errors` shows its refusals by field.
+    other rules of the step (catalog.services.adoptions); the page shows its refusals by field
+    (cstportal.errors.service_errors_as_messages).
     """
 
     class Meta(GoLiveFieldsForm.Meta):
@@ -167,11 +168,6 @@ class GoLiveForm(ActionForm, GoLiveFieldsForm):
                 label=version.label, choices=[(v, v) for v in versions],
                 help_text=_("Le versioni pubblicate dall'ente titolare, dalla più recente."), widget=forms.Select(),
             )
-
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        """Show the service's refusals by field (`InvalidData.errors`); one about no field of the form, above it."""
-        for name, message in errors.items():
-            self.add_error(name if name in self.fields else None, message)
 
 
 class CommentForm(forms.Form):

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cstportal.errors import ServiceError
+from cstportal.errors import service_errors_as_messages
 from municipalities import permissions as people
 from municipalities.models import Body
 
@@ -157,18 +157,12 @@ def adoption_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _render_detail(request, adoption, bound={action: form})
     else:
         note, fields = "", {}  # the service refuses before looking at the data, and says why
-    try:
+    # The rules of go_live are the service's: its refusals go back on the form, field by field.
+    with service_errors_as_messages(request, form=form) as outcome:
         services.transition_adoption(adoption, action=action, by=request.user, note=note, **fields)
-    except services.InvalidData as error:
-        messages.error(request, str(error))
-        if isinstance(form, GoLiveForm) and error.errors:
-            # The rules of go_live are the service's: its refusals go back on the form, field by field.
-            form.add_service_errors(error.errors)
-            return _render_detail(request, adoption, bound={action: form})
-    except ServiceError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, str(ACTIONS[action].success))
+    if isinstance(form, GoLiveForm) and outcome.error is not None and outcome.error.errors:
+        return _render_detail(request, adoption, bound={action: form})
     return redirect(adoption)
 
 
@@ -184,11 +178,8 @@ def adoption_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid() and permissions.can_comment_on_adoption(request.user, adoption):
         messages.error(request, _("Scrivi il testo del commento."))
         return _render_detail(request, adoption, bound={"comment": form})
-    try:
+    with service_errors_as_messages(request):
         services.comment_on_adoption(adoption, by=request.user, note=form.cleaned_data.get("note", ""))
-    except ServiceError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("Commento aggiunto."))
     return redirect(f"{adoption.get_absolute_url()}#cronologia")
 
@@ -206,14 +197,11 @@ def adoption_story(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Controlla i dati inseriti."))
         return _render_detail(request, adoption, bound={"story": form})
     data = form.cleaned_data
-    try:
+    with service_errors_as_messages(request):
         services.save_reuse_story(
             adoption, by=request.user, outcome=data.get("outcome", ""), lessons=data.get("lessons", ""),
             savings_note=data.get("savings_note", ""),
         )
-    except ServiceError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("Storia di riuso pubblicata sulla pagina della soluzione."))
     return redirect(f"{adoption.get_absolute_url()}#storia")
 
@@ -229,12 +217,11 @@ def adoption_request(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Scegli un ente per cui puoi richiedere l'adozione di questa soluzione."))
         return redirect(solution)
-    try:
+    with service_errors_as_messages(request) as outcome:
         adoption = services.request_adoption(
             solution=solution, body=form.cleaned_data["body"], by=request.user, note=form.cleaned_data["note"]
         )
-    except ServiceError as error:
-        messages.error(request, str(error))
+    if not outcome.ok:
         return redirect(solution)
     messages.success(
         request, _("Richiesta inviata: %(owner)s la esaminerà.") % {"owner": solution.owner.name}
