@@ -16,7 +16,7 @@ from municipalities.models import Body
 
 from .querysets import AdoptionQuerySet, SolutionQuerySet
 from .vocabulary import category_label
-from .workflow import ACTIVE_STATUSES, AdoptionStatus
+from .workflow import ACTIVE_STATUSES, AdoptionStatus, SolutionStatus
 
 
 class Category(models.Model):
@@ -57,11 +57,7 @@ class Solution(models.Model):
         SOFTWARE = "software", _("Software a riuso")
         SERVICE = "service", _("Servizio condiviso CST")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Bozza")
-        IN_REVIEW = "in_review", _("In revisione")
-        PUBLISHED = "published", _("Pubblicata")
-        RETIRED = "retired", _("Ritirata")
+    Status = SolutionStatus  # the publication table lives in catalog.workflow
 
     class DevelopmentStatus(models.TextChoices):
         CONCEPT = "concept", _("Ideazione")

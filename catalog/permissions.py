@@ -13,7 +13,7 @@ from municipalities.models import Body, Role
 from municipalities.permissions import Person
 
 from .models import Adoption, Report, Solution
-from .workflow import Action, Actor, actions_from, transition_for
+from .workflow import PUBLICATION_STEPS, Action, Actor, PublicationAction, actions_from, transition_for
 
 # --- solutions ------------------------------------------------------------------------------------------------
 
@@ -53,8 +53,24 @@ def can_edit_solution(user: Person, solution: Solution) -> bool:
     return people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
 
 
+def publication_roles(user: Person, solution: Solution) -> set[Actor]:
+    """The publication table's roles `user` holds on `solution`."""
+    roles: set[Actor] = set()
+    if people.is_cst_admin(user):
+        roles.add(Actor.CST)
+    if people.is_publisher_of(user, solution.owner_id):
+        roles.add(Actor.OWNER_PUBLISHER)
+    return roles
+
+
+def can_take_publication_step(user: Person, solution: Solution, action: PublicationAction | str) -> bool:
+    """The publication table allows `action` from the solution's status, and the user holds one of its roles."""
+    step = PUBLICATION_STEPS[PublicationAction(action)]
+    return solution.status == step.source and bool(publication_roles(user, solution) & step.actors)
+
+
 def can_submit_solution(user: Person, solution: Solution) -> bool:
-    return solution.status == Solution.Status.DRAFT and can_edit_solution(user, solution)
+    return can_take_publication_step(user, solution, PublicationAction.SUBMIT)
 
 
 def can_review_solution(user: Person, solution: Solution | None = None) -> bool:
@@ -64,13 +80,11 @@ def can_review_solution(user: Person, solution: Solution | None = None) -> bool:
 
 def can_decide_solution(user: Person, solution: Solution) -> bool:
     """Publish or request changes now: a reviewer, on a solution waiting in review."""
-    return solution.status == Solution.Status.IN_REVIEW and can_review_solution(user, solution)
+    return can_take_publication_step(user, solution, PublicationAction.PUBLISH)
 
 
 def can_retire_solution(user: Person, solution: Solution) -> bool:
-    return solution.status == Solution.Status.PUBLISHED and (
-        people.is_cst_admin(user) or people.is_publisher_of(user, solution.owner_id)
-    )
+    return can_take_publication_step(user, solution, PublicationAction.RETIRE)
 
 
 # --- adoptions ------------------------------------------------------------------------------------------------

@@ -3,16 +3,22 @@ it stamps on the adoption.
 
 This table is the single source for the buttons on the adoption page, the API, the permission checks, the service
 and the tests. How each action looks on the pages (labels, buttons, messages) is in catalog.adoption_presentation.
+The publication of a solution (draft → in review → published → retired) is a second table below, read the same way
+by the solution services and the permission predicates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AdoptionStatus(models.TextChoices):
@@ -124,3 +130,55 @@ def transition_for(action: str) -> Transition:
 def actions_from(status: str) -> list[Action]:
     """The actions the table allows from `status`, in table order."""
     return [t.action for t in TRANSITIONS.values() if status in t.sources]
+
+
+# --- publication of a solution, read the same way ------------------------------------------------------------
+
+
+class SolutionStatus(models.TextChoices):
+    DRAFT = "draft", _("Bozza")
+    IN_REVIEW = "in_review", _("In revisione")
+    PUBLISHED = "published", _("Pubblicata")
+    RETIRED = "retired", _("Ritirata")
+
+
+class PublicationAction(models.TextChoices):
+    SUBMIT = "submit", _("Invia in revisione")
+    PUBLISH = "publish", _("Pubblica")
+    REQUEST_CHANGES = "request_changes", _("Chiedi modifiche")
+    RETIRE = "retire", _("Ritira dal catalogo")
+
+
+@dataclass(frozen=True)
+class PublicationStep:
+    action: PublicationAction
+    source: str
+    target: str
+    actors: frozenset[Actor]  # OWNER_PUBLISHER: a publisher of the solution's owner
+    refusal: StrOrPromise  # what to say when the solution is not in `source`
+    reason_required: bool = False
+    # The Solution date fields the step sets to the moment it is taken.
+    stamps: tuple[str, ...] = ()
+
+
+P = SolutionStatus
+
+PUBLICATION_STEPS: dict[PublicationAction, PublicationStep] = {
+    PublicationAction.SUBMIT: PublicationStep(
+        PublicationAction.SUBMIT, P.DRAFT, P.IN_REVIEW, frozenset({A.OWNER_PUBLISHER, A.CST}),
+        _("Solo una bozza può essere inviata in revisione."),
+    ),
+    PublicationAction.PUBLISH: PublicationStep(
+        PublicationAction.PUBLISH, P.IN_REVIEW, P.PUBLISHED, frozenset({A.CST}),
+        _("Si può pubblicare solo una soluzione in revisione."), stamps=("published_at",),
+    ),
+    PublicationAction.REQUEST_CHANGES: PublicationStep(
+        PublicationAction.REQUEST_CHANGES, P.IN_REVIEW, P.DRAFT, frozenset({A.CST}),
+        _("Si possono chiedere modifiche solo a una soluzione in revisione."), reason_required=True,
+    ),
+    # The bodies that use it need to know why: a retirement says its reason.
+    PublicationAction.RETIRE: PublicationStep(
+        PublicationAction.RETIRE, P.PUBLISHED, P.RETIRED, frozenset({A.OWNER_PUBLISHER, A.CST}),
+        _("Si può ritirare solo una soluzione pubblicata."), reason_required=True,
+    ),
+}

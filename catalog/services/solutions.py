@@ -1,11 +1,11 @@
 """Solutions and their releases: creating, editing and moving them through publication.
 
-Publication status: draft → in_review (publisher submits) → published (CST) or back to draft with a reason
-("changes requested"); published → retired. Every change of status is a compare-and-set
-(`UPDATE … WHERE pk = ? AND status = <expected>`): when zero rows change, somebody else moved the solution first and
-the caller gets `AlreadyChanged`, never a second transition. Refusals are the shared service errors of
-cstportal.errors. The status change, its PublicationEvent and the notice
-hooks run in one transaction.
+Publication follows the table workflow.PUBLICATION_STEPS: draft → in_review (publisher submits) → published (CST)
+or back to draft with a reason ("changes requested"); published → retired. Every change of status is a
+compare-and-set (`UPDATE … WHERE pk = ? AND status = <expected>`): when zero rows change, somebody else moved the
+solution first and the caller gets `AlreadyChanged`, never a second transition. A step also raises StatusConflict
+(the table does not start from the solution's status), NotAllowed (the role) or Invalid (a reason the step needs),
+all from cstportal.errors. The status change, its PublicationEvent and the notice hooks run in one transaction.
 
 `by` is the person acting, whose rights the services check; `None` stands for the portal itself (a management
 command run on the server), which has every right. Views and the API always pass the request's user.
@@ -29,6 +29,7 @@ from municipalities.models import Body
 from .. import notices, permissions
 from ..models import Category, PublicationEvent, Release, Solution, Tag
 from ..search import refresh_search_vector
+from ..workflow import PUBLICATION_STEPS, PublicationAction
 
 Status = Solution.Status
 
@@ -209,11 +210,6 @@ def _change_status(
     return event
 
 
-def _require_status(solution: Solution, expected: str, message: Any) -> None:
-    if solution.status != expected:
-        raise StatusConflict(message)
-
-
 def _clean_reason(reason: str, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
@@ -221,57 +217,39 @@ def _clean_reason(reason: str, *, required: bool) -> str:
     return reason
 
 
+def _take_step(solution: Solution, *, action: PublicationAction, by: Any, reason: str = "") -> PublicationEvent:
+    """Move the solution one step of workflow.PUBLICATION_STEPS. Runs inside the caller's transaction."""
+    step = PUBLICATION_STEPS[action]
+    reason = _clean_reason(reason, required=step.reason_required)
+    if solution.status != step.source:
+        raise StatusConflict(step.refusal)
+    if by is not None and not permissions.can_take_publication_step(by, solution, action):
+        raise NotAllowed
+    now = timezone.now()
+    return _change_status(solution, expected=step.source, to=step.target, by=by, reason=reason,
+                          **{name: now for name in step.stamps})
+
+
 @transaction.atomic
 def submit_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
-    """Send a draft to CST staff for review (draft → in_review).
-
-    Preconditions: the solution is a draft; `by` may edit it. Raises StatusConflict, NotAllowed or AlreadyChanged.
-    """
-    _require_status(solution, Status.DRAFT, _("Solo una bozza può essere inviata in revisione."))
-    if not permissions.can_submit_solution(by, solution):
-        raise NotAllowed
-    return _change_status(solution, expected=Status.DRAFT, to=Status.IN_REVIEW, by=by, reason=_clean_reason(
-        note, required=False))
+    """Send a draft to CST staff for review (draft → in_review): its body's publishers or CST staff."""
+    return _take_step(solution, action=PublicationAction.SUBMIT, by=by, reason=note)
 
 
 @transaction.atomic
 def publish_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
-    """Publish a solution under review (in_review → published): from now on everybody sees it.
-
-    Preconditions: the solution is in review; `by` is CST staff. Raises StatusConflict, NotAllowed or
-    AlreadyChanged (for instance on a second, concurrent publication).
-    """
-    _require_status(solution, Status.IN_REVIEW, _("Si può pubblicare solo una soluzione in revisione."))
-    if not permissions.can_review_solution(by, solution):
-        raise NotAllowed
-    return _change_status(
-        solution, expected=Status.IN_REVIEW, to=Status.PUBLISHED, by=by, reason=_clean_reason(note, required=False),
-        published_at=timezone.now(),
-    )
+    """Publish a solution under review (in_review → published): from now on everybody sees it. CST staff only."""
+    return _take_step(solution, action=PublicationAction.PUBLISH, by=by, reason=note)
 
 
 @transaction.atomic
 def request_changes(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
-    """Send a solution under review back to its publishers (in_review → draft) saying what to change.
-
-    Preconditions: the solution is in review; `by` is CST staff; `reason` is not empty (Invalid).
-    """
-    reason = _clean_reason(reason, required=True)
-    _require_status(solution, Status.IN_REVIEW, _("Si possono chiedere modifiche solo a una soluzione in revisione."))
-    if not permissions.can_review_solution(by, solution):
-        raise NotAllowed
-    return _change_status(solution, expected=Status.IN_REVIEW, to=Status.DRAFT, by=by, reason=reason)
+    """Send a solution under review back to its publishers (in_review → draft) saying what to change (CST staff)."""
+    return _take_step(solution, action=PublicationAction.REQUEST_CHANGES, by=by, reason=reason)
 
 
 @transaction.atomic
 def retire_solution(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
-    """Withdraw a published solution from the catalogue (published → retired). Its adoptions keep their history.
-
-    Preconditions: the solution is published; `by` is a publisher of its owner or CST staff; `reason` is not empty,
-    because the bodies that use it need to know why.
-    """
-    reason = _clean_reason(reason, required=True)
-    _require_status(solution, Status.PUBLISHED, _("Si può ritirare solo una soluzione pubblicata."))
-    if not permissions.can_retire_solution(by, solution):
-        raise NotAllowed
-    return _change_status(solution, expected=Status.PUBLISHED, to=Status.RETIRED, by=by, reason=reason)
+    """Withdraw a published solution from the catalogue (published → retired), saying why: its adoptions keep
+    their history, and the bodies that use it are told."""
+    return _take_step(solution, action=PublicationAction.RETIRE, by=by, reason=reason)
