@@ -3,7 +3,7 @@
 A service refuses by raising one of these, with a message for the person (Italian, translated when shown) and,
 where fields are at fault, one message per field. Nothing else decides what a refusal means to a client:
 
-- the REST API's exception handler (`cstportal.api_errors.ApiExceptionHandler`) answers `NotAllowed` with 403,
+- the REST API's exception handler (`cstportal.api.handler.ApiExceptionHandler`) answers `NotAllowed` with 403,
   `NotVisible` with 404, `Invalid` with 400 and its fields, `Conflict` with 409 — each with the class's `code`;
 - the HTML pages call `service_errors_as_messages(request, form=...)` around the service call: the fields' messages
   go back on the form, the rest becomes a message at the top of the page.

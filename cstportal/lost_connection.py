@@ -11,7 +11,7 @@ The error is recognised in one place, `is_connection_lost()`: on PostgreSQL by i
 server shut down), elsewhere by a connection that could not be opened; so a statement timeout, "database is locked"
 or a missing table stay the 500 they are. Three places answer:
 
-- the DRF views, through the API's exception handler (cstportal.api_errors): the API's JSON error shape with
+- the DRF views, through the API's exception handler (cstportal.api.handler): the API's JSON error shape with
   code `service_unavailable`;
 - every other view and middleware, through the 500 handler (`cstportal.views.error_500`), which asks
   `database_unavailable_response()` first: the error page, or the same JSON under /api/;

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "catalog.api.middleware.ApiJsonErrorsMiddleware",  # errors under /api/ that no API view produced become JSON
+    "cstportal.api.middleware.ApiJsonErrorsMiddleware",  # errors under /api/ that no API view produced become JSON
 ]
 
 ROOT_URLCONF = "cstportal.urls"
@@ -342,10 +342,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, refused beyond a fixed nesting depth (a deep document would exhaust the recursion limit: a 500).
-    "DEFAULT_PARSER_CLASSES": ["catalog.api.parsers.BoundedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.CursorPage",
+    "DEFAULT_PARSER_CLASSES": ["cstportal.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "cstportal.api.pagination.CursorPage",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.AnonymousThrottle", "catalog.api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["cstportal.api.throttling.AnonymousThrottle", "cstportal.api.throttling.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
         "user": env_str("API_THROTTLE_USER", "600/minute"),
@@ -356,7 +356,7 @@ REST_FRAMEWORK = {
 }
 # The handler above, taught the services' errors and a lost database connection (503): the one place that maps
 # them to answers.
-DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.api_errors.ApiExceptionHandler"}
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "cstportal.api.handler.ApiExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CST Portal API",
     "DESCRIPTION": (
@@ -383,7 +383,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
         "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
         "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
-        "ErrorCode409Enum": "catalog.api.errors.ErrorCode409Enum.choices",
+        "ErrorCode409Enum": "cstportal.api.responses.ErrorCode409Enum.choices",
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",

@@ -31,6 +31,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cstportal.api.pagination import CursorPage
+from cstportal.api.parsers import BoundedJSONParser
+from cstportal.api.responses import ERROR_409, ERROR_422, Unprocessable
 from cstportal.notifications import services as notification_services
 from cstportal.notifications.models import Notification
 from municipalities import permissions as people
@@ -47,9 +50,6 @@ from ..services import adoptions as adoption_services
 from ..stats import province_stats
 from ..workflow import Action
 from . import etag, filters, serializers
-from .errors import ERROR_409, ERROR_422, Unprocessable
-from .pagination import CursorPage
-from .parsers import BoundedJSONParser
 
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",

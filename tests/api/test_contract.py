@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.api.parsers import MAX_DEPTH, json_depth_exceeds
+from cstportal.api.parsers import MAX_DEPTH, json_depth_exceeds
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db

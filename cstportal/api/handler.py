@@ -13,8 +13,8 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 
-from .errors import Conflict, Invalid, NotAllowed, NotVisible, ServiceError
-from .lost_connection import DatabaseUnavailable, is_connection_lost, marked_as_lost
+from cstportal.errors import Conflict, Invalid, NotAllowed, NotVisible, ServiceError
+from cstportal.lost_connection import DatabaseUnavailable, is_connection_lost, marked_as_lost
 
 
 class ConflictError(exceptions.APIException):

@@ -1,5 +1,5 @@
 """API errors beyond DRF's own and their OpenAPI descriptions in drf-standardized-errors' shape. The services'
-refusals are answered by the one exception handler, cstportal.api_errors."""
+refusals are answered by the one exception handler, cstportal.api.handler."""
 
 from __future__ import annotations
 

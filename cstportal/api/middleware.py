@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger("catalog.api")
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 
