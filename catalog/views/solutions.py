@@ -6,6 +6,7 @@ respond. The rules live in catalog.services.solutions.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -136,7 +137,9 @@ def _current_address(params: QueryDict) -> str | None:
             current["ordering"] = sorts[-1]
         changed = True
     owner = current.get("owner", "")
-    if owner and not owner.isdigit():
+    # Only a value shaped like a slug or an IPA code is looked up: anything else (a NUL, a long string) is left to
+    # the filters, which refuse it with a message.
+    if owner and not owner.isdigit() and re.fullmatch(r"[A-Za-z0-9_-]{1,120}", owner):
         bodies = Body.objects.filter(Q(ipa_code__iexact=owner) | Q(slug=owner)).values("slug", "istat_code", "ipa_code")
         bodies = list(bodies)
         if not any(body["ipa_code"].lower() == owner.lower() for body in bodies):  # an IPA code is current
