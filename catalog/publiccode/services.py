@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -89,7 +89,7 @@ def _resolve_owner(*, ipa_code: str, ipa_path: str, owner: Body | None, existing
     return chosen
 
 
-def _check_authority(by: Any, *, owner: Body, existing: Solution | None, owner_path: str) -> None:
+def _check_authority(by: User | None, *, owner: Body, existing: Solution | None, owner_path: str) -> None:
     if by is None:  # the management command: whoever runs it on the server has every right
         return
     allowed = (permissions.can_edit_solution(by, existing) if existing is not None

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cstportal.errors import AlreadyChanged, Conflict, Invalid, NotAllowed, StatusConflict
-from municipalities.models import Body
+from municipalities.models import Body, User
 
 from .. import notices, permissions
 from ..models import Adoption, AdoptionEvent, ReuseStory, Solution
@@ -59,7 +59,7 @@ ALREADY_CHANGED = gettext_lazy("La richiesta è già stata modificata da un'altr
 
 
 @transaction.atomic
-def request_adoption(*, solution: Solution, body: Body, by: Any, note: str = "") -> Adoption:
+def request_adoption(*, solution: Solution, body: Body, by: User, note: str = "") -> Adoption:
     """Ask, on behalf of `body`, to adopt `solution`; the owner's publishers review it.
 
     Preconditions: `by` is a referent of `body` or CST staff, the solution is published and not owned by `body`, and
@@ -111,7 +111,7 @@ def request_adoption(*, solution: Solution, body: Body, by: Any, note: str = "")
 
 
 @transaction.atomic
-def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, note: str = "", **fields: Any) -> Adoption:
+def transition_adoption(adoption: Adoption, *, action: Action | str, by: User, note: str = "", **fields: Any) -> Adoption:
     """Take `action` on `adoption` as `by`, following catalog.workflow.TRANSITIONS.
 
     `adoption.status` is the status the person saw: the update only happens if the row still has it. Only go_live
@@ -174,7 +174,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: Any, no
 
 
 @transaction.atomic
-def comment_on_adoption(adoption: Adoption, *, by: Any, note: str) -> AdoptionEvent:
+def comment_on_adoption(adoption: Adoption, *, by: User, note: str) -> AdoptionEvent:
     """Add a comment to the timeline (an event without a change of status) and call the notification hook.
 
     Preconditions: `by` is a person of either body or CST staff, and `note` is not blank.
@@ -194,7 +194,7 @@ def comment_on_adoption(adoption: Adoption, *, by: Any, note: str) -> AdoptionEv
 
 @transaction.atomic
 def save_reuse_story(
-    adoption: Adoption, *, by: Any, outcome: str, lessons: str = "", savings_note: str = ""
+    adoption: Adoption, *, by: User, outcome: str, lessons: str = "", savings_note: str = ""
 ) -> ReuseStory:
     """Write or rewrite the adopter's reuse story, shown on the solution page.
 
@@ -223,7 +223,7 @@ def save_reuse_story(
 
 
 def _append_event(
-    adoption: Adoption, *, action: str, from_status: str, to_status: str, by: Any, note: str
+    adoption: Adoption, *, action: str, from_status: str, to_status: str, by: User, note: str
 ) -> AdoptionEvent:
     """The next event of the timeline. Call inside the transaction, after the adoption row is locked."""
     last = AdoptionEvent.objects.filter(adoption_id=adoption.pk).aggregate(last=Max("sequence"))["last"] or 0

@@ -39,7 +39,7 @@ RUNNING_STALE_AFTER = dt.timedelta(minutes=10)
 
 @transaction.atomic
 def request_report(
-    *, by: Any, kind: str, format: str, body: Body | None = None, solution: Solution | None = None,
+    *, by: User, kind: str, format: str, body: Body | None = None, solution: Solution | None = None,
     date_from: dt.date | None = None, date_to: dt.date | None = None, solution_kind: str = "",
 ) -> Report:
     """Record a report request (status queued), if `by` may see what the report contains.
@@ -68,7 +68,7 @@ def request_report(
         raise NotAllowed(_("Non puoi chiedere questo rapporto."))
     return Report.objects.create(
         kind=kind, format=format, body=body, solution=solution, date_from=date_from, date_to=date_to,
-        solution_kind=solution_kind or "", requested_by=by if getattr(by, "pk", None) else None,
+        solution_kind=solution_kind or "", requested_by=by,
     )
 
 

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cstportal.errors import AlreadyChanged, Conflict, Invalid, NotAllowed, StatusConflict
-from municipalities.models import Body
+from municipalities.models import Body, User
 
 from .. import notices, permissions
 from ..models import Category, PublicationEvent, Release, Solution, Tag
@@ -93,7 +93,7 @@ def _tags(names: Iterable[str]) -> list[Tag]:
 @transaction.atomic
 def create_solution(
     *,
-    by: Any,
+    by: User | None,
     owner: Body,
     categories: Iterable[Category | str] = (),
     tags: Iterable[str] = (),
@@ -127,7 +127,7 @@ def create_solution(
 def update_solution(
     solution: Solution,
     *,
-    by: Any,
+    by: User | None,
     owner: Body | None = None,
     categories: Iterable[Category | str] | None = None,
     tags: Iterable[str] | None = None,
@@ -160,7 +160,7 @@ def update_solution(
 
 
 @transaction.atomic
-def add_release(solution: Solution, *, by: Any, version: str, date: date, notes: str = "") -> Release:
+def add_release(solution: Solution, *, by: User | None, version: str, date: date, notes: str = "") -> Release:
     """Record a new release of the solution.
 
     Preconditions: `by` may edit the solution; `version` is new for it. Effects: the release, the solution's
@@ -191,7 +191,7 @@ def add_release(solution: Solution, *, by: Any, version: str, date: date, notes:
 
 
 def _change_status(
-    solution: Solution, *, expected: str, to: str, by: Any, reason: str = "", **extra: Any
+    solution: Solution, *, expected: str, to: str, by: User | None, reason: str = "", **extra: Any
 ) -> PublicationEvent:
     """Compare-and-set the status, record the event, call the notice hook. Runs inside the caller's transaction."""
     now = timezone.now()
@@ -217,7 +217,7 @@ def _clean_reason(reason: str, *, required: bool) -> str:
     return reason
 
 
-def _take_step(solution: Solution, *, action: PublicationAction, by: Any, reason: str = "") -> PublicationEvent:
+def _take_step(solution: Solution, *, action: PublicationAction, by: User | None, reason: str = "") -> PublicationEvent:
     """Move the solution one step of workflow.PUBLICATION_STEPS. Runs inside the caller's transaction."""
     step = PUBLICATION_STEPS[action]
     reason = _clean_reason(reason, required=step.reason_required)
@@ -231,25 +231,25 @@ def _take_step(solution: Solution, *, action: PublicationAction, by: Any, reason
 
 
 @transaction.atomic
-def submit_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
+def submit_solution(solution: Solution, *, by: User | None, note: str = "") -> PublicationEvent:
     """Send a draft to CST staff for review (draft → in_review): its body's publishers or CST staff."""
     return _take_step(solution, action=PublicationAction.SUBMIT, by=by, reason=note)
 
 
 @transaction.atomic
-def publish_solution(solution: Solution, *, by: Any, note: str = "") -> PublicationEvent:
+def publish_solution(solution: Solution, *, by: User | None, note: str = "") -> PublicationEvent:
     """Publish a solution under review (in_review → published): from now on everybody sees it. CST staff only."""
     return _take_step(solution, action=PublicationAction.PUBLISH, by=by, reason=note)
 
 
 @transaction.atomic
-def request_changes(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
+def request_changes(solution: Solution, *, by: User | None, reason: str) -> PublicationEvent:
     """Send a solution under review back to its publishers (in_review → draft) saying what to change (CST staff)."""
     return _take_step(solution, action=PublicationAction.REQUEST_CHANGES, by=by, reason=reason)
 
 
 @transaction.atomic
-def retire_solution(solution: Solution, *, by: Any, reason: str) -> PublicationEvent:
+def retire_solution(solution: Solution, *, by: User | None, reason: str) -> PublicationEvent:
     """Withdraw a published solution from the catalogue (published → retired), saying why: its adoptions keep
     their history, and the bodies that use it are told."""
     return _take_step(solution, action=PublicationAction.RETIRE, by=by, reason=reason)
