@@ -84,21 +84,20 @@ def record_notifications(
             for pk in sorted(fresh)
         ]
     )
-    now = timezone.now()
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                notification=notification,
-                channel=channel,
-                key=delivery_key(event_key, pk, channel),
-                due_at=now,
-                available_at=now,
-            )
-            for pk, notification in zip(sorted(fresh), notifications, strict=True)
-            for channel in channels
-        ]
+    _queue_deliveries(
+        (notification, delivery_key(event_key, pk, channel), channel)
+        for pk, notification in zip(sorted(fresh), notifications, strict=True)
+        for channel in channels
     )
     return notifications
+
+
+def _queue_deliveries(rows: Iterable[tuple[Notification, str, str]]) -> None:
+    """The outbox rows (notification, delivery key, channel), due at once."""
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [Delivery(notification=n, channel=channel, key=key, due_at=now, available_at=now) for n, key, channel in rows]
+    )
 
 
 @transaction.atomic(savepoint=False)
@@ -132,19 +131,7 @@ def record_notification_to_address(
         params=dict(params or {}),
         url=url,
     )
-    now = timezone.now()
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                notification=notification,
-                channel=channel,
-                key=address_delivery_key(event_key, address, channel),
-                due_at=now,
-                available_at=now,
-            )
-            for channel in channels
-        ]
-    )
+    _queue_deliveries((notification, address_delivery_key(event_key, address, channel), channel) for channel in channels)
     return notification
 
 
