@@ -54,11 +54,12 @@ def content(pesaro, fano, referent_fano, cst_admin):
 
 def overflow(page) -> str:
     """'' when nothing is wider than the window; otherwise the widths and the widest elements, to say what."""
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # The layout viewport's width: on a phone the visual one (innerWidth) zooms out to fit what overflows.
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     if widths[0] <= widths[1]:
         return ""
     culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
         .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'))""")
     return f"scrollWidth {widths[0]} > {widths[1]}: {culprits}"
 
@@ -140,3 +141,9 @@ def test_on_a_desktop_logout_stays_in_the_header(page, content, cst_admin):
     assert page.locator("header .it-header-slim-wrapper form[action='/account/esci/'] button").is_visible()
     assert not page.locator("#main-nav .nav-user").is_visible()
     assert overflow(page) == ""
+
+
+def test_the_adoption_page_fits_a_phone(phone, content, referent_fano):
+    login(phone, referent_fano.email)
+    visit(phone, Adoption.objects.get().get_absolute_url())
+    assert overflow(phone) == ""
