@@ -389,7 +389,8 @@ def cold_dashboard(endpoint: Endpoint, repeat: int = 12) -> dict[str, Any] | Non
     from django.test.utils import CaptureQueriesContext
 
     try:
-        from catalog import stats
+        from catalog.dashboards import stats
+
     except ImportError:
         return None
     client = Client(raise_request_exception=False)

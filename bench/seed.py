@@ -303,9 +303,9 @@ def seed_adoptions(total: int, *, pool: int, seed: int = SEED) -> tuple[int, int
 
 @transaction.atomic
 def refresh_search() -> int:
-    """Recompute every stored search vector in one UPDATE (catalog.search) and update the planner's statistics."""
+    """Recompute every stored search vector in one UPDATE (catalog.solutions.search) and update the planner's statistics."""
     from catalog.models import Solution
-    from catalog.search import refresh_search_vector
+    from catalog.solutions.search import refresh_search_vector
 
     # As a bulk load does: drop the full-text (GIN) indexes, write every vector, build the indexes again once.
     with connection.cursor() as cursor:

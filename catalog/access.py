@@ -10,9 +10,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from . import permissions
-from .models import Adoption, Report, Solution
-from .workflow import Action
+from catalog import permissions
+from catalog.models import Adoption, Report, Solution
+from catalog.workflow import Action
 
 
 def get_solution_for(user: Any, slug: str, *, edit: bool = False) -> Solution:

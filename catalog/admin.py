@@ -10,10 +10,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
+from catalog.models import Adoption, AdoptionEvent, Category, PublicationEvent, Release, Solution, Tag
+from catalog.solutions.search import refresh_search_vector
 from municipalities.admin import CstStaffOnlyMixin
-
-from .models import Adoption, AdoptionEvent, Category, PublicationEvent, Release, Solution, Tag
-from .search import refresh_search_vector
 
 
 class ReadOnlyInline(CstStaffOnlyMixin, admin.TabularInline):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 def ensure_categories(sender, using="default", **kwargs) -> None:
     """Keep the Category table equal to the publiccode.yml vocabulary (adds what is missing)."""
-    from .models import Category
-    from .vocabulary import CATEGORIES
+    from catalog.models import Category
+    from catalog.vocabulary import CATEGORIES
 
     existing = set(Category.objects.using(using).values_list("code", flat=True))
     Category.objects.using(using).bulk_create([Category(code=c) for c in CATEGORIES if c not in existing])
@@ -18,6 +18,6 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_categories, sender=self)
-        from .caching import bump_on_changes
+        from catalog.caching import bump_on_changes
 
         bump_on_changes()

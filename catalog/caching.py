@@ -1,21 +1,20 @@
 """The cached namespaces of the catalogue, and which changes make each one stale.
 
 This is the one place that says so: cstportal.versioned_cache keeps the versions and connects the signals, the page
-cache (cstportal.anon_cache) and the figures (catalog.stats) only name their namespace.
+cache (cstportal.anon_cache) and the figures (catalog.dashboards.stats) only name their namespace.
 """
 
 from __future__ import annotations
 
 PAGES = "catalog"  # the catalogue's pages as cached for anonymous visitors (@cache_anonymous)
-FIGURES = "catalog-figures"  # the dashboards', reports' and home page's figures (catalog.stats)
+FIGURES = "catalog-figures"  # the dashboards', reports' and home page's figures (catalog.dashboards.stats)
 
 
 def bump_on_changes() -> None:
     """Connect the invalidation of both namespaces (CatalogConfig.ready)."""
+    from catalog.models import Adoption, AdoptionEvent, PublicationEvent, Release, ReuseStory, Solution
     from cstportal.versioned_cache import bump_on_change
     from municipalities.models import Body
-
-    from .models import Adoption, AdoptionEvent, PublicationEvent, Release, ReuseStory, Solution
 
     # Status changes are compare-and-set UPDATEs without a save signal: the events they write are watched instead.
     bump_on_change(

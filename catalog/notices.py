@@ -31,13 +31,12 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from catalog.models import Adoption, Solution
+from catalog.workflow import ACTIVE_STATUSES, Action, AdoptionStatus
 from cstportal.notifications.services import record_notifications
 from cstportal.workdays import working_days_ago
 from municipalities import permissions as people
 from municipalities.models import Role, User
-
-from .models import Adoption, Solution
-from .workflow import ACTIVE_STATUSES, Action, AdoptionStatus
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from catalog.models import Adoption, Report, Solution
+from catalog.workflow import PUBLICATION_STEPS, Action, Actor, PublicationAction, actions_from, transition_for
 from municipalities import permissions as people
 from municipalities.models import Body, Role
 from municipalities.permissions import Person
-
-from .models import Adoption, Report, Solution
-from .workflow import PUBLICATION_STEPS, Action, Actor, PublicationAction, actions_from, transition_for
 
 # --- solutions ------------------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 it stamps on the adoption.
 
 This table is the single source for the buttons on the adoption page, the API, the permission checks, the service
-and the tests. How each action looks on the pages (labels, buttons, messages) is in catalog.adoption_presentation.
+and the tests. How each action looks on the pages (labels, buttons, messages) is in catalog.adoptions.presentation.
 The publication of a solution (draft → in review → published → retired) is a second table below, read the same way
 by the solution services and the permission predicates.
 """

@@ -327,8 +327,8 @@ FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "cst@cstpu.example")
 # Each app contributes its own demo data; seed_demo runs them in this order.
 DEMO_SEEDERS = [
     "municipalities.demo.seed",
-    "catalog.demo.seed",
-    "catalog.demo_adoptions.seed",
+    "catalog.demo.solutions.seed",
+    "catalog.demo.adoptions.seed",
 ]
 
 # --- REST API v1: token authentication, throttling, cursor pagination, OpenAPI schema --------------------------
@@ -338,7 +338,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cstportal.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, refused beyond a fixed nesting depth (a deep document would exhaust the recursion limit: a 500).

@@ -23,7 +23,7 @@ urlpatterns = [
     path("enti/", include("municipalities.urls.bodies")),
     path("catalogo/", include("catalog.urls")),
     path("notifiche/", include("cstportal.notifications.urls")),
-    path("api/v1/", include("catalog.api.urls")),
+    path("api/v1/", include("cstportal.api.urls")),
     path("lingua/<str:language>/", language.switch_language, name="switch-language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -12,9 +12,8 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet, Subquery
 from django.utils.translation import get_language
 
+from catalog.models import Adoption
 from municipalities import permissions as people
-
-from ..models import Adoption
 
 # Bump when the shape of the solution JSON changes: old ETags must stop matching.
 SHAPE_VERSION = "1"

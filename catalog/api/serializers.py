@@ -6,163 +6,33 @@ OpenAPI schema calls invalid is refused, and what it calls valid is accepted.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from municipalities.models import Body
-
-from .. import permissions
-from ..forms_adoptions import GoLiveFieldsForm
-from ..models import Adoption, AdoptionEvent, Release, Solution
-from ..services.adoptions import GO_LIVE_FIELDS
-from ..workflow import ADOPTION_ACTIONS, Action, transition_for
-
-# --- shapes of codes and text ---------------------------------------------------------------------------------
-
-# Each is both the "pattern" of the OpenAPI schema and what the server checks, in bodies, query strings and paths,
-# so that a client validating against the schema is never refused for the shape of a value. Written so that
-# Python and ECMAScript read them alike ([0-9], not \d, which is wider in Python).
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
-ISTAT_PATTERN = r"^[0-9]{6}$"
-# An owner or a body named by ISTAT code (6 digits) or IPA code (letters, digits and "_", at most 20).
-BODY_CODE_PATTERN = r"^[A-Za-z0-9_]{1,20}$"
-# Free text: anything but NUL, which PostgreSQL cannot store (DRF refuses it in every text field). Not empty: an
-# optional text field takes "" besides (allow_blank), which the schema shows as a second, empty, choice.
-TEXT_PATTERN = r"^[^\x00]+$"
-# Free text that must say something: at least one character besides blanks (which the services trim). The blanks
-# are spelled out, those of Python's str.strip(), because "\s" means other sets in other engines.
-BLANKS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-REQUIRED_TEXT_PATTERN = rf"^[^\x00]*[^\x00{BLANKS}][^\x00]*$"
-
-SLUG_MAX_LENGTH = 120  # Solution.slug
-NOTE_MAX_LENGTH = 4000
-
-
-class PatternValidator(RegexValidator):
-    """A RegexValidator that reads the pattern as the schema's readers do (ECMAScript): the whole value must match,
-    where Python's "$" would also let a trailing newline through."""
-
-    def __call__(self, value) -> None:
-        if not self.regex.fullmatch(str(value)):
-            raise ValidationError(self.message, code=self.code, params={"value": value})
-
-
-# --- strict input fields --------------------------------------------------------------------------------------
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string only (DRF's CharField would also take 12 or 1.5 and turn them into text), matching `pattern`
-    (by default any text without NUL). Checked as sent, blanks included, so that it is exactly what the schema
-    declares (the services trim what they store). The pattern stands in for DRF's own NUL check, which the schema
-    could not show: every pattern here refuses NUL."""
-
-    default_error_messages = {"invalid": _("Serve una stringa di testo.")}
-
-    def __init__(self, *, pattern: str = TEXT_PATTERN, pattern_message=None, **kwargs) -> None:
-        super().__init__(trim_whitespace=False, **kwargs)
-        self.validators = [
-            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
-            PatternValidator(pattern, pattern_message or _("Il testo non può contenere il carattere NUL."),
-                             code="invalid"),
-        ]
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    default_error_messages = {"invalid_choice": _("«{input}» non è una scelta valida.")}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
-
-
-class StrictDecimalField(serializers.DecimalField):
-    """A decimal number ≥ 0 written as a JSON string of digits ("1250.00"): `pattern` is exactly what the schema
-    declares (catalog.api.schema), so no sign, exponent or blank that DRF's DecimalField would also take."""
-
-    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs) -> None:
-        super().__init__(max_digits=max_digits, decimal_places=decimal_places, min_value=Decimal("0"), **kwargs)
-        self.pattern = rf"^[0-9]{{1,{max_digits - decimal_places}}}(\.[0-9]{{1,{decimal_places}}})?$"
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictDateField(serializers.DateField):
-    """A date written as the schema's "date" format says (YYYY-MM-DD), not in the other ISO 8601 forms Python reads."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", data):
-            self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(data)
-
-
-# --- read fields ----------------------------------------------------------------------------------------------
-
-
-class BlankAsNullMixin:
-    """An empty text column is "not given": JSON null, so that a URL, an e-mail or a choice is always valid for
-    its format when present."""
-
-    def to_representation(self, value):
-        if value in ("", None):
-            return None
-        return super().to_representation(value)
-
-
-class OptionalURLField(BlankAsNullMixin, serializers.URLField):
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
-
-
-class OptionalEmailField(BlankAsNullMixin, serializers.EmailField):
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
-
-
-class OptionalChoiceField(BlankAsNullMixin, serializers.ChoiceField):
-    def __init__(self, choices, **kwargs):
-        super().__init__(choices, read_only=True, allow_null=True, **kwargs)
-
-
-# --- the root -------------------------------------------------------------------------------------------------
-
-
-class ApiRootSerializer(serializers.Serializer):
-    solutions = serializers.URLField(read_only=True, help_text=_("Le soluzioni del catalogo."))
-    municipalities = serializers.URLField(read_only=True, help_text=_("Gli enti del CST."))
-    adoptions = serializers.URLField(read_only=True, help_text=_("Le adozioni visibili a chi chiama."))
-    stats_province = serializers.URLField(read_only=True, help_text=_("Le cifre provinciali."))
-    notifications = serializers.URLField(read_only=True, help_text=_("Le notifiche di chi chiama."))
-    publiccode_import = serializers.URLField(read_only=True, help_text=_("L'importazione di un publiccode.yml."))
-    schema = serializers.URLField(read_only=True, help_text=_("Lo schema OpenAPI 3 di questa API."))
-    docs = serializers.URLField(read_only=True, help_text=_("La documentazione interattiva."))
-
+from catalog import permissions
+from catalog.adoptions.forms import GoLiveFieldsForm
+from catalog.adoptions.services import GO_LIVE_FIELDS, NOTE_MAX_LENGTH
+from catalog.models import Adoption, AdoptionEvent, Release, Solution
+from catalog.workflow import ADOPTION_ACTIONS, Action, transition_for
+from cstportal.api.fields import (
+    BODY_CODE_PATTERN,
+    OptionalChoiceField,
+    OptionalURLField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictDecimalField,
+    istat_code_field,
+    slug_field,
+    text_field,
+)
+from municipalities.api import BodyRefSerializer
 
 # --- references -----------------------------------------------------------------------------------------------
-
-
-class BodyRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Body
-        fields = ["istat_code", "ipa_code", "name"]
-        read_only_fields = fields
 
 
 class SolutionRefSerializer(serializers.ModelSerializer):
@@ -175,23 +45,6 @@ class SolutionRefSerializer(serializers.ModelSerializer):
 class CurrentReleaseSerializer(serializers.Serializer):
     version = serializers.CharField(read_only=True)
     date = serializers.DateField(read_only=True)
-
-
-# --- bodies ---------------------------------------------------------------------------------------------------
-
-
-class MunicipalitySerializer(serializers.ModelSerializer):
-    website = OptionalURLField()
-    email = OptionalEmailField()
-    pec = OptionalEmailField()
-
-    class Meta:
-        model = Body
-        fields = [
-            "istat_code", "ipa_code", "belfiore_code", "name", "slug", "kind", "population", "size_class",
-            "member_since", "is_active", "ceased_on", "website", "email", "pec",
-        ]
-        read_only_fields = fields
 
 
 # --- solutions ------------------------------------------------------------------------------------------------
@@ -303,24 +156,6 @@ class AdoptionEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_actor(self, event: AdoptionEvent) -> str:
         return str(event.actor) if event.actor_id else ""
-
-
-def slug_field(**kwargs) -> StrictCharField:
-    return StrictCharField(max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN,
-                           pattern_message=_("Uno slug contiene solo lettere, cifre, «-» e «_»."), **kwargs)
-
-
-def istat_code_field(**kwargs) -> StrictCharField:
-    return StrictCharField(max_length=6, pattern=ISTAT_PATTERN,
-                           pattern_message=_("Il codice ISTAT è formato da 6 cifre."), **kwargs)
-
-
-def text_field(*, max_length: int, required_text: bool = False, **kwargs) -> StrictCharField:
-    """Free text, optional; with `required_text`, required and holding something besides blanks."""
-    if required_text:
-        return StrictCharField(max_length=max_length, pattern=REQUIRED_TEXT_PATTERN,
-                               pattern_message=_("Questo campo è obbligatorio."), **kwargs)
-    return StrictCharField(max_length=max_length, required=False, allow_blank=True, **kwargs)
 
 
 class AdoptionCreateSerializer(serializers.Serializer):
@@ -534,29 +369,6 @@ class ProvinceStatsSerializer(serializers.Serializer):
     median_sample = serializers.IntegerField()
     per_month = _MonthCount(many=True)
     waiting = _Waiting()
-
-
-# --- notifications --------------------------------------------------------------------------------------------
-
-
-class NotificationSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    kind = serializers.CharField(read_only=True)
-    text = serializers.CharField(read_only=True, help_text=_("Il messaggio nella lingua della richiesta."))
-    note = serializers.CharField(read_only=True)
-    url = serializers.CharField(read_only=True, help_text=_("Pagina del portale a cui si riferisce."))
-    actor = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField(read_only=True)
-    read_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    is_read = serializers.BooleanField(read_only=True)
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_actor(self, notification) -> str:
-        return str(notification.actor) if notification.actor_id else ""
-
-
-class MarkedSerializer(serializers.Serializer):
-    marked = serializers.IntegerField(read_only=True, help_text=_("Quante notifiche sono state segnate come lette."))
 
 
 class PubliccodeImportResultSerializer(serializers.Serializer):

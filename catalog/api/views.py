@@ -12,7 +12,6 @@ from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -25,54 +24,36 @@ from drf_spectacular.utils import (
 )
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog import permissions
+from catalog.access import get_adoption_for, get_solution_for
+from catalog.adoptions import services as adoption_services
+from catalog.api import etag, filters, serializers
+from catalog.dashboards.stats import province_stats
+from catalog.models import Adoption, AdoptionEvent, Release, Solution
+from catalog.publiccode.export import export_publiccode
+from catalog.publiccode.forms import ALLOWED_SUFFIXES
+from catalog.publiccode.services import import_publiccode
+from catalog.solutions.filters import ordering_for
+from catalog.workflow import Action
 from cstportal.api.pagination import CursorPage
-from cstportal.api.parsers import BoundedJSONParser
 from cstportal.api.responses import ERROR_409, ERROR_422, Unprocessable
-from cstportal.notifications import services as notification_services
-from cstportal.notifications.models import Notification
-from municipalities import permissions as people
+from cstportal.api.views import (
+    ETAG_HEADER,
+    IF_NONE_MATCH,
+    LOCATION_HEADER,
+    NOT_MODIFIED,
+    CursorOrderingMixin,
+    conditional,
+    not_modified,
+)
 from municipalities.models import Body
 
-from .. import permissions
-from ..access import get_adoption_for, get_solution_for
-from ..filters import ordering_for
-from ..models import Adoption, AdoptionEvent, Release, Solution
-from ..publiccode.export import export_publiccode
-from ..publiccode.forms import ALLOWED_SUFFIXES
-from ..publiccode.services import import_publiccode
-from ..services import adoptions as adoption_services
-from ..stats import province_stats
-from ..workflow import Action
-from . import etag, filters, serializers
-
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=_("ETag di una risposta precedente: se non è cambiato nulla la risposta è 304 senza corpo."),
-)
-ETAG_HEADER = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 304],
-    description=_("ETag debole della risposta, da rimandare in If-None-Match."),
-)
-NOT_MODIFIED = OpenApiResponse(description=_("Nulla è cambiato dall'ETag indicato in If-None-Match (corpo vuoto)."))
-LOCATION_HEADER = OpenApiParameter(
-    "Location",
-    OpenApiTypes.URI,
-    OpenApiParameter.HEADER,
-    response=[201],
-    description=_("Indirizzo della risorsa appena creata."),
-)
 PUBLICCODE_RESPONSE_TYPE = "text/yaml"
 
 
@@ -92,63 +73,6 @@ def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
 
 def _canonical_query(request) -> str:
     return urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
-
-
-class CursorOrderingMixin:
-    """The order of a cursor-paginated list: `cursor_ordering` = (order_by fields, type of the position).
-
-    Also: no OPTIONS (the OpenAPI schema describes the API), so that Allow lists only what answers.
-    """
-
-    http_method_names = ["get", "post", "head"]
-    cursor_ordering: tuple[tuple[str, ...], str] = (("-pk",), "int")
-
-    def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
-        return self.cursor_ordering
-
-
-def _conditional(response: Response, request, tag: str) -> Response:
-    """Headers of an answer that carries an ETag: clients revalidate every time, and a cache keeps one copy per
-    person (the content depends on who asks)."""
-    response["ETag"] = tag
-    response["Cache-Control"] = "private, no-cache" if people.is_authenticated(request.user) else "no-cache"
-    patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
-    return response
-
-
-def _not_modified(request, tag: str) -> Response:
-    return _conditional(Response(status=status.HTTP_304_NOT_MODIFIED), request, tag)
-
-
-# --- the root -------------------------------------------------------------------------------------------------
-
-# What the root document links to: key -> URL name in the "api" namespace.
-ROOT_LINKS: dict[str, str] = {
-    "solutions": "api:solution-list",
-    "municipalities": "api:municipality-list",
-    "adoptions": "api:adoption-list",
-    "stats_province": "api:stats-province",
-    "notifications": "api:notification-list",
-    "publiccode_import": "api:publiccode-import",
-    "schema": "api:schema",
-    "docs": "api:docs",
-}
-
-
-class ApiRootView(APIView):
-    permission_classes = [AllowAny]
-    http_method_names = ["get", "head"]
-
-    @extend_schema(
-        summary=_("Indice dell'API"),
-        description=_(
-            "Gli indirizzi di ogni raccolta dell'API, dello schema OpenAPI e della documentazione. Alcune "
-            "raccolte chiedono l'autenticazione."
-        ),
-        responses={200: serializers.ApiRootSerializer},
-    )
-    def get(self, request) -> Response:
-        return Response({key: request.build_absolute_uri(reverse(name)) for key, name in ROOT_LINKS.items()})
 
 
 # --- solutions ------------------------------------------------------------------------------------------------
@@ -212,7 +136,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             etag.solution_list_fingerprint(queryset),
         )
         if etag.matches(request, tag):
-            return _not_modified(request, tag)
+            return not_modified(request, tag)
         queryset = solutions_for_api(queryset).annotate(
             release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField())
         )
@@ -221,7 +145,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             queryset = queryset.annotate(relevance_key=Cast(F("rank") * Value(1_000_000), IntegerField()))
         page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
         data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
-        return _conditional(self.get_paginated_response(data), request, tag)
+        return conditional(self.get_paginated_response(data), request, tag)
 
     def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
         solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
@@ -232,10 +156,10 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             solution.current_release_version, solution.current_release_date,
         )
         if etag.matches(request, tag):
-            return _not_modified(request, tag)
+            return not_modified(request, tag)
         prefetch_related_objects([solution], "categories", "tags")
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
-        return _conditional(Response(data), request, tag)
+        return conditional(Response(data), request, tag)
 
     @extend_schema(
         summary=_("Rilasci di una soluzione"),
@@ -271,26 +195,6 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
 
 
 # --- bodies ---------------------------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("Elenco degli enti"), description=_("Comuni, Provincia e unioni del CST.")),
-    retrieve=extend_schema(summary=_("Scheda di un ente"), description=_("Per codice ISTAT.")),
-)
-class MunicipalityViewSet(
-    CursorOrderingMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    permission_classes = [AllowAny]
-    serializer_class = serializers.MunicipalitySerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = filters.MunicipalityFilter
-    pagination_class = CursorPage
-    lookup_field = "istat_code"
-    lookup_value_regex = r"[0-9]{6}"
-    cursor_ordering = (("name", "pk"), "str")
-
-    def get_queryset(self) -> QuerySet[Body]:
-        return Body.objects.all()  # the registry is public
 
 
 # --- adoptions ------------------------------------------------------------------------------------------------
@@ -414,42 +318,6 @@ class ProvinceStatsView(APIView):
         return Response(serializers.ProvinceStatsSerializer(figures).data)
 
 
-# --- notifications --------------------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("Le mie notifiche"), description=_("Dalla più recente.")),
-)
-class NotificationViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
-    serializer_class = serializers.NotificationSerializer
-    pagination_class = CursorPage
-    lookup_value_regex = r"[0-9]+"
-    cursor_ordering = (("-created_at", "-pk"), "datetime")
-    parser_classes = [BoundedJSONParser, FormParser]
-
-    def get_queryset(self) -> QuerySet[Notification]:
-        return Notification.objects.for_user(self.request.user).select_related("actor")
-
-    @extend_schema(summary=_("Segna una notifica come letta"), request=None,
-                   responses={200: serializers.NotificationSerializer})
-    @action(detail=True, methods=["post"])
-    def read(self, request, *args: Any, pk: str, **kwargs: Any) -> Response:
-        notification = self.get_queryset().filter(pk=int(pk)).first()
-        if notification is None:  # another person's notification: 404
-            raise Http404
-        notification_services.mark_notification_read(notification, by=request.user)
-        notification.refresh_from_db(fields=["read_at"])
-        return Response(self.get_serializer(notification).data)
-
-    @extend_schema(summary=_("Segna tutte le notifiche come lette"), request=None,
-                   responses={200: serializers.MarkedSerializer})
-    @action(detail=False, methods=["post"])
-    def read_all(self, request, *args: Any, **kwargs: Any) -> Response:
-        marked = notification_services.mark_all_notifications_read(user=request.user)
-        return Response({"marked": marked})
-
-
 # --- publiccode.yml import ------------------------------------------------------------------------------------
 
 
@@ -523,10 +391,3 @@ def _errors_by_path(errors) -> dict[str, list[str]]:
     for error in errors:
         by_path.setdefault(error.path or "file", []).append(error.message)
     return by_path
-
-
-@extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
-@permission_classes([AllowAny])
-def not_found(request, *args: Any, **kwargs: Any) -> Response:
-    raise exceptions.NotFound(_("Risorsa non trovata."))

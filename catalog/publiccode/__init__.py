@@ -4,6 +4,6 @@
 `catalog.publiccode.services`, the export in `catalog.publiccode.export`.
 """
 
-from .parser import FieldError, ParseResult, parse_publiccode
+from catalog.publiccode.parser import FieldError, ParseResult, parse_publiccode
 
 __all__ = ["FieldError", "ParseResult", "parse_publiccode"]

@@ -6,10 +6,10 @@ from typing import Any
 
 import yaml
 
-from ..models import Solution
-from ..querysets import in_use
-from .mapping import body_label, publiccode_from_solution
-from .parser import FieldError, parse_publiccode
+from catalog.models import Solution
+from catalog.models.querysets import in_use
+from catalog.publiccode.mapping import body_label, publiccode_from_solution
+from catalog.publiccode.parser import FieldError, parse_publiccode
 
 HEADER = "# publiccode.yml esportato dal Catalogo del riuso del CST Pesaro e Urbino\n"
 

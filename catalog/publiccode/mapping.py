@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from .parser import ITALIAN_PA_URN, italian_section, language_key
-from .schema import EXPORT_VERSION, PLATFORM_SUPPORTS
+from catalog.publiccode.parser import ITALIAN_PA_URN, italian_section, language_key
+from catalog.publiccode.schema import EXPORT_VERSION, PLATFORM_SUPPORTS
 
 DEPENDENCY_TYPES = ("open", "proprietary", "hardware")
 _DESCRIPTION_KEYS = ("shortDescription", "longDescription", "features")

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
-from .loader import AliasRefused, TooManyNodes, load_yaml
-from .schema import PUBLICCODE_SCHEMA, SUPPORTED_VERSIONS
+from catalog.publiccode.loader import AliasRefused, TooManyNodes, load_yaml
+from catalog.publiccode.schema import PUBLICCODE_SCHEMA, SUPPORTED_VERSIONS
 
 ITALIAN_PA_URN = "urn:x-italian-pa:"
 IPA_CODE_RE = re.compile(r"^[A-Za-z0-9_]{2,20}$")

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ..vocabulary import CATEGORIES, SCOPES
+from catalog.vocabulary import CATEGORIES, SCOPES
 
 # "0" is the moving "latest 0.x" marker the standard's own example uses.
 SUPPORTED_VERSIONS: tuple[str, ...] = ("0",) + tuple(

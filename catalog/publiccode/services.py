@@ -10,14 +10,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from catalog import permissions
+from catalog.models import Solution
+from catalog.publiccode.mapping import ImportedFields, body_label, fields_from_publiccode
+from catalog.publiccode.parser import FieldError, parse_publiccode
+from catalog.solutions import services as solutions
 from cstportal.errors import Invalid
 from municipalities.models import Body
-
-from .. import permissions
-from ..models import Solution
-from ..services import solutions
-from .mapping import ImportedFields, body_label, fields_from_publiccode
-from .parser import FieldError, parse_publiccode
 
 if TYPE_CHECKING:
     from municipalities.models import User

@@ -7,13 +7,12 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from catalog import permissions
+from catalog.adoptions.forms import RequestAdoptionForm
+from catalog.adoptions.presentation import STATUS_BADGES, presentation_of
+from catalog.models import Adoption, AdoptionEvent, Solution
+from catalog.workflow import Action, AdoptionStatus
 from municipalities import permissions as people
-
-from .. import permissions
-from ..adoption_presentation import STATUS_BADGES, presentation_of
-from ..forms_adoptions import RequestAdoptionForm
-from ..models import Adoption, AdoptionEvent, Solution
-from ..workflow import Action, AdoptionStatus
 
 register = template.Library()
 

@@ -11,9 +11,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from markdown_it import MarkdownIt
 
-from .. import permissions
-from ..models import Solution
-from ..vocabulary import category_label as _category_label
+from catalog import permissions
+from catalog.models import Solution
+from catalog.vocabulary import category_label as _category_label
 
 register = template.Library()
 

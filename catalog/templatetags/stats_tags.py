@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from .. import reports, stats
+from catalog.dashboards import stats
+from catalog.reports import documents
 
 register = template.Library()
 
@@ -17,17 +18,17 @@ def public_summary() -> dict:
 @register.filter
 def figure(value) -> str:
     """A number, date or text as a person reads it (Italian separators, em dash for nothing)."""
-    return reports.display(value)
+    return documents.display(value)
 
 
 @register.filter
 def status_label(code: str) -> str:
-    return reports.status_label(code)
+    return documents.status_label(code)
 
 
 @register.filter
 def kind_label(code: str) -> str:
-    return reports.kind_label(code)
+    return documents.kind_label(code)
 
 
 @register.filter

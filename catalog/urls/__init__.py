@@ -1,6 +1,10 @@
 from django.urls import path
 
-from ..views import adoptions, dashboards, publiccode, reports, solutions
+from catalog.adoptions import views as adoptions
+from catalog.dashboards import views as dashboards
+from catalog.publiccode import views as publiccode
+from catalog.reports import views as reports
+from catalog.solutions import views as solutions
 
 app_name = "catalog"
 

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from ..views import home
+from catalog import home
 
 urlpatterns = [path("", home.home, name="home")]

@@ -73,8 +73,8 @@ def _world() -> dict[str, Any]:
 
 def race_approvals() -> dict[str, Any]:
     """The owner's publisher and CST staff approve the same request at the same moment."""
+    from catalog.adoptions.services import request_adoption, transition_adoption
     from catalog.models import Adoption, AdoptionEvent
-    from catalog.services.adoptions import request_adoption, transition_adoption
 
     world = _world()
     adoption = request_adoption(solution=world["solution"], body=world["fano"], by=world["referent"])
@@ -95,8 +95,8 @@ def race_approvals() -> dict[str, Any]:
 
 def race_requests() -> dict[str, Any]:
     """Two referents of Fano ask for the same solution at the same moment, through the service."""
+    from catalog.adoptions.services import request_adoption
     from catalog.models import Adoption
-    from catalog.services.adoptions import request_adoption
 
     world = _world()
 

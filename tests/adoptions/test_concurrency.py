@@ -16,9 +16,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from catalog.adoptions import services
 from catalog.models import Adoption
-from catalog.querysets import AdoptionQuerySet
-from catalog.services import adoptions as services
+from catalog.models.querysets import AdoptionQuerySet
 
 from . import race
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import demo as catalog_demo
-from catalog import demo_adoptions
+from catalog.demo import adoptions as demo_adoptions
+from catalog.demo import solutions as catalog_demo
 from catalog.models import Adoption, AdoptionEvent, ReuseStory
 from catalog.workflow import AdoptionStatus
 from municipalities import demo as people_demo

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog import stats
+from catalog.adoptions import services
+from catalog.dashboards import stats
 from catalog.models import Adoption, Solution
 from catalog.publiccode.export import publiccode_document
-from catalog.services import adoptions as services
 from tests.api.conftest import client_for
 from tests.factories import SolutionFactory
 

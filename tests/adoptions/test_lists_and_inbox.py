@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.services import adoptions as services
+from catalog.adoptions import services
 from municipalities.models import Body
 from tests.factories import SolutionFactory
 

@@ -287,7 +287,7 @@ def test_adoption_page_queries_do_not_grow_with_the_timeline(client, adoption_in
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from catalog.services.adoptions import comment_on_adoption
+    from catalog.adoptions.services import comment_on_adoption
 
     adoption = adoption_in("in_progress")
     client.force_login(referent_fano)

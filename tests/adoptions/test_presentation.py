@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.adoption_presentation import ACTIONS, INBOX_ACTIONS
+from catalog.adoptions.presentation import ACTIONS, INBOX_ACTIONS
 from catalog.workflow import Action
 
 

@@ -11,9 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from catalog import notices
-from catalog.forms_adoptions import GoLiveFieldsForm
+from catalog.adoptions import services
+from catalog.adoptions.forms import GoLiveFieldsForm
 from catalog.models import Adoption, AdoptionEvent
-from catalog.services import adoptions as services
 from catalog.workflow import ADOPTION_ACTIONS, Action, AdoptionStatus
 from cstportal import errors
 

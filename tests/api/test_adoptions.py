@@ -228,7 +228,7 @@ def test_second_identical_transition_is_refused(request_of_fano, publisher_pesar
 
 def test_lost_compare_and_set_is_a_409(request_of_fano, publisher_pesaro, referent_fano, monkeypatch):
     """The adoption moved between the read and the write: the service's compare-and-set finds no row."""
-    from catalog.services import adoptions as services
+    from catalog.adoptions import services
 
     real = services.transition_adoption
 

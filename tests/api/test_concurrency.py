@@ -24,7 +24,7 @@ def test_two_concurrent_transitions_one_200_one_409(pesaro, fano, publisher_pesa
     so there the second request's write waits for the first request to finish, which is what the demo's file
     database does on its own.
     """
-    from catalog.services import adoptions as services
+    from catalog.adoptions import services
 
     adoption = AdoptionFactory(solution=SolutionFactory(owner=pesaro), body=fano, status="requested")
     AdoptionEvent.objects.create(adoption=adoption, sequence=1, action="request", to_status="requested")

@@ -39,7 +39,7 @@ def test_wrong_method_is_json_405_with_allow(api, db):
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_unexpected_error_is_json_500(api, db, settings, monkeypatch, debug):
-    from catalog.api import views
+    from municipalities import api as views
 
     def broken(*args, **kwargs):
         raise RuntimeError("guasto")

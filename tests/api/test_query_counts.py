@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from catalog.models import AdoptionEvent, Category, Tag
-from catalog.search import refresh_search_vector
+from catalog.solutions.search import refresh_search_vector
 from cstportal.notifications.models import Notification
 from municipalities.models import Body
 from tests.api.conftest import client_for

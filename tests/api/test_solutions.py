@@ -84,7 +84,7 @@ def test_unknown_choice_is_a_400_naming_the_parameter(api, catalogue):
 
 
 def _index_for_search() -> None:
-    from catalog.search import refresh_search_vector
+    from catalog.solutions.search import refresh_search_vector
 
     refresh_search_vector(None)  # the services do it; factories bypass them (no-op on SQLite)
 
@@ -227,7 +227,8 @@ def test_304_costs_fewer_queries_than_200(api, catalogue, django_assert_max_num_
 
 @pytest.mark.parametrize("change", ["edit", "release", "adoption", "new"])
 def test_etag_changes_when_what_the_list_shows_changes(api, catalogue, publisher_pesaro, fano, change):
-    from catalog.services import adoptions, solutions
+    from catalog.adoptions import services as adoptions
+    from catalog.solutions import services as solutions
 
     tag = api.get(LIST)["ETag"]
     if change == "edit":

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from catalog.adoptions import services
 from catalog.models import Adoption
-from catalog.services import adoptions as services
 from catalog.workflow import AdoptionStatus
 from tests.factories import ReleaseFactory, SolutionFactory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.search import refresh_search_vector
+from catalog.solutions.search import refresh_search_vector
 from tests.factories import ReleaseFactory, SolutionFactory
 
 from .conftest import check_axe, login, visit

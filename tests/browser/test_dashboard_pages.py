@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Report
-from catalog.services import reports as report_services
+from catalog.reports import services as report_services
 from tests.factories import AdoptionFactory, SolutionFactory
 
 from .conftest import check_axe, login, visit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from catalog import demo
+from catalog.demo import solutions as demo
 from catalog.models import Solution
 
 pytestmark = pytest.mark.django_db

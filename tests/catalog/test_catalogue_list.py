@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from catalog import demo
+from catalog.demo import solutions as demo
 from catalog.models import Category, Solution
-from catalog.search import refresh_search_vector
+from catalog.solutions.search import refresh_search_vector
 from municipalities.models import Body
 from tests.factories import AdoptionFactory, SolutionFactory
 

@@ -184,7 +184,7 @@ def test_contacts_are_left_out_unless_asked_for_and_a_reimport_keeps_them(rich_s
 
 
 def seed_demo() -> None:
-    from catalog.demo import seed
+    from catalog.demo.solutions import seed
     from municipalities.demo import seed as seed_people
 
     seed_people(password="x")

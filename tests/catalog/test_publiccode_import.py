@@ -296,7 +296,7 @@ def test_completeness_gaps_come_back_as_warnings_of_a_successful_import(cst_admi
 
 @pytest.mark.postgres
 def test_an_imported_solution_is_found_by_the_full_text_search(cst_admin, pesaro):
-    from catalog.search import search_solutions
+    from catalog.solutions.search import search_solutions
 
     result = import_publiccode(read("v0_7_organisation_uri.yml"), by=cst_admin)
     found = search_solutions(Solution.objects.all(), "catastale")

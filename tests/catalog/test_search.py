@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import Solution, Tag
-from catalog.search import normalise_query, refresh_search_vector, search_solutions, stem_words
+from catalog.solutions.search import normalise_query, refresh_search_vector, search_solutions, stem_words
 from tests.factories import SolutionFactory
 
 pytestmark = pytest.mark.django_db

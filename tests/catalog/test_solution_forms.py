@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from catalog.forms import ReleaseForm, SolutionForm
+from catalog.solutions.forms import ReleaseForm, SolutionForm
 from tests.catalog.test_publisher_pages import valid_data
 from tests.factories import ReleaseFactory, SolutionFactory
 

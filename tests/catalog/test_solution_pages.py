@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Solution
-from catalog.services import solutions as services
+from catalog.solutions import services
 from catalog.templatetags.catalog_tags import render_markdown
 from tests.factories import ReleaseFactory, SolutionFactory
 

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 
 from catalog.models import PublicationEvent, Release, Solution
-from catalog.services import solutions as services
+from catalog.solutions import services
 from cstportal import errors
 from tests.factories import ReleaseFactory, SolutionFactory
 

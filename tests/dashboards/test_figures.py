@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog import stats
+from catalog.dashboards import stats
 
 pytestmark = pytest.mark.django_db
 

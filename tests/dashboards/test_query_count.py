@@ -62,11 +62,11 @@ def count_queries(client: Client, url: str, **params) -> int:
     return len(queries)
 
 
-# Provincial dashboard, cold cache (15): session, user; the ten aggregates of catalog.stats.province_stats (by kind,
+# Provincial dashboard, cold cache (15): session, user; the ten aggregates of catalog.dashboards.stats.province_stats (by kind,
 # adoption totals and savings, median, by category, comuni reached, size classes, most reused, per month, waiting
 # count, waiting list); the bodies for the "dashboard of a body" menu; the layout's roles and unread notifications.
 EXPECTED_PROVINCE = 15
-# Body dashboard, cold cache (11): session, user, the body; the six queries of catalog.stats.body_stats (totals by
+# Body dashboard, cold cache (11): session, user, the body; the six queries of catalog.dashboards.stats.body_stats (totals by
 # status, its adoptions, its solutions with counts, their users, requests to review, adoptions waiting for it);
 # the layout's roles and unread notifications.
 EXPECTED_BODY = 11

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from catalog.models import Adoption, AdoptionEvent, Report, Solution
-from catalog.services import reports as report_services
+from catalog.reports import services as report_services
 from catalog.workflow import ADOPTION_ACTIONS
 from cstportal.apitokens.services import create_api_token
 from cstportal.notifications.models import Delivery, Notification

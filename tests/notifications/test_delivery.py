@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from catalog.services import adoptions as workflow
+from catalog.adoptions import services as workflow
 from cstportal.notifications import delivery as sending
 from cstportal.notifications import relay, tasks
 from cstportal.notifications.models import Delivery

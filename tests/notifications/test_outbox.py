@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from catalog import notices
+from catalog.adoptions import services as workflow
 from catalog.models import Adoption
-from catalog.services import adoptions as workflow
 from cstportal.notifications import tasks
 from cstportal.notifications.models import Delivery, Notification
 from cstportal.notifications.services import delivery_key, record_notifications

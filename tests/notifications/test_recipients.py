@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from catalog.services import adoptions as workflow
-from catalog.services import solutions as publication
+from catalog.adoptions import services as workflow
+from catalog.solutions import services as publication
 from cstportal.notifications.models import Delivery, Notification
 from municipalities.models import Membership
 from tests.factories import SolutionFactory, UserFactory

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from catalog.adoptions import services as workflow
 from catalog.notices import remind_waiting_adoptions, send_adoption_reminders
-from catalog.services import adoptions as workflow
 from cstportal.notifications.models import Delivery, Notification
 from tests.factories import SolutionFactory
 

@@ -14,8 +14,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from catalog.adoptions.services import request_adoption
 from catalog.models import Adoption
-from catalog.services.adoptions import request_adoption
 from cstportal import anon_cache
 from cstportal.cache import reset_circuit_breakers
 from tests.factories import SolutionFactory

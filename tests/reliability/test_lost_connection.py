@@ -15,8 +15,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from catalog.adoptions.services import request_adoption
 from catalog.models import Adoption, AdoptionEvent
-from catalog.services.adoptions import request_adoption
 from cstportal.apitokens.services import create_api_token
 from cstportal.notifications.models import Delivery
 from tests.factories import SolutionFactory

@@ -144,7 +144,7 @@ def test_with_redis_down_the_web_works_and_every_notification_goes_out_once_when
 def test_a_worker_killed_in_the_middle_of_a_task_leaves_each_email_sent_exactly_once(
     redis_server, tmp_path, referent_fano, publisher_pesaro, cst_admin, fano
 ):
-    from catalog.services import adoptions as workflow
+    from catalog.adoptions import services as workflow
 
     workflow.request_adoption(solution=SolutionFactory(), body=fano, by=referent_fano)  # → publisher + CST
     expected = set(Delivery.objects.values_list("key", flat=True))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from catalog.services.adoptions import request_adoption
+from catalog.adoptions.services import request_adoption
 from cstportal.apitokens.services import create_api_token
 from tests.factories import SolutionFactory
 

@@ -23,7 +23,7 @@ def _media_and_cache(settings, tmp_path):
 
 
 def _run_seeders(password: str) -> None:
-    for dotted in ("municipalities.demo.seed", "catalog.demo.seed", "catalog.demo_adoptions.seed"):
+    for dotted in ("municipalities.demo.seed", "catalog.demo.solutions.seed", "catalog.demo.adoptions.seed"):
         module_name, func = dotted.rsplit(".", 1)
         try:
             module = importlib.import_module(module_name)

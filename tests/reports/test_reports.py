@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from catalog import reports as report_builders
 from catalog.models import Report
-from catalog.services import reports as services
+from catalog.reports import documents as report_builders
+from catalog.reports import services
 from cstportal.notifications import relay
 from tests.factories import AdoptionFactory, SolutionFactory
 

@@ -143,7 +143,7 @@ def test_pages_are_served_when_the_cache_is_down(settings):
 
 
 def test_publishing_a_solution_invalidates_the_pages(pesaro, cst_admin, publisher_pesaro):
-    from catalog.services.solutions import publish_solution, submit_solution
+    from catalog.solutions.services import publish_solution, submit_solution
     from tests.factories import SolutionFactory
 
     solution = SolutionFactory(owner=pesaro, status="draft")
@@ -155,7 +155,7 @@ def test_publishing_a_solution_invalidates_the_pages(pesaro, cst_admin, publishe
 
 
 def test_an_adoption_transition_invalidates_the_pages(pesaro, fano, publisher_pesaro):
-    from catalog.services.adoptions import transition_adoption
+    from catalog.adoptions.services import transition_adoption
     from tests.factories import AdoptionEventFactory, AdoptionFactory, SolutionFactory
 
     adoption = AdoptionFactory(solution=SolutionFactory(owner=pesaro), body=fano)

@@ -1,0 +1,500 @@
+"""The figures of the dashboards, the reports and the `stats/province` API.
+
+Every figure is ONE SQL aggregate (or one bounded list query): nothing here loops over adoption rows in Python, so
+the number of queries and the work done by the web process do not grow with the data. Results hold codes, numbers
+and dates only (no translated labels), so that one cached copy serves every language.
+
+Results are cached in the version namespace `catalog.caching.FIGURES` (cstportal.versioned_cache): any change of a
+solution, release, adoption, adoption event or body bumps it (catalog/caching.py), so every older entry is ignored at
+once and expires on its own. The cache is an accelerator only: when it is down the figures are computed from the
+database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, DecimalField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from catalog.caching import FIGURES
+from catalog.models import Adoption, Category, Solution
+from catalog.models.querysets import in_use
+from catalog.workflow import AdoptionStatus
+from cstportal import versioned_cache
+from cstportal.workdays import working_days_ago
+from municipalities.models import Body, SizeClass
+
+CACHE_SECONDS = 300
+MOST_REUSED_LIMIT = 10
+WAITING_LIST_LIMIT = 20
+BODY_LIST_LIMIT = 200
+
+SIZE_CLASSES = (SizeClass.XS.value, SizeClass.S.value, SizeClass.M.value, SizeClass.L.value)
+
+
+# --- cache ----------------------------------------------------------------------------------------------------
+
+
+def invalidate() -> None:
+    """Make every cached figure stale (for changes made without model signals, e.g. a queryset `update()`)."""
+    versioned_cache.bump(FIGURES)
+
+
+def _cached(name: str, params: str, compute: Callable[[], Any]) -> Any:
+    key = f"{name}:{hashlib.sha256(params.encode()).hexdigest()[:16]}"
+    return versioned_cache.get_or_compute(FIGURES, key, compute, CACHE_SECONDS)
+
+
+# --- filters --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Period (inclusive dates, applied to the request date of adoptions and the publication date of solutions)
+    and kind of solution (software / service)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    kind: str | None = None
+
+    def key(self) -> str:
+        return f"{self.date_from}|{self.date_to}|{self.kind or ''}"
+
+    def _bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        tz = timezone.get_current_timezone()
+        start = timezone.make_aware(dt.datetime.combine(self.date_from, dt.time.min), tz) if self.date_from else None
+        end = (
+            timezone.make_aware(dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min), tz)
+            if self.date_to
+            else None
+        )
+        return start, end
+
+    def adoptions(self, prefix: str = "") -> Q:
+        """A Q on adoptions (or on a relation to them, with `prefix` such as 'adoptions__')."""
+        q = Q()
+        start, end = self._bounds()
+        if start:
+            q &= Q(**{f"{prefix}requested_at__gte": start})
+        if end:
+            q &= Q(**{f"{prefix}requested_at__lt": end})
+        if self.kind:
+            q &= Q(**{f"{prefix}solution__kind": self.kind})
+        return q
+
+    def solutions(self, prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}status": Solution.Status.PUBLISHED})
+        start, end = self._bounds()
+        if start:
+            q &= Q(**{f"{prefix}published_at__gte": start})
+        if end:
+            q &= Q(**{f"{prefix}published_at__lt": end})
+        if self.kind:
+            q &= Q(**{f"{prefix}kind": self.kind})
+        return q
+
+
+# --- provincial figures ---------------------------------------------------------------------------------------
+
+
+def province_stats(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """Every figure of the provincial dashboard (cached). Ten queries on a cache miss, none on a hit.
+
+    Keys: solutions_published, solutions_by_kind, solutions_by_category, adoptions_total, adoptions_by_status,
+    bodies_reached, size_classes, most_reused, median_days, median_sample, savings, per_month, waiting, filters.
+    Values are numbers (Decimal for euro), dates, codes and names; labels are added by the presentation layer.
+    """
+    if kind not in (None, "", *Solution.Kind.values):
+        raise ValueError(f"unknown kind {kind!r}")
+    filters = Filters(date_from=date_from, date_to=date_to, kind=kind or None)
+    return _cached("province", filters.key(), lambda: _compute_province(filters))
+
+
+def _compute_province(f: Filters) -> dict[str, Any]:
+    by_kind = _solutions_by_kind(f)
+    totals = _adoption_totals(f)
+    median, sample = _median_days_to_production(f)
+    return {
+        "filters": {"date_from": f.date_from, "date_to": f.date_to, "kind": f.kind},
+        "solutions_published": sum(row["count"] for row in by_kind),
+        "solutions_by_kind": by_kind,
+        "solutions_by_category": _solutions_by_category(f),
+        "adoptions_total": totals["total"],
+        "adoptions_by_status": totals["by_status"],
+        "savings": totals["savings"],
+        "bodies_reached": _bodies_reached(f),
+        "size_classes": _reuse_by_size_class(f),
+        "most_reused": _most_reused(f),
+        "median_days": median,
+        "median_sample": sample,
+        "per_month": _adoptions_per_month(f),
+        "waiting": _waiting_requests(f),
+    }
+
+
+def _solutions_by_kind(f: Filters) -> list[dict[str, Any]]:
+    found = dict(
+        Solution.objects.filter(f.solutions()).order_by().values_list("kind").annotate(n=Count("pk"))
+    )
+    kinds = [f.kind] if f.kind else list(Solution.Kind.values)
+    return [{"kind": k, "count": found.get(k, 0)} for k in kinds]
+
+
+def _solutions_by_category(f: Filters) -> list[dict[str, Any]]:
+    rows = (
+        Category.objects.annotate(n=Count("solutions", filter=f.solutions("solutions__"), distinct=True))
+        .filter(n__gt=0)
+        .order_by("-n", "code")
+        .values_list("code", "n")
+    )
+    return [{"category": code, "count": n} for code, n in rows]
+
+
+def _adoption_totals(f: Filters) -> dict[str, Any]:
+    """Adoptions by status and the declared savings: one query with conditional aggregates."""
+    saving = ExpressionWrapper(
+        F("estimated_cost") - F("actual_cost"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    with_figures = in_use() & Q(estimated_cost__isnull=False, actual_cost__isnull=False)
+    aggregates = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in AdoptionStatus.values}
+    row = Adoption.objects.filter(f.adoptions()).aggregate(
+        total=Count("pk"),
+        savings_total=Sum(saving, filter=with_figures),
+        savings_count=Count("pk", filter=with_figures),
+        **aggregates,
+    )
+    return {
+        "total": row["total"],
+        "by_status": [{"status": s, "count": row[f"s_{s}"]} for s in AdoptionStatus.values],
+        "savings": {
+            "total": (row["savings_total"] or Decimal("0")).quantize(Decimal("0.01")),
+            "adoptions": row["savings_count"],
+        },
+    }
+
+
+def _reached_subquery(f: Filters) -> Exists:
+    return Exists(Adoption.objects.filter(in_use(), f.adoptions(), body=OuterRef("pk")))
+
+
+def _bodies_reached(f: Filters) -> dict[str, Any]:
+    """Active comuni with at least one adoption in production: count, share of the comuni, share of their people."""
+    row = (
+        Body.objects.active()
+        .comuni()
+        .annotate(reached=_reached_subquery(f))
+        .aggregate(
+            comuni=Count("pk"),
+            reached_count=Count("pk", filter=Q(reached=True)),
+            population_total=Sum("population"),
+            population_reached=Sum("population", filter=Q(reached=True)),
+        )
+    )
+    comuni, reached = row["comuni"], row["reached_count"]
+    pop_total, pop_reached = row["population_total"] or 0, row["population_reached"] or 0
+    return {
+        "comuni": comuni,
+        "reached": reached,
+        "share": round(100 * reached / comuni, 1) if comuni else 0.0,
+        "population_total": pop_total,
+        "population_reached": pop_reached,
+        "population_share": round(100 * pop_reached / pop_total, 1) if pop_total else 0.0,
+    }
+
+
+def _reuse_by_size_class(f: Filters) -> list[dict[str, Any]]:
+    """Per size class of the active comuni: how many, how many reached, how many adoptions in production."""
+    in_production = in_use("adoptions__") & f.adoptions("adoptions__")
+    rows = (
+        Body.objects.active()
+        .comuni()
+        .order_by()
+        .values("size_class")
+        .annotate(
+            comuni=Count("pk", distinct=True),
+            reached=Count("pk", filter=in_production, distinct=True),
+            adoptions=Count("adoptions", filter=in_production, distinct=True),
+        )
+    )
+    found = {row["size_class"]: row for row in rows}
+    return [
+        {
+            "size_class": sc,
+            "comuni": found.get(sc, {}).get("comuni", 0),
+            "reached": found.get(sc, {}).get("reached", 0),
+            "adoptions": found.get(sc, {}).get("adoptions", 0),
+        }
+        for sc in SIZE_CLASSES
+    ]
+
+
+def _most_reused(f: Filters) -> list[dict[str, Any]]:
+    rows = (
+        Solution.objects.filter(status=Solution.Status.PUBLISHED, **({"kind": f.kind} if f.kind else {}))
+        .annotate(n=Count("adoptions", filter=in_use("adoptions__") & f.adoptions("adoptions__")))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values("slug", "name", "kind", "owner__name", "n")[:MOST_REUSED_LIMIT]
+    )
+    return [
+        {"slug": r["slug"], "name": r["name"], "kind": r["kind"], "owner": r["owner__name"], "count": r["n"]}
+        for r in rows
+    ]
+
+
+def _median_days_to_production(f: Filters) -> tuple[float | None, int]:
+    """Median of the days from request to production, over adoptions that reached production. One query.
+
+    PostgreSQL has `percentile_cont`; SQLite has none, so there the rows are ranked with window functions and the
+    middle one (or the mean of the middle two) is averaged, still inside the database.
+    """
+    base = (
+        Adoption.objects.filter(f.adoptions(), in_production_at__isnull=False)
+        .annotate(
+            d=ExpressionWrapper(F("in_production_at") - F("requested_at"), output_field=DurationField())
+        )
+        .order_by()
+        .values("d")
+    )
+    # inner_sql is compiled by the ORM and every value in it is a parameter: the wrapping below adds no input.
+    inner_sql, params = base.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        template = (
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM base.d)) / 86400.0, COUNT(*) "
+            "FROM ({inner}) AS base"
+        )
+    else:
+        # Django stores SQLite durations as microseconds.
+        template = (
+            "SELECT AVG(ranked.d) / 86400000000.0, MAX(ranked.cnt) FROM ("
+            " SELECT base.d AS d, ROW_NUMBER() OVER (ORDER BY base.d) AS rn, COUNT(*) OVER () AS cnt"
+            " FROM ({inner}) AS base"
+            ") AS ranked WHERE ranked.rn IN ((ranked.cnt + 1) / 2, (ranked.cnt + 2) / 2)"
+        )
+    sql = template.format(inner=inner_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        median, count = cursor.fetchone()
+    if median is None:
+        return None, 0
+    return round(float(median), 1), int(count or 0)
+
+
+def _adoptions_per_month(f: Filters) -> list[dict[str, Any]]:
+    """Requests per month of request; months without requests between the first and the last are filled with 0."""
+    rows = list(
+        Adoption.objects.filter(f.adoptions())
+        .annotate(month=TruncMonth("requested_at"))
+        .order_by("month")
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    if not rows:
+        return []
+    counts = {_as_date(m): n for m, n in rows}
+    first, last = min(counts), max(counts)
+    months, month = [], first
+    while month <= last:  # walks months (bounded by the period), not rows
+        months.append({"month": month, "count": counts.get(month, 0)})
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _waiting_filter(f: Filters) -> Q:
+    cutoff = working_days_ago(settings.ADOPTION_REMINDER_DAYS)
+    q = Q(status=AdoptionStatus.REQUESTED, status_changed_at__lt=cutoff)
+    if f.kind:
+        q &= Q(solution__kind=f.kind)
+    return q
+
+
+def _waiting_requests(f: Filters) -> dict[str, Any]:
+    """Requests still waiting for the owner's decision beyond ADOPTION_REMINDER_DAYS working days (now, whatever
+    the period): their number and the oldest ones."""
+    q = _waiting_filter(f)
+    count = Adoption.objects.filter(q).count()
+    oldest = list(
+        Adoption.objects.filter(q)
+        .order_by("status_changed_at", "pk")
+        .values("pk", "solution__name", "solution__slug", "body__name", "owner_body__name", "status_changed_at")[
+            :WAITING_LIST_LIMIT
+        ]
+    )
+    return {
+        "count": count,
+        "threshold_days": settings.ADOPTION_REMINDER_DAYS,
+        "oldest": [
+            {
+                "id": r["pk"],
+                "solution": r["solution__name"],
+                "solution_slug": r["solution__slug"],
+                "body": r["body__name"],
+                "owner": r["owner_body__name"],
+                "since": r["status_changed_at"],
+            }
+            for r in oldest
+        ],
+    }
+
+
+# --- public summary -------------------------------------------------------------------------------------------
+
+
+def public_summary() -> dict[str, int]:
+    """The three figures on the home page (cached): published solutions, bodies reusing, adoptions in production."""
+    return _cached("public", "", _compute_public_summary)
+
+
+def _compute_public_summary() -> dict[str, int]:
+    row = Adoption.objects.filter(in_use()).aggregate(
+        adoptions=Count("pk"), bodies=Count("body", distinct=True)
+    )
+    return {
+        "solutions_published": Solution.objects.published().count(),
+        "bodies_reusing": row["bodies"],
+        "adoptions_in_production": row["adoptions"],
+    }
+
+
+# --- one body -------------------------------------------------------------------------------------------------
+
+_ADOPTION_FIELDS = (
+    "pk", "status", "requested_at", "in_production_at", "status_changed_at", "adopted_version",
+    "estimated_cost", "actual_cost",
+    "solution__name", "solution__slug", "solution__kind", "body__name", "body__slug", "owner_body__name",
+)
+
+
+def _adoption_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["pk"],
+        "status": r["status"],
+        "requested_at": r["requested_at"],
+        "in_production_at": r["in_production_at"],
+        "status_changed_at": r["status_changed_at"],
+        "version": r["adopted_version"],
+        "estimated_cost": r["estimated_cost"],
+        "actual_cost": r["actual_cost"],
+        "solution": r["solution__name"],
+        "solution_slug": r["solution__slug"],
+        "kind": r["solution__kind"],
+        "body": r["body__name"],
+        "body_slug": r["body__slug"],
+        "owner": r["owner_body__name"],
+    }
+
+
+# What waits for the adopting body's referent in each status.
+ADOPTER_ACTION_STATUSES = (
+    AdoptionStatus.INFO_NEEDED.value,
+    AdoptionStatus.APPROVED.value,
+    AdoptionStatus.IN_PROGRESS.value,
+)
+
+
+def body_stats(body: Body) -> dict[str, Any]:
+    """The figures and lists of one body's dashboard (cached). Six queries on a cache miss.
+
+    adoptions_by_status and adoptions: the body's own adoptions; solutions: its published solutions with how many
+    bodies run each; users: who runs them; to_review: requests on its solutions waiting for its publishers;
+    to_act: its own adoptions waiting for its referent (answer, start, go live).
+    """
+    return _cached("body", str(body.pk), lambda: _compute_body(body.pk))
+
+
+def _compute_body(body_id: int) -> dict[str, Any]:
+    own = Adoption.objects.filter(body_id=body_id)
+    aggregates = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in AdoptionStatus.values}
+    row = own.aggregate(total=Count("pk"), **aggregates)
+    solutions = (
+        Solution.objects.filter(owner_id=body_id, status=Solution.Status.PUBLISHED)
+        .annotate(
+            in_production=Count("adoptions", filter=in_use("adoptions__")),
+            active=Count("adoptions", filter=Q(adoptions__status__in=[
+                AdoptionStatus.REQUESTED, AdoptionStatus.INFO_NEEDED, AdoptionStatus.APPROVED,
+                AdoptionStatus.IN_PROGRESS,
+            ])),
+        )
+        .order_by("-in_production", "name")
+        .values("slug", "name", "kind", "in_production", "active")
+    )
+    return {
+        "adoptions_total": row["total"],
+        "adoptions_by_status": [{"status": s, "count": row[f"s_{s}"]} for s in AdoptionStatus.values],
+        "adoptions": [
+            _adoption_row(r)
+            for r in own.order_by("-requested_at", "-pk").values(*_ADOPTION_FIELDS)[:BODY_LIST_LIMIT]
+        ],
+        "solutions": [
+            {"slug": s["slug"], "name": s["name"], "kind": s["kind"], "in_production": s["in_production"],
+             "in_progress": s["active"]}
+            for s in solutions
+        ],
+        "users": [
+            _adoption_row(r)
+            for r in Adoption.objects.filter(in_use(), owner_body_id=body_id)
+            .order_by("solution__name", "body__name")
+            .values(*_ADOPTION_FIELDS)[:BODY_LIST_LIMIT]
+        ],
+        "to_review": [
+            _adoption_row(r)
+            for r in Adoption.objects.filter(owner_body_id=body_id, status=AdoptionStatus.REQUESTED)
+            .order_by("status_changed_at", "pk")
+            .values(*_ADOPTION_FIELDS)[:BODY_LIST_LIMIT]
+        ],
+        "to_act": [
+            _adoption_row(r)
+            for r in own.filter(status__in=ADOPTER_ACTION_STATUSES)
+            .order_by("status_changed_at", "pk")
+            .values(*_ADOPTION_FIELDS)[:BODY_LIST_LIMIT]
+        ],
+    }
+
+
+# --- one solution (reports) -----------------------------------------------------------------------------------
+
+
+def solution_stats(solution: Solution) -> dict[str, Any]:
+    """Adoptions of one solution by status, the list of them and its releases (cached). Three queries."""
+    return _cached("solution", str(solution.pk), lambda: _compute_solution(solution.pk))
+
+
+def _compute_solution(solution_id: int) -> dict[str, Any]:
+    from catalog.models import Release
+
+    adoptions = Adoption.objects.filter(solution_id=solution_id)
+    aggregates = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in AdoptionStatus.values}
+    saving = ExpressionWrapper(
+        F("estimated_cost") - F("actual_cost"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    with_figures = in_use() & Q(estimated_cost__isnull=False, actual_cost__isnull=False)
+    row = adoptions.aggregate(total=Count("pk"), savings=Sum(saving, filter=with_figures), **aggregates)
+    return {
+        "adoptions_total": row["total"],
+        "adoptions_by_status": [{"status": s, "count": row[f"s_{s}"]} for s in AdoptionStatus.values],
+        "savings": (row["savings"] or Decimal("0")).quantize(Decimal("0.01")),
+        "adoptions": [
+            _adoption_row(r) for r in adoptions.order_by("body__name", "-requested_at").values(*_ADOPTION_FIELDS)
+        ],
+        "releases": list(
+            Release.objects.filter(solution_id=solution_id).order_by("-date", "-pk").values("version", "date")[:50]
+        ),
+    }

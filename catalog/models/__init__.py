@@ -1,0 +1,17 @@
+"""The catalogue's models, one module per feature, under the app label `catalog`."""
+
+from catalog.models.adoptions import Adoption, AdoptionEvent, ReuseStory
+from catalog.models.reports import Report
+from catalog.models.solutions import Category, PublicationEvent, Release, Solution, Tag
+
+__all__ = [
+    "Adoption",
+    "AdoptionEvent",
+    "Category",
+    "PublicationEvent",
+    "Release",
+    "Report",
+    "ReuseStory",
+    "Solution",
+    "Tag",
+]

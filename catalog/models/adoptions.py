@@ -1,0 +1,172 @@
+"""Adoptions of a solution by a body, their timeline of events and reuse stories."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models.querysets import AdoptionQuerySet
+from catalog.models.solutions import Solution
+from catalog.workflow import ACTIVE_STATUSES, AdoptionStatus
+from municipalities.models import Body
+
+
+class Adoption(models.Model):
+    """A body reusing another body's solution (or joining a CST service)."""
+
+    Status = AdoptionStatus
+
+    class Environment(models.TextChoices):
+        TEST = "test", _("Collaudo")
+        PRODUCTION = "production", _("Produzione")
+
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="adoptions")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("ente adottante"))
+    # The solution's owner at the time of the request: lets the database refuse self-adoption.
+    owner_body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+", verbose_name=_("ente titolare"))
+    status = models.CharField(
+        _("stato"), max_length=20, choices=AdoptionStatus.choices, default=AdoptionStatus.REQUESTED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("richiesta da")
+    )
+    requested_at = models.DateTimeField(_("richiesta il"))
+    decided_at = models.DateTimeField(_("decisa il"), null=True, blank=True)
+    started_at = models.DateTimeField(_("avviata il"), null=True, blank=True)
+    in_production_at = models.DateTimeField(_("in produzione dal"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("chiusa il"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("ultimo cambio di stato"))
+    adopted_version = models.CharField(_("versione adottata"), max_length=50, blank=True)
+    environment = models.CharField(_("ambiente"), max_length=20, choices=Environment.choices, blank=True)
+    go_live_date = models.DateField(_("data di avvio in produzione"), null=True, blank=True)
+    agreement_reference = models.CharField(
+        _("riferimento dell'accordo (art. 15 L. 241/1990)"), max_length=200, blank=True
+    )
+    estimated_cost = models.DecimalField(
+        _("costo stimato di sviluppo o acquisto (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    actual_cost = models.DecimalField(
+        _("costo effettivo di adattamento (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    effort_days = models.DecimalField(
+        _("impegno (giornate/persona)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    reminded_at = models.DateTimeField(_("ultimo sollecito"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("adozione")
+        verbose_name_plural = _("adozioni")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solution", "body"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="adoption_one_active_per_solution_body",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in AdoptionStatus]), name="adoption_status_known"
+            ),
+            models.CheckConstraint(condition=~Q(body=F("owner_body")), name="adoption_not_by_owner"),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
+                name="adoption_estimated_cost_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_cost__isnull=True) | Q(actual_cost__gte=0), name="adoption_actual_cost_gte_0"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["body", "status"], name="adoption_body_status"),
+            models.Index(fields=["owner_body", "status"], name="adoption_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.solution} — {self.body}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:adoption-detail", kwargs={"pk": self.pk})
+
+    @property
+    def savings(self) -> Decimal | None:
+        if self.estimated_cost is None or self.actual_cost is None:
+            return None
+        return self.estimated_cost - self.actual_cost
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class AdoptionEvent(models.Model):
+    """The timeline and audit trail of an adoption. A comment is an event without a status change."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="events")
+    sequence = models.PositiveIntegerField(_("numero"))
+    action = models.CharField(_("azione"), max_length=20)
+    from_status = models.CharField(_("da"), max_length=20, choices=AdoptionStatus.choices, blank=True)
+    to_status = models.CharField(_("a"), max_length=20, choices=AdoptionStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("autore")
+    )
+    note = models.TextField(_("nota"), blank=True)
+    created_at = models.DateTimeField(_("data"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evento dell'adozione")
+        verbose_name_plural = _("eventi dell'adozione")
+        ordering = ["adoption", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["adoption", "sequence"], name="adoption_event_unique_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adoption} #{self.sequence} {self.action}"
+
+    @property
+    def is_comment(self) -> bool:
+        return not self.to_status
+
+
+class ReuseStory(models.Model):
+    """What the adopter tells once the solution runs in production: shown on the solution page."""
+
+    adoption = models.OneToOneField(Adoption, on_delete=models.CASCADE, related_name="story")
+    outcome = models.TextField(_("risultato"))
+    lessons = models.TextField(_("lezioni apprese"), blank=True)
+    savings_note = models.TextField(_("risparmi ottenuti"), blank=True)
+    is_published = models.BooleanField(_("pubblicata"), default=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("storia di riuso")
+        verbose_name_plural = _("storie di riuso")
+
+    def __str__(self) -> str:
+        return f"{self.adoption}"

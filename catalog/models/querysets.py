@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from catalog.workflow import ACTIVE_STATUSES, AdoptionStatus
+from municipalities import permissions as people
+from municipalities.models import Role
+
+
+def in_use(prefix: str = "") -> Q:
+    """The one definition of a body using a solution: its adoption is in production.
+
+    go_live means production. The service records a go-live only in the production environment, between the
+    request and today, with a released version (catalog.adoptions.services); a deployment in test ("Collaudo")
+    keeps the adoption in progress. So the status alone says who uses what, and "Usata da", the adoption counts of
+    the catalogue, the publiccode.yml `usedBy`, and the dashboards all filter with this condition. `prefix` reaches
+    the adoption through a relation, e.g. `in_use("adoptions__")` on solutions or bodies.
+    """
+    return Q(**{f"{prefix}status": AdoptionStatus.IN_PRODUCTION})
+
+
+class SolutionQuerySet(models.QuerySet):
+    def published(self) -> SolutionQuerySet:
+        return self.filter(status="published")
+
+    def visible_to(self, user: Any) -> SolutionQuerySet:
+        """Published solutions for everyone; every status for CST staff and the owner body's publishers."""
+        if people.is_cst_admin(user):
+            return self
+        publisher_of = people.body_ids_with_role(user, Role.PUBLISHER)
+        if publisher_of:
+            return self.filter(Q(status="published") | Q(owner_id__in=publisher_of))
+        return self.published()
+
+    def with_adoption_count(self) -> SolutionQuerySet:
+        """Annotate `adoption_count`: how many bodies run the solution in production (a subquery, no join)."""
+        from catalog.models import Adoption
+
+        in_production = (
+            Adoption.objects.filter(in_use(), solution=OuterRef("pk"))
+            .order_by()
+            .values("solution")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(adoption_count=Coalesce(Subquery(in_production), Value(0)))
+
+    def editable_by(self, user: Any) -> SolutionQuerySet:
+        if people.is_cst_admin(user):
+            return self
+        return self.filter(owner_id__in=people.body_ids_with_role(user, Role.PUBLISHER))
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def active(self) -> AdoptionQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def in_production(self) -> AdoptionQuerySet:
+        """The adoptions whose body uses the solution: see `in_use`."""
+        return self.filter(in_use())
+
+    def visible_to(self, user: Any) -> AdoptionQuerySet:
+        """CST staff and analysts see all; a body's people see their body's adoptions and those of its solutions."""
+        if people.sees_everything(user):
+            return self
+        body_ids = people.body_ids_with_role(user)
+        if not body_ids:
+            return self.none()
+        return self.filter(Q(body_id__in=body_ids) | Q(owner_body_id__in=body_ids))

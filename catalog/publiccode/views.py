@@ -1,0 +1,45 @@
+"""publiccode.yml upload (publishers, CST staff) and download (anyone who may see the solution)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from catalog.access import get_solution_for
+from catalog.permissions import can_create_solution, can_view_solution_contacts
+from catalog.publiccode.export import export_publiccode
+from catalog.publiccode.forms import PubliccodeImportForm
+from catalog.publiccode.services import import_publiccode
+
+
+@login_required
+def publiccode_import(request: HttpRequest) -> HttpResponse:
+    if not can_create_solution(request.user):
+        raise PermissionDenied
+    form = PubliccodeImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = import_publiccode(data["file"].read(), by=request.user, owner=data["owner"], dry_run=data["dry_run"])
+        if result.ok and not result.dry_run:
+            if result.created:
+                message = _("Soluzione «%(name)s» importata come bozza: controllala e inviala in revisione.")
+            else:
+                message = _("Soluzione «%(name)s» aggiornata dal file publiccode.yml.")
+            messages.success(request, message % {"name": result.solution.name})
+            for warning in result.warnings:
+                messages.warning(request, _("Da completare — %(warning)s") % {"warning": warning})
+            return redirect(result.solution)
+    return render(request, "catalog/publiccode_import.html", {"form": form, "result": result})
+
+
+def solution_publiccode(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = get_solution_for(request.user, slug)
+    text = export_publiccode(solution, include_contacts=can_view_solution_contacts(request.user, solution))
+    response = HttpResponse(text, content_type="text/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="publiccode.yml"'
+    return response

@@ -1,0 +1,59 @@
+"""Query parameters as the API's schema declares them, shared by every FilterSet (the HTML catalogue's too).
+
+A present parameter must be valid: an unknown choice or a malformed text is an error of that parameter (the API
+answers 400 naming it), never an empty or unfiltered answer.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
+from django_filters import rest_framework as filters
+
+from cstportal.api.fields import PatternValidator
+
+
+class TextField(forms.CharField):
+    """Text from a query string, at most `max_length` characters and, if given, matching `pattern` (both declared
+    in the schema by cstportal.api.schema), checked as sent: nothing is trimmed first, so that what the schema calls
+    invalid is refused. With a pattern, `?name=` is refused too, like an empty choice.
+
+    A NUL character cannot reach the database (PostgreSQL refuses it), so in free text it is dropped after the
+    checks rather than turned into an error: it never carries meaning in a search."""
+
+    def __init__(self, *, pattern: str | None = None, **kwargs) -> None:
+        super().__init__(strip=False, **kwargs)
+        self.pattern = pattern
+        if pattern:
+            self.validators.append(PatternValidator(pattern, _("Valore non valido."), code="invalid"))
+
+    def clean(self, value):
+        if self.pattern and value == "":
+            raise forms.ValidationError(_("Valore non valido."), code="invalid")
+        value = super().clean(value)
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class TextFilter(filters.CharFilter):
+    """A text parameter; `max_length` (required: no parameter is unbounded) and `pattern` go to TextField."""
+
+    field_class = TextField
+
+    def __init__(self, *args, max_length: int, **kwargs) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
+
+
+class PresentChoiceField(filter_fields.ChoiceField):
+    """A choice parameter that, when present, must hold one of the choices: `?kind=` is an error, not "any kind"."""
+
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return super().clean(value)
+
+
+class ChoiceFilter(filters.ChoiceFilter):
+    field_class = PresentChoiceField
