@@ -131,8 +131,10 @@ def can_comment_on_adoption(user: Person, adoption: Adoption) -> bool:
 
 
 def can_request_adoption(user: Person, solution: Solution, body: Body) -> bool:
-    """A referent of `body` (or CST staff) may ask for a published solution that `body` does not own."""
-    if solution.status != Solution.Status.PUBLISHED or solution.owner_id == body.pk or not body.is_active:
+    """A referent of `body` (or CST staff) may ask for a published solution that `body` does not own; `body` is an
+    active member of the CST (an external body has nobody to ask for it)."""
+    if (solution.status != Solution.Status.PUBLISHED or solution.owner_id == body.pk or not body.is_active
+            or not body.is_member):
         return False
     return people.is_cst_admin(user) or people.is_referent_of(user, body)
 
@@ -140,7 +142,7 @@ def can_request_adoption(user: Person, solution: Solution, body: Body) -> bool:
 def bodies_that_may_request(user: Person, solution: Solution) -> QuerySet[Body]:
     """The list counterpart of can_request_adoption: the bodies on whose behalf `user` may ask for `solution`
     (whether they already have it is the service's to say)."""
-    bodies = Body.objects.filter(is_active=True).exclude(pk=solution.owner_id)
+    bodies = Body.objects.filter(is_active=True, is_member=True).exclude(pk=solution.owner_id)
     if solution.status != Solution.Status.PUBLISHED:
         return bodies.none()
     if people.is_cst_admin(user):

@@ -77,24 +77,33 @@ class UserMembershipInline(MembershipInline):
 
 @admin.register(Body)
 class BodyAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "istat_code", "ipa_code", "population", "size_class_label", "is_active")
-    list_filter = ("kind", SizeClassFilter, "is_active")
-    search_fields = ("name", "istat_code", "ipa_code")
+    list_display = (
+        "name", "kind", "istat_code", "ipa_code", "population", "size_class_label", "is_member", "is_active",
+    )
+    list_filter = ("kind", "is_member", SizeClassFilter, "is_active")
+    search_fields = ("name", "istat_code", "ipa_code", "uri")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("size_class_label",)
+    readonly_fields = ("size_class_label", "key")
+    filter_horizontal = ("member_bodies",)
     inlines = [BodyMembershipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare "www.…" means https
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind")}),
-        (_("Codici"), {"fields": ("istat_code", "ipa_code", "belfiore_code")}),
+        (_("Codici"), {"fields": ("key", "istat_code", "ipa_code", "belfiore_code", "uri")}),
         (_("Popolazione"), {"fields": ("population", "size_class_label")}),
-        (_("Adesione al CST"), {"fields": ("member_since", "is_active", "ceased_on")}),
+        (_("Adesione al CST"), {"fields": ("is_member", "member_since", "is_active", "ceased_on")}),
+        (_("Unione di comuni"), {"fields": ("member_bodies",)}),
         (_("Contatti"), {"fields": ("website", "email", "pec")}),
     )
 
     @admin.display(description=_("classe demografica"), ordering="size_class")
     def size_class_label(self, obj: Body) -> str:
         return obj.get_size_class_display()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "member_bodies":  # a union gathers comuni
+            kwargs["queryset"] = Body.objects.filter(kind=Body.Kind.COMUNE).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class EmailFieldMixin:

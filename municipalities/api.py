@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -23,7 +24,7 @@ Q_MAX_LENGTH = 200
 class BodyRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Body
-        fields = ["istat_code", "ipa_code", "name"]
+        fields = ["key", "istat_code", "ipa_code", "name"]
         read_only_fields = fields
 
 
@@ -31,18 +32,24 @@ class MunicipalitySerializer(serializers.ModelSerializer):
     website = OptionalURLField()
     email = OptionalEmailField()
     pec = OptionalEmailField()
+    member_bodies = serializers.SlugRelatedField(
+        slug_field="key", many=True, read_only=True,
+        help_text=_("Per un'unione di comuni: i codici pubblici dei comuni aderenti."),
+    )
 
     class Meta:
         model = Body
         fields = [
-            "istat_code", "ipa_code", "belfiore_code", "name", "slug", "kind", "population", "size_class",
-            "member_since", "is_active", "ceased_on", "website", "email", "pec",
+            "key", "istat_code", "ipa_code", "belfiore_code", "name", "slug", "kind", "is_member", "uri", "population",
+            "size_class", "member_since", "is_active", "ceased_on", "website", "email", "pec", "member_bodies",
         ]
         read_only_fields = fields
+        extra_kwargs = {"key": {"help_text": _("Codice pubblico: ISTAT per i comuni, altrimenti IPA, altrimenti slug.")}}
 
 
 class MunicipalityFilter(filters.FilterSet):
     kind = ChoiceFilter(choices=Body.Kind.choices, help_text=_("Tipo di ente."))
+    is_member = filters.BooleanFilter(help_text=_("Vero per i soci del CST, falso per gli enti esterni."))
     size_class = ChoiceFilter(choices=SizeClass.choices, help_text=_("Classe demografica."))
     q = TextFilter(method="filter_q", max_length=Q_MAX_LENGTH, help_text=_("Nome, codice ISTAT o codice IPA."))
 
@@ -58,8 +65,14 @@ class MunicipalityFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Elenco degli enti"), description=_("Comuni, Provincia e unioni del CST.")),
-    retrieve=extend_schema(summary=_("Scheda di un ente"), description=_("Per codice ISTAT.")),
+    list=extend_schema(
+        summary=_("Elenco degli enti"),
+        description=_("Comuni, Provincia e unioni del CST, e gli enti esterni titolari di soluzioni del catalogo."),
+    ),
+    retrieve=extend_schema(
+        summary=_("Scheda di un ente"),
+        description=_("Per codice pubblico (ISTAT per i comuni, altrimenti IPA in minuscolo, altrimenti slug)."),
+    ),
 )
 class MunicipalityViewSet(
     CursorOrderingMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -69,16 +82,25 @@ class MunicipalityViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = MunicipalityFilter
     pagination_class = CursorPage
-    lookup_field = "istat_code"
-    lookup_value_regex = r"[0-9]{6}"
+    lookup_field = "key"
+    lookup_value_regex = r"[-A-Za-z0-9_]+"
     cursor_ordering = (("name", "pk"), "str")
 
     def get_queryset(self) -> QuerySet[Body]:
-        return Body.objects.all()  # the registry is public
+        return Body.objects.prefetch_related(  # the registry is public
+            Prefetch("member_bodies", queryset=Body.objects.only("pk", "key"))
+        )
+
+    def get_object(self) -> Body:
+        """By any of the body's codes (its key, its IPA code in any case, its slug), as the pages read them."""
+        body = self.get_queryset().filter(pk__in=Body.objects.by_code(self.kwargs["key"]).values("pk")).first()
+        if body is None:
+            raise Http404
+        return body
 
 
 municipalities = MunicipalityViewSet
 urlpatterns = [
     path("municipalities/", municipalities.as_view({"get": "list"}), name="municipality-list"),
-    path("municipalities/<str:istat_code>/", municipalities.as_view({"get": "retrieve"}), name="municipality-detail"),
+    path("municipalities/<str:key>/", municipalities.as_view({"get": "retrieve"}), name="municipality-detail"),
 ]

@@ -57,6 +57,10 @@ class BodyFilterForm(forms.Form):
         required=False,
         choices=[("", _("Tutte le classi")), *[c for c in SizeClass.choices if c[0] != SizeClass.NA]],
     )
+    membership = forms.ChoiceField(
+        label=_("Appartenenza"), required=False,
+        choices=[("", _("Tutti gli enti")), ("member", _("Soci del CST")), ("external", _("Enti esterni"))],
+    )
     sort = forms.ChoiceField(label=_("Ordina per"), required=False, choices=SORT_CHOICES)
 
     def filters(self) -> dict[str, str]:
@@ -67,6 +71,7 @@ class BodyFilterForm(forms.Form):
             "q": data.get("q", ""),
             "kind": data.get("kind", ""),
             "size_class": data.get("size_class", ""),
+            "membership": data.get("membership", ""),
             "sort": data.get("sort") or DEFAULT_BODY_SORT,
         }
 

@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -113,13 +114,28 @@ def size_class_expression():
     )
 
 
+def public_key_expression():
+    """A body's one public key, in URLs and in the API: the ISTAT code for a comune, else the IPA code in lower case,
+    else the slug. Stored (and unique) so that a key is found through one index."""
+    return Coalesce(
+        NullIf(F("istat_code"), Value("")), NullIf(Lower(F("ipa_code")), Value("")), F("slug"),
+        output_field=models.CharField(max_length=160),
+    )
+
+
 class Body(models.Model):
-    """A public body of the CST: a comune, the Province, a union of municipalities."""
+    """A public body: a member of the CST (a comune, the Province, a union of municipalities), or an external owner
+    of solutions in the catalogue (a public body elsewhere in Italy or abroad, or a third-party publisher of open
+    source software), recorded when one of its publiccode.yml files is imported. External bodies have no members
+    and nobody logs in for them."""
 
     class Kind(models.TextChoices):
         COMUNE = "comune", _("Comune")
         PROVINCIA = "provincia", _("Provincia")
         UNIONE = "unione", _("Unione di comuni")
+        ENTE = "ente", _("Altro ente pubblico italiano")
+        ESTERO = "estero", _("Ente pubblico estero")
+        TERZO = "terzo", _("Editore terzo (non pubblica amministrazione)")
 
     istat_code = models.CharField(
         _("codice ISTAT"), max_length=6, unique=True, null=True, blank=True, validators=[istat_validator]
@@ -141,6 +157,24 @@ class Body(models.Model):
     website = models.URLField(_("sito web"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
+    is_member = models.BooleanField(
+        _("socio del CST"), default=True,
+        help_text=_("Falso per un ente esterno, registrato perché titolare di soluzioni importate."),
+    )
+    uri = models.CharField(
+        _("identificativo"), max_length=300, blank=True,
+        help_text=_("organisation.uri del publiccode.yml (per un ente estero) o l'organizzazione del repository "
+                    "(per un editore terzo)."),
+    )
+    member_bodies = models.ManyToManyField(
+        "self", symmetrical=False, related_name="unions", blank=True, verbose_name=_("comuni aderenti"),
+        help_text=_("Per un'unione di comuni: i comuni che ne fanno parte."),
+    )
+    key = models.GeneratedField(
+        expression=public_key_expression(),
+        output_field=models.CharField(_("codice pubblico"), max_length=160, unique=True),
+        db_persist=True,
+    )
 
     objects = BodyQuerySet.as_manager()
 
@@ -160,13 +194,28 @@ class Body(models.Model):
                 condition=Q(istat_code__isnull=True) | Q(istat_code__regex=r"^[0-9]{6}$"),
                 name="body_istat_six_digits",
             ),
+            models.UniqueConstraint(fields=["uri"], condition=~Q(uri=""), name="body_unique_uri"),
+            models.CheckConstraint(
+                condition=Q(is_member=False) | Q(kind__in=["comune", "provincia", "unione"]),
+                name="body_member_kind",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("municipalities:body-detail", kwargs={"slug": self.slug})
+        return reverse("municipalities:body-detail", kwargs={"key": self.public_key})
+
+    @property
+    def public_key(self) -> str:
+        """The key of `key`, also on an object not saved yet (the database computes the stored one)."""
+        return self.istat_code or (self.ipa_code or "").lower() or self.slug
+
+    @property
+    def is_public_body(self) -> bool:
+        """False for a third-party publisher: its software is open source listed beside reuse software."""
+        return self.kind != self.Kind.TERZO
 
     def clean(self) -> None:
         """Readable messages for what the constraints would refuse with a generic one (used by the admin's forms)."""
@@ -183,6 +232,8 @@ class Body(models.Model):
                     "code": self.ipa_code,
                     "name": taken.name,
                 }
+        if self.is_member and self.kind in (self.Kind.ENTE, self.Kind.ESTERO, self.Kind.TERZO):
+            errors["is_member"] = _("Un socio del CST è un comune, la Provincia o un'unione di comuni.")
         if errors:
             raise ValidationError(errors)
 

@@ -22,11 +22,16 @@ class BodyQuerySet(models.QuerySet):
         return self.filter(kind="comune")
 
     def by_code(self, code: str) -> BodyQuerySet:
-        """Match an ISTAT code (6 digits) or an IPA code."""
+        """The body a code names: its public key (Body.key: ISTAT code, else IPA code, else slug), its IPA code in any
+        case (a comune's IPA code, whose key is the ISTAT code) or its slug (the addresses of the past)."""
         code = (code or "").strip()
-        if code.isdigit():
-            return self.filter(istat_code=code)
-        return self.filter(ipa_code__iexact=code)
+        if not code:
+            return self.none()
+        return self.filter(Q(key=code.lower()) | Q(ipa_code__iexact=code) | Q(slug=code))
+
+    def members(self) -> BodyQuerySet:
+        """The CST's own bodies (external owners of catalogue entries left out)."""
+        return self.filter(is_member=True)
 
     def search(self, text: str) -> BodyQuerySet:
         """Name contains the text, or the text is (the start of) an ISTAT code or an IPA code."""
@@ -38,9 +43,13 @@ class BodyQuerySet(models.QuerySet):
             condition |= Q(istat_code__startswith=text)
         return self.filter(condition)
 
-    def for_listing(self, *, q: str = "", kind: str = "", size_class: str = "", sort: str = "") -> BodyQuerySet:
+    def for_listing(
+        self, *, q: str = "", kind: str = "", size_class: str = "", sort: str = "", membership: str = ""
+    ) -> BodyQuerySet:
         """The public list: search, filters and one of the whitelisted orderings (an unknown key means by name)."""
         qs = self.search(q)
+        if membership:
+            qs = qs.filter(is_member=membership == "member")
         if kind:
             qs = qs.filter(kind=kind)
         if size_class:

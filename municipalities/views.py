@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.shortcuts import render
 
 from . import permissions
 from .forms import BodyFilterForm
@@ -25,16 +25,21 @@ def body_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
-        "is_filtered": any(filters[k] for k in ("q", "kind", "size_class")),
+        "is_filtered": any(filters[k] for k in ("q", "kind", "size_class", "membership")),
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
     return render(request, "municipalities/body_list.html", context)
 
 
-def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Public facts of a body; its people and their roles only for those the policy allows."""
-    body = get_object_or_404(Body, slug=slug)
+def body_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """Public facts of a body; its people and their roles only for those the policy allows. Addressed by its public
+    key; any other code of the body (an old address by slug, an IPA code) redirects there."""
+    body = Body.objects.by_code(key).first()
+    if body is None:
+        raise Http404
+    if key != body.key:
+        return HttpResponsePermanentRedirect(body.get_absolute_url())
     show_private = permissions.can_view_body_private(request.user, body)
     memberships = (
         permissions.memberships_visible_to(request.user, body).order_by(
@@ -43,7 +48,13 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if show_private
         else Membership.objects.none()
     )
-    context = {"body": body, "show_private": show_private, "memberships": memberships}
+    context = {
+        "body": body,
+        "show_private": show_private,
+        "memberships": memberships,
+        "member_bodies": body.member_bodies.order_by("name") if body.kind == Body.Kind.UNIONE else (),
+        "unions": body.unions.order_by("name"),
+    }
     return render(request, "municipalities/body_detail.html", context)
 
 

@@ -26,6 +26,7 @@ from municipalities.models import Body, User
 COMMENT_ACTION = "comment"
 NOTE_MAX_LENGTH = 4000
 
+
 # What go_live records on the adoption, shaped beforehand by catalog.adoptions.forms.GoLiveFieldsForm (whose limits
 # are the model fields'). adopted_version and go_live_date are required; the rest may be left out.
 GO_LIVE_FIELDS: tuple[str, ...] = (
@@ -103,7 +104,25 @@ def request_adoption(*, solution: Solution, body: Body, by: User, note: str = ""
         note=note,
     )
     notices.adoption_transitioned(adoption, event)
+    if not solution.owner.is_member:
+        _approve_as_portal(adoption)
     return adoption
+
+
+def _approve_as_portal(adoption: Adoption) -> None:
+    """Reusing a solution of a body outside the CST needs no permission from its owner (the national guidelines on
+    reuse: accepting the licence is enough), and nobody could give it: the portal approves the request at once, in
+    the request's transaction, and says so in the timeline."""
+    transition = transition_for(Action.APPROVE)
+    now = timezone.now()
+    updates: dict[str, Any] = {"status": transition.target, "status_changed_at": now, "updated_at": now,
+                               **{name: now for name in transition.stamps}}
+    Adoption.objects.filter(pk=adoption.pk, status=AdoptionStatus.REQUESTED).update(**updates)
+    for name, value in updates.items():
+        setattr(adoption, name, value)
+    event = _append_event(adoption, action=Action.APPROVE, from_status=AdoptionStatus.REQUESTED,
+                          to_status=transition.target, by=None, note="")
+    notices.adoption_transitioned(adoption, event)
 
 
 # --- moving along the table -----------------------------------------------------------------------------------
@@ -222,7 +241,7 @@ def save_reuse_story(
 
 
 def _append_event(
-    adoption: Adoption, *, action: str, from_status: str, to_status: str, by: User, note: str
+    adoption: Adoption, *, action: str, from_status: str, to_status: str, by: User | None, note: str
 ) -> AdoptionEvent:
     """The next event of the timeline. Call inside the transaction, after the adoption row is locked."""
     last = AdoptionEvent.objects.filter(adoption_id=adoption.pk).aggregate(last=Max("sequence"))["last"] or 0
@@ -234,6 +253,7 @@ def _append_event(
         to_status=to_status,
         actor=by,
         note=note,
+        by_portal=by is None,
     )
 
 

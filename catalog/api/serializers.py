@@ -26,7 +26,7 @@ from cstportal.api.fields import (
     StrictChoiceField,
     StrictDateField,
     StrictDecimalField,
-    istat_code_field,
+    body_code_field,
     slug_field,
     text_field,
 )
@@ -150,7 +150,7 @@ class AdoptionEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AdoptionEvent
-        fields = ["sequence", "action", "from_status", "to_status", "actor", "note", "created_at"]
+        fields = ["sequence", "action", "from_status", "to_status", "actor", "by_portal", "note", "created_at"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -162,7 +162,7 @@ class AdoptionCreateSerializer(serializers.Serializer):
     """Ask for the adoption of a published solution on behalf of one's body."""
 
     solution = slug_field(help_text=_("Slug della soluzione."))
-    municipality = istat_code_field(help_text=_("Codice ISTAT dell'ente che chiede l'adozione."))
+    municipality = body_code_field(help_text=_("Codice dell'ente che chiede l'adozione (ISTAT, IPA o codice pubblico)."))
     note = text_field(max_length=NOTE_MAX_LENGTH, default="")
 
 

@@ -240,9 +240,9 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         solution = get_solution_for(request.user, data["solution"])
-        body = Body.objects.filter(istat_code=data["municipality"]).first()
+        body = Body.objects.by_code(data["municipality"]).first()
         if body is None:
-            raise exceptions.NotFound(_("Nessun ente con il codice ISTAT %(code)s.") % {"code": data["municipality"]})
+            raise exceptions.NotFound(_("Nessun ente con il codice %(code)s.") % {"code": data["municipality"]})
         adoption = adoption_services.request_adoption(solution=solution, body=body, by=request.user, note=data["note"])
         adoption = self.get_queryset().get(pk=adoption.pk)
         location = request.build_absolute_uri(reverse("api:adoption-detail", kwargs={"pk": adoption.pk}))

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -139,14 +140,14 @@ def _csv(table: Table | None, filename: str) -> HttpResponse:
 @login_required
 def dashboard_index(request: HttpRequest) -> HttpResponse:
     """Where the 'Cruscotto' link leads: the provincial dashboard, the person's only body, or a choice."""
-    slug = request.GET.get("ente")
-    if slug:
-        return redirect("catalog:dashboard-body", slug=slug)
+    key = request.GET.get("ente")
+    if key:
+        return redirect("catalog:dashboard-body", key=key)
     if permissions.can_view_province_dashboard(request.user):
         return redirect("catalog:dashboard-province")
     bodies = list(permissions.bodies_for_reports(request.user).order_by("name"))
     if len(bodies) == 1:
-        return redirect("catalog:dashboard-body", slug=bodies[0].slug)
+        return redirect("catalog:dashboard-body", key=bodies[0].key)
     return render(request, "catalog/dashboards/index.html", {"bodies": bodies})
 
 
@@ -170,16 +171,18 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
         "waiting_table": tables["waiting"],
         "period": reports.period_text(data["filters"]["date_from"], data["filters"]["date_to"],
                                       data["filters"]["kind"]),
-        "bodies": Body.objects.order_by("name").only("slug", "name"),
+        "bodies": Body.objects.members().order_by("name").only("key", "name"),
         "query": request.GET.urlencode(),
     })
 
 
 @login_required
-def body_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    body = get_object_or_404(Body, slug=slug)
-    if not permissions.can_view_body_dashboard(request.user, body):
+def body_dashboard(request: HttpRequest, key: str) -> HttpResponse:
+    body = Body.objects.by_code(key).first()
+    if body is None or not permissions.can_view_body_dashboard(request.user, body):
         raise Http404("body")
+    if key != body.key:  # an old address (by slug) or another of the body's codes
+        return HttpResponsePermanentRedirect(reverse("catalog:dashboard-body", kwargs={"key": body.key}))
     data = stats.body_stats(body)
     tables = {t.name: t for t in reports.body_tables(data)}
     if request.GET.get("format") == "csv":

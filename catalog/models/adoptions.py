@@ -134,6 +134,11 @@ class AdoptionEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("autore")
     )
     note = models.TextField(_("nota"), blank=True)
+    by_portal = models.BooleanField(
+        _("registrato dal portale"), default=False,
+        help_text=_("Un passo compiuto dal portale stesso, senza una persona (ad esempio l'approvazione del riuso "
+                    "di una soluzione di un ente esterno)."),
+    )
     created_at = models.DateTimeField(_("data"), auto_now_add=True)
 
     class Meta:

@@ -5,17 +5,21 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from catalog import permissions
 from catalog.models import Solution
 from catalog.publiccode.mapping import ImportedFields, body_label, fields_from_publiccode
-from catalog.publiccode.parser import FieldError, parse_publiccode
+from catalog.publiccode.parser import FieldError, ParseResult, parse_publiccode
 from catalog.solutions import services as solutions
 from cstportal.errors import Invalid
+from municipalities import permissions as people
 from municipalities.models import Body
 
 if TYPE_CHECKING:
@@ -70,17 +74,92 @@ def _find_existing(imported: ImportedFields) -> Solution | None:
     return None
 
 
-def _resolve_owner(*, ipa_code: str, ipa_path: str, owner: Body | None, existing: Solution | None) -> Body:
-    named = Body.objects.filter(ipa_code__iexact=ipa_code).first() if ipa_code else None
-    if owner is not None and named is not None and owner.pk != named.pk:
-        raise _Refused([FieldError(ipa_path, _(
+@dataclass(frozen=True)
+class OwnerClaim:
+    """The owner a file names: an Italian public body by IPA code, a body abroad by its organisation.uri, or, when
+    it names no public body, the organisation of its repository (a third-party publisher)."""
+
+    kind: str  # one of Body.Kind: ENTE (or COMUNE for a c_ code), ESTERO, TERZO; "" when nothing names an owner
+    ipa_code: str = ""
+    uri: str = ""
+    name: str = ""
+    path: str = ""
+
+    def find(self) -> Body | None:
+        if self.ipa_code:
+            return Body.objects.filter(ipa_code__iexact=self.ipa_code).first()
+        if self.uri:
+            return Body.objects.filter(uri=self.uri).first()
+        return None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def repository_organisation(url: str) -> tuple[str, str]:
+    """(address, name) of the organisation that holds a repository: "https://github.com/comune-x/app" →
+    ("https://github.com/comune-x", "comune-x"). Empty when the URL has no organisation in its path."""
+    parts = urlsplit(url or "")
+    segments = [s for s in parts.path.split("/") if s]
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(segments) < 2:
+        return "", ""
+    return f"{parts.scheme}://{parts.hostname.lower()}/{segments[0]}", segments[0]
+
+
+def owner_claim(parsed: ParseResult) -> OwnerClaim:
+    data = parsed.data or {}
+    organisation = data.get("organisation") if isinstance(data.get("organisation"), dict) else {}
+    legal = data.get("legal") if isinstance(data.get("legal"), dict) else {}
+    org_address, org_name = repository_organisation(_text(data.get("url")))
+    name = _text(organisation.get("name")) or _text(legal.get("mainCopyrightOwner"))
+    if parsed.ipa_code:
+        kind = Body.Kind.COMUNE if parsed.ipa_code.lower().startswith("c_") else Body.Kind.ENTE
+        return OwnerClaim(kind, ipa_code=parsed.ipa_code.lower(), name=name or org_name or parsed.ipa_code,
+                          path=parsed.ipa_path)
+    uri = _text(organisation.get("uri"))
+    if uri:
+        return OwnerClaim(Body.Kind.ESTERO, uri=uri, name=name or org_name or uri, path="organisation.uri")
+    if org_address:
+        return OwnerClaim(Body.Kind.TERZO, uri=org_address,
+                          name=_text(legal.get("repoOwner")) or name or org_name, path="url")
+    return OwnerClaim("", path="url")
+
+
+def _external_body(claim: OwnerClaim) -> Body:
+    """Record the owner a file names as an external body: listed, no members, named from the file (CST staff can
+    correct the name; a later import never renames it)."""
+    name = claim.name[:150]
+    base = slugify(name)[:150] or "ente"
+    slug, n = base, 1
+    while Body.objects.filter(Q(slug=slug) | Q(key=slug)).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    body = Body(name=name, slug=slug, kind=claim.kind, is_member=False, ipa_code=claim.ipa_code, uri=claim.uri)
+    if claim.ipa_code.startswith("c_") and len(claim.ipa_code) == 6:
+        body.belfiore_code = claim.ipa_code[2:].upper()
+    body.save()
+    return body
+
+
+def _resolve_owner(claim: OwnerClaim, *, by: User | None, owner: Body | None, existing: Solution | None) -> Body:
+    named = claim.find()
+    if owner is not None and claim.kind and claim.kind != Body.Kind.TERZO and (named is None or named.pk != owner.pk):
+        raise _Refused([FieldError(claim.path, _(
             "il file indica come titolare «%(named)s», diverso dall'ente scelto «%(owner)s»") % {
-            "named": body_label(named), "owner": body_label(owner)})])
-    chosen = owner or named or (existing.owner if existing else None)
+            "named": body_label(named) if named is not None else claim.ipa_code or claim.uri,
+            "owner": body_label(owner)})])
+    chosen = owner or (existing.owner if existing is not None and named is None else None) or named
     if chosen is None:
-        raise _Refused([FieldError("organisation.uri", _(
-            "indicare l'ente titolare: il file non contiene organisation.uri (urn:x-italian-pa:<codice IPA>) "
-            "né it.riuso.codiceIPA, e non è stato scelto un ente"))])
+        if not claim.kind:
+            raise _Refused([FieldError("organisation.uri", _(
+                "indicare l'ente titolare: il file non indica un ente (organisation.uri, it.riuso.codiceIPA) né un "
+                "repository da cui ricavarlo, e non è stato scelto un ente"))])
+        if by is not None and not people.is_cst_admin(by):
+            raise _Refused([FieldError(claim.path, _(
+                "il file indica come titolare «%(named)s», che non è un ente del CST: solo lo staff del CST può "
+                "importare soluzioni di enti esterni") % {"named": claim.name})])
+        chosen = _external_body(claim)
     if existing is not None and existing.owner_id != chosen.pk:
         raise _Refused([FieldError("url", _(
             "questo repository è già nel catalogo come soluzione di un altro ente: non può essere importato "
@@ -126,6 +205,10 @@ def _save(imported: ImportedFields, *, by: User | None, owner: Body, existing: S
             by=by, owner=owner, categories=imported.categories, tags=imported.tags or (), note=IMPORT_REASON,
             publiccode_extra=imported.extra, **imported.values,
         )
+        # A new entry enters the usual review; CST staff (and the portal itself) review what they import.
+        solutions.submit_solution(solution, by=by, note=IMPORT_REASON)
+        if by is None or people.is_cst_admin(by):
+            solutions.publish_solution(solution, by=by, note=IMPORT_REASON)
     else:
         solution = solutions.update_solution(
             existing, by=by, categories=imported.categories, tags=imported.tags, publiccode_extra=imported.extra,
@@ -157,10 +240,11 @@ def import_publiccode(
     imported = fields_from_publiccode(parsed.data)
     existing = _find_existing(imported)
     try:
-        body = _resolve_owner(ipa_code=parsed.ipa_code, ipa_path=parsed.ipa_path, owner=owner, existing=existing)
-        _check_authority(by, owner=body, existing=existing, owner_path=parsed.ipa_path or "organisation.uri")
-        _check_values(imported, owner=body, existing=existing)
+        claim = owner_claim(parsed)
         with transaction.atomic():
+            body = _resolve_owner(claim, by=by, owner=owner, existing=existing)
+            _check_authority(by, owner=body, existing=existing, owner_path=claim.path or "organisation.uri")
+            _check_values(imported, owner=body, existing=existing)
             solution = _save(imported, by=by, owner=body, existing=existing)
             if dry_run:
                 transaction.set_rollback(True)

@@ -28,7 +28,7 @@ from municipalities.models import Body
 
 SEARCH_MAX_LENGTH = 200
 CODE_MAX_LENGTH = 60  # Category.code, Tag.slug
-OWNER_MAX_LENGTH = 20  # Body.ipa_code; an ISTAT code has 6 digits
+OWNER_MAX_LENGTH = 160  # Body.key (an ISTAT code, an IPA code or a slug)
 
 SOLUTION_ORDERINGS = (
     ("name", _("nome (A-Z)")),
@@ -48,11 +48,6 @@ def ordering_for(wanted: str, *, searching: bool) -> str:
     if wanted == "relevance" and not searching:
         return "name"
     return wanted
-
-
-def public_code(istat_code: str | None, ipa_code: str | None) -> str:
-    """The code that names a body in the `owner` parameter: ISTAT if it has one, else IPA."""
-    return istat_code or ipa_code or ""
 
 
 def _noop(queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -198,7 +198,7 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
     """(total, facets) counted over `filtered` in three queries, whatever the number of values.
 
     `selected` maps a parameter name to the selected value (a list for `supports`) so that the facet can mark it;
-    owners are named by their public code (catalog.solutions.filters.public_code).
+    owners are named by their public key (Body.key).
     Values with no solutions are left out unless selected.
     """
     from django.utils.translation import gettext as _
@@ -222,7 +222,7 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
     counts = base.aggregate(**aggregates)  # query 1
 
     owners = list(  # query 2
-        base.values("owner__istat_code", "owner__ipa_code", "owner__name")
+        base.values("owner__key", "owner__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "owner__name")
     )
@@ -266,10 +266,8 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
             name="owner",
             label=_("Ente titolare"),
             values=[
-                FacetValue(code, row["owner__name"], row["n"], chosen("owner", code))
+                FacetValue(row["owner__key"], row["owner__name"], row["n"], chosen("owner", row["owner__key"]))
                 for row in owners
-                # The public code of catalog.solutions.filters; a body with neither code cannot be named in the filter.
-                if (code := row["owner__istat_code"] or row["owner__ipa_code"])
             ],
         ),
         enum_facet("development_status", _("Stato di sviluppo"), Solution.DevelopmentStatus.choices),

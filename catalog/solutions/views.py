@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from catalog.access import get_solution_for
 from catalog.caching import PAGES
 from catalog.models import PublicationEvent, Solution
 from catalog.solutions import services
-from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter, public_code
+from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
 from catalog.solutions.forms import ReasonForm, ReleaseForm, SolutionForm
 from catalog.solutions.search import count_facets, normalise_query, order_catalogue
 from catalog.vocabulary import category_label
@@ -136,16 +136,13 @@ def _current_address(params: QueryDict) -> str | None:
             current["ordering"] = sorts[-1]
         changed = True
     owner = current.get("owner", "")
-    # Only a value shaped like a slug or an IPA code is looked up: anything else (a NUL, a long string) is left to
-    # the filters, which refuse it with a message.
-    if owner and not owner.isdigit() and re.fullmatch(r"[A-Za-z0-9_-]{1,120}", owner):
-        bodies = Body.objects.filter(Q(ipa_code__iexact=owner) | Q(slug=owner)).values("slug", "istat_code", "ipa_code")
-        bodies = list(bodies)
-        if not any(body["ipa_code"].lower() == owner.lower() for body in bodies):  # an IPA code is current
-            for body in bodies:
-                if body["slug"] == owner and (code := public_code(body["istat_code"], body["ipa_code"])):
-                    current["owner"] = code
-                    changed = True
+    # Only a value shaped like a body's code is looked up: anything else (a NUL, a long string) is left to the
+    # filters, which refuse it with a message. A body's key (an ISTAT code, a lower-case IPA code) is current.
+    if owner and not owner.isdigit() and re.fullmatch(r"[A-Za-z0-9_-]{1,160}", owner):
+        keys = list(Body.objects.by_code(owner).values_list("key", flat=True)[:2])
+        if len(keys) == 1 and keys[0] != owner:
+            current["owner"] = keys[0]
+            changed = True
     if not changed:
         return None
     encoded = current.urlencode()

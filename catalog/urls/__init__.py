@@ -35,7 +35,7 @@ urlpatterns = [
     # Dashboards and reports.
     path("cruscotto/", dashboards.dashboard_index, name="dashboard-index"),
     path("cruscotto/provincia/", dashboards.province_dashboard, name="dashboard-province"),
-    path("cruscotto/enti/<slug:slug>/", dashboards.body_dashboard, name="dashboard-body"),
+    path("cruscotto/enti/<str:key>/", dashboards.body_dashboard, name="dashboard-body"),
     path("rapporti/", reports.report_list, name="report-list"),
     path("rapporti/richiedi/", reports.report_request, name="report-request"),
     path("rapporti/<int:pk>/", reports.report_detail, name="report-detail"),

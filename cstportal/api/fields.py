@@ -21,8 +21,10 @@ from rest_framework import serializers
 # Python and ECMAScript read them alike ([0-9], not \d, which is wider in Python).
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 ISTAT_PATTERN = r"^[0-9]{6}$"
-# An owner or a body named by ISTAT code (6 digits) or IPA code (letters, digits and "_", at most 20).
-BODY_CODE_PATTERN = r"^[A-Za-z0-9_]{1,20}$"
+# A body named by one of its codes: its public key (ISTAT code, else IPA code, else slug) or its IPA code.
+BODY_CODE_PATTERN = r"^[-A-Za-z0-9_]{1,160}$"
+# A body's public key as it is written (lower case).
+BODY_KEY_PATTERN = r"^[-a-z0-9_]{1,160}$"
 # Free text: anything but NUL, which PostgreSQL cannot store (DRF refuses it in every text field). Not empty: an
 # optional text field takes "" besides (allow_blank), which the schema shows as a second, empty, choice.
 TEXT_PATTERN = r"^[^\x00]+$"
@@ -133,9 +135,11 @@ def slug_field(**kwargs) -> StrictCharField:
                            pattern_message=_("Uno slug contiene solo lettere, cifre, «-» e «_»."), **kwargs)
 
 
-def istat_code_field(**kwargs) -> StrictCharField:
-    return StrictCharField(max_length=6, pattern=ISTAT_PATTERN,
-                           pattern_message=_("Il codice ISTAT è formato da 6 cifre."), **kwargs)
+def body_code_field(**kwargs) -> StrictCharField:
+    """A body named by one of its codes (its public key: ISTAT, else IPA, else slug; or its IPA code)."""
+    return StrictCharField(max_length=160, pattern=BODY_CODE_PATTERN,
+                           pattern_message=_("Indica il codice dell'ente: ISTAT, IPA o il suo codice pubblico."),
+                           **kwargs)
 
 
 def text_field(*, max_length: int, required_text: bool = False, **kwargs) -> StrictCharField:

@@ -9,7 +9,7 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema
 
-from cstportal.api.fields import ISTAT_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN
+from cstportal.api.fields import BODY_KEY_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -34,7 +34,8 @@ PATH_PARAMETERS: dict[tuple[str, str] | str, tuple[str, dict]] = {
     ("NotificationViewSet", "id"): ("Identificativo della notifica.", {"minimum": 1}),
     "slug": ("Slug della soluzione (come nell'indirizzo della sua pagina).",
              {"pattern": SLUG_PATTERN, "maxLength": SLUG_MAX_LENGTH}),
-    "istat_code": ("Codice ISTAT dell'ente (6 cifre).", {"pattern": ISTAT_PATTERN}),
+    "key": ("Codice pubblico dell'ente: ISTAT per i comuni, altrimenti IPA in minuscolo, altrimenti slug.",
+            {"pattern": BODY_KEY_PATTERN, "maxLength": 160}),
 }
 
 

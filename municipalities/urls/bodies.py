@@ -6,5 +6,5 @@ app_name = "municipalities"
 
 urlpatterns = [
     path("", views.body_list, name="body-list"),
-    path("<slug:slug>/", views.body_detail, name="body-detail"),
+    path("<str:key>/", views.body_detail, name="body-detail"),
 ]
