@@ -287,12 +287,8 @@ def is_language_tag(tag: str) -> bool:
         return False
     if region and region not in _code_set("regions"):
         return False
-    for variant in (variants or "").split("-") if variants else ():
-        prefixes = _language_tags()["variants"].get(variant.lower())
-        if prefixes is None:
-            return False
-        if prefixes and not any((tag.lower() + "-").startswith(p.lower()) for p in prefixes):
-            return False
+    if variants and any(variant not in _code_set("variants") for variant in variants.split("-")):
+        return False
     return True
 
 

@@ -517,8 +517,12 @@ def _extra_problems(doc: dict[str, Any]) -> list[Problem]:
 # --- entry point ----------------------------------------------------------------------------------------------------
 
 def _version_problem(root: yaml.Node | None) -> tuple[str, Problem | None]:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == TAG_NULL):
+        return "", Problem("publiccodeYmlVersion", _("il file è vuoto: manca anche publiccodeYmlVersion"), VERSION)
     if not isinstance(root, yaml.MappingNode):
-        return "", Problem("publiccodeYmlVersion", _("campo obbligatorio mancante"), VERSION)
+        return "", Problem("publiccodeYmlVersion", _(
+            "il file deve contenere una sezione di chiavi (chiave: valore), a partire da publiccodeYmlVersion, "
+            "non %(given)s") % {"given": _kind_name(root)}, VERSION)
     node = next((v for k, v in mapping_pairs(root)
                  if isinstance(k, yaml.ScalarNode) and k.value == "publiccodeYmlVersion"), None)
     if node is None:
