@@ -40,6 +40,16 @@ SOLUTIONS: list[dict[str, Any]] = [
         "short_description_it": "Catasto decentrato: l'anagrafe comunale dei soggetti, degli immobili e delle loro "
         "relazioni, allineata con l'Agenzia delle Entrate.",
         "short_description_en": "Decentralised cadastre: registry of subjects, real estate and their relations.",
+        "long_description_en": (
+            "The municipal registry of the decentralised cadastre: who owns what, with the history of every "
+            "ownership share, kept in line with the national land registry of the Agenzia delle Entrate. Tax, "
+            "planning and registry offices read the same records."
+        ),
+        "features_en": [
+            "One registry of subjects and real estate",
+            "Import of the cadastral data supplies",
+            "History of ownership shares",
+        ],
         "long_description_it": ELICAT_LONG,
         "features_it": [
             "Anagrafe unica dei soggetti e degli oggetti immobiliari",

@@ -44,6 +44,7 @@ class ImportedFields:
     release: tuple[str, dt.date] | None
     extra: dict[str, Any] = field(default_factory=dict)
     portal_slug: str | None = None  # the file's `url` is this portal's own page for that solution
+    italian_from: str | None = None  # the description language lent to the Italian fields (no Italian one)
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
@@ -148,7 +149,15 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
     doc = copy.deepcopy(data)
     description = doc.get("description") if isinstance(doc.get("description"), dict) else {}
     it_key, en_key = language_key(description, "it"), language_key(description, "en")
-    it_desc = description.get(it_key, {}) if it_key else {}
+    # The catalogue shows every solution in Italian. A file without an Italian description (valid: the standard
+    # asks for any one language) lends another language's text to the Italian fields, and the import tells the
+    # publisher to translate it; an update keeps the Italian text the solution already has (services.py).
+    italian_from = None
+    if it_key is None and description:
+        italian_from = en_key or next(iter(description))
+    it_desc = description.get(it_key or italian_from, {}) if (it_key or italian_from) else {}
+    if not isinstance(it_desc, dict):
+        it_desc = {}
     en_desc = description.get(en_key, {}) if en_key else {}
     it_section = italian_section(doc)
     piattaforme = it_section.get("piattaforme") if isinstance(it_section.get("piattaforme"), dict) else {}
@@ -166,8 +175,11 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
 
     url = _text(doc.get("url")).strip()
     slug = portal_slug(url)
+    # Version 0.7 lists the platforms in `supports` (alias:spid); earlier versions in it.piattaforme.
+    aliases = {item.get("id") for item in doc.get("supports") or [] if isinstance(item, dict)}
     supports = {
-        code: bool(piattaforme.get(code, it_section.get(code, False) if code in _LEGACY_IT_PLATFORMS else False))
+        code: f"alias:{code}" in aliases
+        or bool(piattaforme.get(code, it_section.get(code, False) if code in _LEGACY_IT_PLATFORMS else False))
         for code in PLATFORM_SUPPORTS
     }
     values: dict[str, Any] = {
@@ -210,6 +222,9 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
 
     # What is left once the mapped keys are out is kept for the export.
     extra = doc
+    if isinstance(extra.get("supports"), list):  # the platforms are the solution's supports_* fields
+        extra["supports"] = [item for item in extra["supports"] if not (
+            isinstance(item, dict) and item.get("id") in {f"alias:{code}" for code in PLATFORM_SUPPORTS})]
     for key in ("publiccodeYmlVersion", "name", "url", "landingURL", "logo", "platforms", "categories", "usedBy",
                 "developmentStatus", "softwareType", "tags", "dependsOn"):
         extra.pop(key, None)
@@ -254,6 +269,7 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
         release=release,
         extra=prune(extra),
         portal_slug=slug,
+        italian_from=italian_from,
     )
 
 

@@ -1,30 +1,24 @@
-"""The publiccode.yml schema (versions 0.2 to 0.7, Italian country section included) as a JSON Schema.
+"""The publiccode.yml standard (versions 0.2 to 0.7) as the official validator defines it.
 
-Shape rules live here: types, required keys, enumerations, lengths, string formats. The formats named below
-(`pc-date`, `pc-url`, ...) are checked by the parser's format checker; rules that need the database (a known IPA
-code) are checked by the parser after the schema.
+The official validator (publiccode-parser-go) reads every supported version into one structure, the one of the
+newest version, and checks it with go-playground validation rules. The structure is restated here as data: each
+key, the type of its value (text, true/false, list, mapping, URL...), whether YAML's null is "absent" (a pointer in
+the validator's terms), and its rules, in the validator's order and spelling (`required`, `omitempty`, `dive`,
+`umax=150`...). `standard.py` reads a document with it and applies the rules the validator's way; keeping the
+validator's spelling makes the two easy to compare when the standard moves.
 
-Extra keys are allowed everywhere: a key this portal does not know is kept (in `Solution.publiccode_extra`) and
-written back on export, so a newer file loses nothing.
-
-`x-error` on a schema node replaces the generic message for a failed `pattern` or `anyOf`.
-
-Two completeness rules of the standard are warnings here, not errors (see parser.py): the contacts of an internally
-or community-maintained software, and the list of available languages. The catalogue shows contacts to its members
-only, so the file it serves to everyone else leaves them out; neither gap makes the catalogue's record unsafe.
+A key that is not here is an error, as in the validator: a misspelled key (`shortDescripton`) must not pass
+silently and be written back on export.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext_lazy as _
+from dataclasses import dataclass, field
 
 from catalog.vocabulary import CATEGORIES, SCOPES
 
-# "0" is the moving "latest 0.x" marker the standard's own example uses.
-SUPPORTED_VERSIONS: tuple[str, ...] = ("0",) + tuple(
-    v for minor in range(2, 8) for v in (f"0.{minor}", *(f"0.{minor}.{patch}" for patch in range(10)))
+SUPPORTED_VERSIONS: tuple[str, ...] = (
+    "0", "0.2", "0.2.0", "0.2.1", "0.2.2", "0.3", "0.3.0", "0.4", "0.4.0", "0.5", "0.5.0", "0.7", "0.7.0",
 )
 EXPORT_VERSION = "0.5.0"
 IT_EXTENSION_VERSIONS: tuple[str, ...] = ("0.2", "1.0")
@@ -36,205 +30,157 @@ SOFTWARE_TYPES = (
 )
 MAINTENANCE_TYPES = ("internal", "contract", "community", "none")
 PLATFORM_SUPPORTS = ("spid", "cie", "pagopa", "anpr", "io")
+CATEGORY_SET = frozenset(CATEGORIES)
+SCOPE_SET = frozenset(SCOPES)
 
-# Lengths the catalogue's columns impose (the standard has none for these keys).
-NAME_MAX = 200
-URL_MAX = 300
-LICENCE_MAX = 120
-OWNER_TEXT_MAX = 200
 SHORT_DESCRIPTION_MAX = 150
 LONG_DESCRIPTION_MIN = 150
 LONG_DESCRIPTION_MAX = 10_000
 
-_TEXT: dict[str, Any] = {"type": "string"}
-_BOOL: dict[str, Any] = {"type": "boolean"}
-_URL: dict[str, Any] = {"type": "string", "format": "pc-url", "maxLength": URL_MAX}
-_DATE: dict[str, Any] = {"type": "string", "format": "pc-date"}
-_EMAIL: dict[str, Any] = {"type": "string", "format": "pc-email"}
-_TEXT_LIST: dict[str, Any] = {"type": "array", "items": _TEXT}
-_COUNTRY: dict[str, Any] = {
-    "type": "string",
-    "pattern": r"^[A-Za-z]{2}$",
-    "x-error": _("codice di paese non valido: usare il codice ISO 3166-1 di due lettere (es. it)"),
-}
 
-_DEPENDENCY: dict[str, Any] = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1},
-        "versionMin": _TEXT,
-        "versionMax": _TEXT,
-        "version": _TEXT,
-        "optional": _BOOL,
-    },
-}
+@dataclass(frozen=True)
+class Type:
+    """A value's type. `kind`: text, bool, url, urls (one URL or a list), list, map (language → section),
+    struct. `nullable`: YAML null means "absent" (the validator's pointers, lists and maps)."""
 
-_CONTACT: dict[str, Any] = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1},
-        "email": _EMAIL,
-        "phone": _TEXT,
-        "affiliation": _TEXT,
-    },
-}
+    kind: str
+    nullable: bool = False
+    item: Type | None = None
+    fields: tuple[Field, ...] = ()
 
-_CONTRACTOR: dict[str, Any] = {
-    "type": "object",
-    "required": ["name", "until"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": OWNER_TEXT_MAX},
-        "until": _DATE,
-        "email": _EMAIL,
-        "website": _URL,
-    },
-}
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
 
-_DESCRIPTION: dict[str, Any] = {
-    "type": "object",
-    "required": ["shortDescription"],
-    "properties": {
-        "localisedName": _TEXT,
-        "genericName": {"type": "string", "maxLength": 35},
-        "shortDescription": {"type": "string", "minLength": 1, "maxLength": SHORT_DESCRIPTION_MAX},
-        "longDescription": {"type": "string", "minLength": LONG_DESCRIPTION_MIN, "maxLength": LONG_DESCRIPTION_MAX},
-        "documentation": _URL,
-        "apiDocumentation": _URL,
-        "features": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
-        "screenshots": _TEXT_LIST,
-        "videos": {"type": "array", "items": _URL},
-        "awards": _TEXT_LIST,
-    },
-}
 
-_ORGANISATION: dict[str, Any] = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {"name": _TEXT, "uri": {"type": "string", "format": "pc-organisation-uri"}},
-}
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: Type
+    rules: tuple[str, ...] = field(default=())
 
-_IT_SECTION: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "countryExtensionVersion": {"type": "string", "enum": list(IT_EXTENSION_VERSIONS)},
-        "conforme": {
-            "type": "object",
-            "properties": {
-                "lineeGuidaDesign": _BOOL,
-                "modelloInteroperabilita": _BOOL,
-                "misureMinimeSicurezza": _BOOL,
-                "gdpr": _BOOL,
-            },
-        },
-        "riuso": {
-            "type": "object",
-            "properties": {
-                "codiceIPA": {
-                    "type": "string",
-                    "pattern": r"^[A-Za-z0-9_]{2,20}$",
-                    "x-error": _("codice IPA non valido: usare lettere, cifre e trattino basso (es. c_g479)"),
-                },
-            },
-        },
-        "piattaforme": {"type": "object", "properties": {code: _BOOL for code in PLATFORM_SUPPORTS}},
-        # Version 0.1 of the Italian section put the platforms directly under `it`.
-        **{code: _BOOL for code in ("spid", "cie", "pagopa", "anpr")},
-    },
-}
 
-PUBLICCODE_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "publiccode.yml 0.2–0.7",
-    "type": "object",
-    "required": [
-        "publiccodeYmlVersion", "name", "url", "platforms", "categories", "developmentStatus", "softwareType",
-        "description", "legal", "maintenance", "localisation",
-    ],
-    "properties": {
-        "publiccodeYmlVersion": {"type": "string", "enum": list(SUPPORTED_VERSIONS)},
-        "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
-        "applicationSuite": _TEXT,
-        "url": {"type": "string", "format": "pc-url", "maxLength": URL_MAX},
-        "landingURL": _URL,
-        "isBasedOn": {
-            "anyOf": [_URL, {"type": "array", "items": _URL}],
-            "x-error": _("deve essere un indirizzo web o un elenco di indirizzi web"),
-        },
-        "softwareVersion": {"type": "string", "maxLength": 50},
-        "releaseDate": _DATE,
-        "logo": {"type": "string", "maxLength": URL_MAX},
-        "monochromeLogo": _TEXT,
-        "inputTypes": _TEXT_LIST,
-        "outputTypes": _TEXT_LIST,
-        "platforms": {
-            "anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "minItems": 1, "items": _TEXT}],
-            "x-error": _("deve essere un testo o un elenco non vuoto di testi (es. web, linux)"),
-        },
-        "categories": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(CATEGORIES)}},
-        "usedBy": _TEXT_LIST,
-        "roadmap": _URL,
-        "developmentStatus": {"type": "string", "enum": list(DEVELOPMENT_STATUSES)},
-        "softwareType": {"type": "string", "enum": list(SOFTWARE_TYPES)},
-        "intendedAudience": {
-            "type": "object",
-            "properties": {
-                "scope": {"type": "array", "items": {"type": "string", "enum": list(SCOPES)}},
-                "countries": {"type": "array", "items": _COUNTRY},
-                "unsupportedCountries": {"type": "array", "items": _COUNTRY},
-            },
-        },
-        "description": {
-            "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"format": "pc-language"},
-            "additionalProperties": _DESCRIPTION,
-        },
-        "legal": {
-            "type": "object",
-            "required": ["license"],
-            "properties": {
-                "license": {"type": "string", "format": "pc-spdx", "maxLength": LICENCE_MAX},
-                "mainCopyrightOwner": {"type": "string", "maxLength": OWNER_TEXT_MAX},
-                "repoOwner": {"type": "string", "maxLength": OWNER_TEXT_MAX},
-                "authorsFile": _TEXT,
-            },
-        },
-        "maintenance": {
-            "type": "object",
-            "required": ["type"],
-            "properties": {
-                "type": {"type": "string", "enum": list(MAINTENANCE_TYPES)},
-                "contractors": {"type": "array", "items": _CONTRACTOR},
-                "contacts": {"type": "array", "items": _CONTACT},
-            },
-            "allOf": [
-                {
-                    "if": {"properties": {"type": {"const": "contract"}}, "required": ["type"]},
-                    "then": {"required": ["contractors"], "properties": {"contractors": {"minItems": 1}}},
-                    "else": {"properties": {"contractors": {
-                        "not": {}, "x-error": _("ammesso solo quando maintenance.type è «contract»")}}},
-                },
-            ],
-        },
-        "localisation": {
-            "type": "object",
-            "required": ["localisationReady"],
-            "properties": {
-                "localisationReady": _BOOL,
-                "availableLanguages": {"type": "array", "items": {"type": "string", "format": "pc-language"}},
-            },
-        },
-        "dependsOn": {
-            "type": "object",
-            "properties": {kind: {"type": "array", "items": _DEPENDENCY} for kind in ("open", "proprietary", "hardware")},
-        },
-        "organisation": _ORGANISATION,
-        "fundedBy": {"type": "array", "items": _ORGANISATION},
-        "it": _IT_SECTION,
-        "IT": _IT_SECTION,
-        # Version 0.1 called the categories `tags`; kept as the catalogue's tags.
-        "tags": _TEXT_LIST,
-    },
-}
+def _f(name: str, type_: Type, rules: str = "") -> Field:
+    return Field(name, type_, tuple(r for r in rules.split(",") if r))
+
+
+def struct(*fields: Field, nullable: bool = False) -> Type:
+    return Type("struct", nullable=nullable, fields=fields)
+
+
+TEXT = Type("text")
+TEXT_OR_NULL = Type("text", nullable=True)
+BOOL = Type("bool")
+BOOL_OR_NULL = Type("bool", nullable=True)
+URL = Type("url", nullable=True)
+TEXTS = Type("list", nullable=True, item=TEXT)
+
+
+def listof(item: Type) -> Type:
+    return Type("list", nullable=True, item=item)
+
+
+_ORGANISATION = struct(
+    _f("name", TEXT_OR_NULL),
+    _f("uri", TEXT, "required,organisation_uri"),
+    nullable=True,
+)
+
+DESCRIPTION = struct(
+    _f("localisedName", TEXT_OR_NULL),
+    _f("genericName", TEXT, "umax=35"),
+    _f("shortDescription", TEXT, f"required,umax={SHORT_DESCRIPTION_MAX}"),
+    _f("longDescription", TEXT, f"required,umin={LONG_DESCRIPTION_MIN},umax={LONG_DESCRIPTION_MAX}"),
+    _f("documentation", URL, "omitnil,url_http_url"),
+    _f("apiDocumentation", URL, "omitnil,url_http_url"),
+    _f("features", TEXTS, "gt=0,dive"),
+    _f("screenshots", TEXTS),
+    _f("videos", listof(URL), "dive,omitnil,url_http_url"),
+    _f("awards", TEXTS),
+)
+
+_CONTRACTOR = struct(
+    _f("name", TEXT, "required"),
+    _f("email", TEXT_OR_NULL, "omitempty,email"),
+    _f("website", URL, "omitnil,url_http_url"),
+    _f("until", TEXT, "required,date"),
+)
+
+_CONTACT = struct(
+    _f("name", TEXT, "required"),
+    _f("email", TEXT_OR_NULL, "omitempty,email"),
+    _f("affiliation", TEXT_OR_NULL),
+    _f("phone", TEXT_OR_NULL, "omitempty"),
+)
+
+_DEPENDENCY = struct(
+    _f("name", TEXT, "required,gt=0"),
+    _f("versionMin", TEXT_OR_NULL),
+    _f("versionMax", TEXT_OR_NULL),
+    _f("optional", BOOL_OR_NULL),
+    _f("version", TEXT_OR_NULL),
+)
+
+_IT_SECTION = struct(
+    _f("countryExtensionVersion", TEXT_OR_NULL, "omitnil,oneof=" + " ".join(IT_EXTENSION_VERSIONS)),
+    _f("conforme", struct(
+        *(_f(name, BOOL_OR_NULL) for name in ("lineeGuidaDesign", "modelloInteroperabilita", "misureMinimeSicurezza",
+                                              "gdpr")),
+        nullable=True,
+    )),
+    _f("riuso", struct(_f("codiceIPA", TEXT, "omitempty,is_italian_ipa_code"))),
+    _f("piattaforme", struct(*(_f(code, BOOL) for code in ("spid", "pagopa", "cie", "anpr", "io")))),
+    nullable=True,
+)
+
+PUBLICCODE = struct(
+    _f("publiccodeYmlVersion", TEXT, "required,oneof=" + " ".join(SUPPORTED_VERSIONS)),
+    _f("name", TEXT, "required"),
+    _f("applicationSuite", TEXT),
+    _f("url", URL, "required,url_url"),
+    _f("landingURL", URL, "omitnil,url_http_url"),
+    _f("isBasedOn", Type("urls", nullable=True, item=URL), "omitempty,dive,url_url"),
+    _f("softwareVersion", TEXT),
+    _f("releaseDate", TEXT_OR_NULL, "omitnil,date"),
+    _f("logo", TEXT_OR_NULL),
+    _f("monochromeLogo", TEXT_OR_NULL),
+    _f("organisation", _ORGANISATION),
+    _f("inputTypes", TEXTS, "omitempty,dive,is_mime_type"),
+    _f("outputTypes", TEXTS, "omitempty,dive,is_mime_type"),
+    _f("platforms", TEXTS, "gt=0"),
+    _f("categories", TEXTS, "omitempty,dive,is_category_v0"),
+    _f("usedBy", TEXTS),
+    _f("fundedBy", listof(_ORGANISATION), "omitempty,dive"),
+    _f("supports", listof(struct(_f("id", TEXT, "required,supports_id"))), "omitempty,dive"),
+    _f("roadmap", URL, "omitnil,url_http_url"),
+    _f("developmentStatus", TEXT, "required,oneof=" + " ".join(DEVELOPMENT_STATUSES)),
+    _f("softwareType", TEXT, "required,oneof=" + " ".join(SOFTWARE_TYPES)),
+    _f("intendedAudience", struct(
+        _f("scope", TEXTS, "omitempty,dive,is_scope_v0"),
+        _f("countries", TEXTS, "omitempty,dive,iso3166_1_alpha2_lower_or_upper"),
+        _f("unsupportedCountries", TEXTS, "omitempty,dive,iso3166_1_alpha2_lower_or_upper"),
+        nullable=True,
+    )),
+    _f("description", Type("map", nullable=True, item=DESCRIPTION), "gt=0,bcp47_keys,dive"),
+    _f("legal", struct(
+        _f("license", TEXT, "required,is_spdx_expression"),
+        _f("mainCopyrightOwner", TEXT_OR_NULL),
+        _f("repoOwner", TEXT_OR_NULL),
+        _f("authorsFile", TEXT_OR_NULL),
+    )),
+    _f("maintenance", struct(
+        _f("type", TEXT, "required,oneof=" + " ".join(MAINTENANCE_TYPES)),
+        _f("contractors", listof(_CONTRACTOR),
+           "required_if=Type contract,excluded_unless=Type contract,omitempty,dive"),
+        _f("contacts", listof(_CONTACT), "required_if=Type community,required_if=Type internal,omitempty,dive"),
+    )),
+    _f("localisation", struct(
+        _f("localisationReady", BOOL_OR_NULL, "required"),
+        _f("availableLanguages", TEXTS, "required,gt=0,dive,bcp47_strict_language_tag"),
+    )),
+    _f("dependsOn", struct(
+        *(_f(kind, listof(_DEPENDENCY), "omitempty,dive") for kind in ("open", "proprietary", "hardware")),
+        nullable=True,
+    )),
+    _f("IT", _IT_SECTION),
+    _f("it", _IT_SECTION),
+)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from municipalities.models import User
 
 IMPORT_REASON = "Importata da publiccode.yml"
+# The catalogue's Italian texts, which a file without an Italian description must not overwrite.
+_ITALIAN_FIELDS = ("short_description_it", "long_description_it", "features_it", "documentation_url")
 
 # Where a model field's value came from in the file, to report a model-level error at the right key.
 _FIELD_PATHS = {
@@ -239,6 +241,9 @@ def import_publiccode(
         return ImportResult(errors=parsed.errors, dry_run=dry_run)
     imported = fields_from_publiccode(parsed.data)
     existing = _find_existing(imported)
+    if imported.italian_from and existing is not None:
+        for name in _ITALIAN_FIELDS:
+            imported.values.pop(name, None)
     try:
         claim = owner_claim(parsed)
         with transaction.atomic():

@@ -77,12 +77,12 @@ def test_a_missing_file_is_refused():
 
 
 def test_warnings_are_printed_but_the_import_succeeds(tmp_path, pesaro):
-    raw = (FILES / "v0_4_owner_by_argument.yml").read_text().replace("  availableLanguages: [it]\n", "")
+    raw = (FILES / "v0_4_owner_by_argument.yml").read_text().replace("categories:\n  - document-management\n", "")
     path = tmp_path / "publiccode.yml"
     path.write_text(raw)
     out, err = run(str(path), "--owner", "c_g479")
     assert out.startswith("Soluzione creata")
-    assert "localisation.availableLanguages" in err
+    assert "categories" in err
 
 
 def test_the_command_line_exit_code_is_one_for_a_refused_file(tmp_path):
@@ -102,4 +102,4 @@ def test_the_command_line_exit_code_is_one_for_a_refused_file(tmp_path):
              "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"},
     )
     assert done.returncode == 1
-    assert "file: il file deve contenere una sezione di chiavi" in done.stderr
+    assert "publiccodeYmlVersion: il file deve contenere una sezione di chiavi" in done.stderr

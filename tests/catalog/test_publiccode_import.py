@@ -85,12 +85,12 @@ def test_a_0_4_file_without_an_owner_code_uses_the_owner_given(fano, cst_admin):
     assert result.ok
     s = Solution.objects.get(pk=result.solution.pk)
     assert s.owner == fano
-    assert s.platforms == ["web"]  # a single string in the file
+    assert s.platforms == ["web"]
     assert s.short_description_it.startswith("Pubblicazione degli atti")  # from description.it-IT
     assert s.contacts == [{"name": "Maria Rossi", "email": "maria.rossi@cstpu.example", "phone": "+39 0721 000000",
                            "affiliation": "CST Pesaro e Urbino"}]
     assert s.supports == ["spid", "io"]  # from the uppercase IT section
-    assert s.publiccode_extra["description"]["it"] == {"videos": ["https://video.cstpu.example/albo-demo"]}
+    assert s.publiccode_extra["description"]["it"] == {"videos": ["https://www.youtube.com/watch?v=cstpu-albo"]}
 
 
 def test_a_0_4_file_without_an_owner_code_and_no_owner_given_is_refused(cst_admin):
@@ -114,9 +114,29 @@ def test_a_0_7_file_with_organisation_uri_creates_a_solution_of_that_body(pesaro
     assert "organisation" not in s.publiccode_extra
 
 
-def test_legacy_tags_become_the_solution_tags(cst_admin, pesaro):
+def test_the_0_1_tags_key_is_refused_as_the_official_validator_refuses_it(cst_admin, pesaro):
     result = import_publiccode(dump(valid_doc(tags=["Tributi locali", "IMU"])), by=cst_admin)
-    assert sorted(result.solution.tags.values_list("name", flat=True)) == ["IMU", "Tributi locali"]
+    assert [e.path for e in result.errors] == ["tags"]
+    assert "chiave sconosciuta" in result.errors[0].message
+
+
+def test_the_0_7_supports_list_marks_the_platforms(cst_admin, pesaro):
+    doc = valid_doc(publiccodeYmlVersion="0.7", supports=[{"id": "alias:spid"}, {"id": "alias:pagopa"},
+                                                          {"id": "alias:gdpr"}])
+    result = import_publiccode(dump(doc), by=cst_admin)
+    assert result.ok, result.errors
+    s = Solution.objects.get(pk=result.solution.pk)
+    assert s.supports == ["spid", "pagopa"]
+    assert s.publiccode_extra["supports"] == [{"id": "alias:gdpr"}]  # the platforms live in supports_*
+
+
+def test_a_file_without_an_italian_description_is_imported_with_a_warning(cst_admin, pesaro):
+    doc = valid_doc(categories=None)
+    doc["description"] = {"en": {**doc["description"]["it"], "shortDescription": "Records management."}}
+    result = import_publiccode(dump(doc), by=cst_admin)
+    assert result.ok, result.errors
+    assert [w.path for w in result.warnings] == ["description.it", "categories"]
+    assert result.solution.short_description_it == "Records management."  # to translate
 
 
 # --- updating instead of duplicating -------------------------------------------------------------------------------
@@ -186,8 +206,8 @@ def test_a_dry_run_checks_everything_and_writes_nothing(cst_admin, pesaro):
     ("raw", "path"),
     [
         (b"name: [\n", ""),
-        (read("alias_bomb.yml"), ""),
-        (read("not_a_mapping.yml"), ""),
+        (read("alias_bomb.yml"), "e"),  # where the expansion of the aliases passed the limit
+        (read("not_a_mapping.yml"), "publiccodeYmlVersion"),
         (dump(valid_doc(name=["a", "b"])), "name"),
         (dump(valid_doc(legal={"license": "Proprietaria"})), "legal.license"),
         (dump(valid_doc(releaseDate="2024-13-01")), "releaseDate"),
@@ -288,10 +308,15 @@ def test_a_retired_solution_can_be_reimported_only_by_cst_staff(publisher_pesaro
     assert import_publiccode(dump(valid_doc()), by=cst_admin).ok
 
 
-def test_completeness_gaps_come_back_as_warnings_of_a_successful_import(cst_admin, pesaro):
-    result = import_publiccode(dump(valid_doc(localisation={"localisationReady": False})), by=cst_admin)
+def test_what_the_catalogue_misses_comes_back_as_warnings_of_a_successful_import(cst_admin, pesaro):
+    result = import_publiccode(dump(valid_doc(categories=None)), by=cst_admin)
     assert result.ok
-    assert [w.path for w in result.warnings] == ["localisation.availableLanguages"]
+    assert [w.path for w in result.warnings] == ["categories"]
+
+
+def test_available_languages_are_required_as_the_standard_requires_them(cst_admin, pesaro):
+    result = import_publiccode(dump(valid_doc(localisation={"localisationReady": False})), by=cst_admin)
+    assert [e.path for e in result.errors] == ["localisation.availableLanguages"]
 
 
 @pytest.mark.postgres
