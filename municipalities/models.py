@@ -172,7 +172,7 @@ class Body(models.Model):
     )
     key = models.GeneratedField(
         expression=public_key_expression(),
-        output_field=models.CharField(_("codice pubblico"), max_length=160, unique=True),
+        output_field=models.CharField(_("codice pubblico"), max_length=160),
         db_persist=True,
     )
 
@@ -195,6 +195,7 @@ class Body(models.Model):
                 name="body_istat_six_digits",
             ),
             models.UniqueConstraint(fields=["uri"], condition=~Q(uri=""), name="body_unique_uri"),
+            models.UniqueConstraint(fields=["key"], name="body_unique_key"),
             models.CheckConstraint(
                 condition=Q(is_member=False) | Q(kind__in=["comune", "provincia", "unione"]),
                 name="body_member_kind",

@@ -37,7 +37,7 @@ def test_a_file_of_an_italian_body_outside_the_cst_creates_an_external_body(cst_
     # CST staff import: published at once, with its history.
     assert result.solution.status == Solution.Status.PUBLISHED
     assert list(result.solution.publication_events.values_list("to_status", flat=True).order_by("pk")) == [
-        "in_review", "published"]
+        "draft", "in_review", "published"]
 
 
 def test_a_second_file_of_the_same_body_reuses_it_and_never_renames_it(cst_admin):
@@ -126,7 +126,7 @@ def test_the_timeline_says_the_portal_approved(cst_admin, referent_fano, fano, c
     adoption = adoptions.request_adoption(solution=solution, body=fano, by=referent_fano)
 
     client.force_login(referent_fano)
-    page = client.get(f"/adozioni/{adoption.pk}/").content.decode()
+    page = client.get(adoption.get_absolute_url()).content.decode()
 
     assert "Il portale" in page
     assert "il riuso non richiede la sua autorizzazione" in page
