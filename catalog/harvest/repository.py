@@ -231,7 +231,10 @@ class Source:
 
 
 def _allowed_host(host: str) -> bool:
-    return host.lower() in {name.strip().lower() for name in settings.FETCH_ALLOWED_HOSTS}
+    def bare(name: str) -> str:
+        return name.strip().strip("[]").lower().rstrip(".")
+
+    return bare(host) in {bare(name) for name in settings.FETCH_ALLOWED_HOSTS if name.strip()}
 
 
 def parse_source(address: str) -> Source:
