@@ -331,6 +331,20 @@ DEMO_SEEDERS = [
     "catalog.demo.adoptions.seed",
 ]
 
+# --- Harvest of source repositories (catalog/harvest/) --------------------------------------------------------
+# Hosts (names or addresses) the portal may reach although they resolve to a private or loopback address, and the
+# only hosts reached over plain http: an internal mirror, and 127.0.0.1 in the tests. Empty: public https only.
+FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS")
+# Folders whose repositories may be read by local path or file:// (mirrors kept by the CST, test fixtures).
+HARVEST_LOCAL_ROOTS = env_list("HARVEST_LOCAL_ROOTS")
+# Blob-less copies of the harvested repositories, kept between harvests so that the next one only fetches news.
+HARVEST_CACHE_DIR = Path(env_str("HARVEST_CACHE_DIR", str(VAR_DIR / "harvest")))
+# Limits of one read: its wall-clock time, the size of a repository's history (commits, trees, tags and the files
+# read) and of one file read from it (a logo, a screenshot).
+HARVEST_TIMEOUT_SECONDS = env_int("HARVEST_TIMEOUT_SECONDS", 120)
+HARVEST_MAX_REPOSITORY_BYTES = env_int("HARVEST_MAX_REPOSITORY_BYTES", 200 * 1024 * 1024)
+HARVEST_MAX_FILE_BYTES = env_int("HARVEST_MAX_FILE_BYTES", 5 * 1024 * 1024)
+
 # --- REST API v1: token authentication, throttling, cursor pagination, OpenAPI schema --------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
