@@ -244,6 +244,9 @@ CONTENT_SECURITY_POLICY = {
 
 # A declared request body above this is refused with 413 before anything reads it (the proxy caps it too).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 4 * 1024 * 1024)
+# URLs the portal fetches for someone (import by URL, harvesting, webhooks) may not lead to a private, loopback or
+# link-local address (cstportal/fetch.py), except on these hosts, comma-separated: e.g. the CST's own git server.
+FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS")
 
 # --- Anonymous page cache (cstportal/anon_cache.py) ----------------------------------------------------------
 # Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; the app that
