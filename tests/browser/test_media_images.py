@@ -1,9 +1,10 @@
 """A stored SVG opened directly in Chromium runs no script, even one the sanitiser would have missed: the media
 view's sandboxing policy is the second layer, checked here on its own by storing a hostile file as it came.
 
-The answers are the media view's own (status, headers, body, taken with the test client) handed to Chromium for
-an address of the portal: Django's live test server serves MEDIA_URL from MEDIA_ROOT by itself, which would
-bypass the view under test.
+The answers are the media view's own (status, headers, body: the view called directly, its middleware-free answer
+being what a browser gets from it) handed to Chromium for an address of the portal: Django's live test server
+serves MEDIA_URL from MEDIA_ROOT by itself, which would bypass the view under test. The headers the middleware adds
+around the view are checked in tests/security/test_media_images.py.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import hashlib
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.test import RequestFactory
+from django.urls import resolve
 
 from cstportal import images
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]  # the portal's answers go through its middleware
+pytestmark = pytest.mark.browser
 
 ORIGIN = "http://portal.test"
 HOSTILE = (
@@ -32,16 +35,17 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def portal_page(browser, client):
-    """A page whose requests to ORIGIN get the answers `page.serve(path)` took from the portal beforehand, with the
-    test client (in the test's own thread and transaction); any other request is refused and recorded."""
+def portal_page(browser):
+    """A page whose requests to ORIGIN get the answers `page.serve(path)` took from the portal's view beforehand;
+    any other request is refused and recorded."""
     context = browser.new_context()
     page = context.new_page()
     answers: dict[str, dict] = {"/": {"status": 200, "headers": {"Content-Type": "text/html"}, "body": b"<p>CST</p>"}}
     page.asked = []
 
     def serve(path: str) -> None:
-        response = client.get(path)
+        match = resolve(path)
+        response = match.func(RequestFactory().get(path), *match.args, **match.kwargs)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         answers[path] = {"status": response.status_code, "headers": dict(response.items()), "body": body}
 
