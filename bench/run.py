@@ -933,8 +933,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "| measured apart | figure | status |", "|---|---|---|"]
         for fmt in ("xlsx", "pdf"):
             entry = data["endpoints"].get(f"report_{fmt}", {})
-            figure = (f"{entry.get('seconds')} s, peak {entry.get('max_rss_mb')} MB RSS "
-                      f"({entry.get('bytes', 0):,} bytes)".replace(",", " ") if entry.get("seconds") is not None else "")
+            figure = (f"{entry.get('seconds')} s, peak {entry.get('max_rss_mb')} MB RSS ({_n(entry.get('bytes', 0))} bytes)"
+                      if entry.get("seconds") is not None else "")
             lines.append(f"| {entry.get('label', fmt)} | {figure} | {entry.get('status', 'missing')}"
                          f"{(' — ' + entry['note']) if entry.get('note') else ''} |")
         memory = data["endpoints"].get("web_memory", {})
