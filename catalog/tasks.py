@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.reports.documents import services as report_services
+from catalog.reports import services as report_services
 
 
 @shared_task(name="catalog.run_report", acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -331,9 +331,9 @@ FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "cst@cstpu.example")
 # Each app contributes its own demo data; seed_demo runs them in this order.
 DEMO_SEEDERS = [
     "municipalities.demo.seed",
-    "catalog.demo.solutions.solutions.seed",
-    "catalog.demo.solutions.adoptions.seed",
-    "catalog.demo.solutions.history.seed",
+    "catalog.demo.solutions.seed",
+    "catalog.demo.adoptions.seed",
+    "catalog.demo.history.seed",
 ]
 
 # --- Harvest of source repositories (catalog/harvest/) --------------------------------------------------------

@@ -1,6 +1,6 @@
 """The provincial dashboard, a body's dashboard, and the CSV export of their tables.
 
-Figures come from catalog.dashboards.stats (one aggregate each, cached); the tables are catalog.reports.documents.documents' so that the page, its
+Figures come from catalog.dashboards.stats (one aggregate each, cached); the tables are catalog.reports.documents' so that the page, its
 CSV exports and the reports agree. Each chart is drawn by static/js/charts.js from data in a json_script element,
 and is always paired with a text summary and the same data as a table.
 """
@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 
 from catalog import permissions
 from catalog.dashboards import stats
-from catalog.reports.documents import documents as reports
-from catalog.reports.documents.documents import Table, display
-from catalog.reports.documents.forms import PeriodKindForm
+from catalog.reports import documents as reports
+from catalog.reports.documents import Table, display
+from catalog.reports.forms import PeriodKindForm
 from catalog.workflow import AdoptionStatus
 from municipalities.models import Body
 

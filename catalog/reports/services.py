@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from catalog import permissions
 from catalog.models import Report, Solution
-from catalog.reports.documents import documents as reports
+from catalog.reports import documents as reports
 from cstportal.errors import Invalid, NotAllowed
 from municipalities import permissions as people
 from municipalities.models import Body, User

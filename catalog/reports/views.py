@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from catalog import permissions
 from catalog.access import get_report_for
 from catalog.models import Report
-from catalog.reports.documents.forms import ReportRequestForm
-from catalog.reports.documents.services import request_report
+from catalog.reports.forms import ReportRequestForm
+from catalog.reports.services import request_report
 from cstportal.errors import service_errors_as_messages
 
 PAGE_SIZE = 20

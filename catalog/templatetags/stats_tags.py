@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from catalog.dashboards import stats
-from catalog.reports.documents import documents
+from catalog.reports import documents
 
 register = template.Library()
 

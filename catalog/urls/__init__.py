@@ -3,7 +3,7 @@ from django.urls import path
 from catalog.adoptions import views as adoptions
 from catalog.dashboards import views as dashboards
 from catalog.publiccode import views as publiccode
-from catalog.reports.documents import views as reports
+from catalog.reports import views as reports
 from catalog.solutions import views as solutions
 
 app_name = "catalog"
