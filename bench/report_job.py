@@ -23,7 +23,6 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from bench import seed
     from catalog.dashboards import stats
-
     from catalog.models import Report
     from catalog.reports.services import request_report, run_report
     from municipalities.models import User
