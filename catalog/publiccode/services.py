@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from catalog import permissions
 from catalog.models import Solution
-from catalog.publiccode.mapping import ImportedFields, body_label, fields_from_publiccode
+from catalog.publiccode.export import verified_users
+from catalog.publiccode.mapping import (
+    ImportedFields,
+    body_label,
+    declared_users,
+    fields_from_publiccode,
+    institutional_contact,
+)
 from catalog.publiccode.parser import FieldError, ParseResult, parse_publiccode
 from catalog.solutions import services as solutions
 from cstportal.errors import Invalid, ServiceError
@@ -117,7 +124,12 @@ def owner_claim(parsed: ParseResult) -> OwnerClaim:
     organisation: dict[str, Any] = data["organisation"] if isinstance(data.get("organisation"), dict) else {}
     legal: dict[str, Any] = data["legal"] if isinstance(data.get("legal"), dict) else {}
     org_address, org_name = repository_organisation(_text(data.get("url")))
-    name = _text(organisation.get("name")) or _text(legal.get("mainCopyrightOwner"))
+    # The owner's name: organisation.name, else legal.repoOwner (what 0.7 replaced by organisation.name) when it
+    # is a name and not an address, else the copyright owner.
+    repo_owner = _text(legal.get("repoOwner"))
+    if "://" in repo_owner or repo_owner.lower().startswith("www."):
+        repo_owner = ""
+    name = _text(organisation.get("name")) or repo_owner or _text(legal.get("mainCopyrightOwner"))
     if parsed.ipa_code:
         kind = Body.Kind.COMUNE if parsed.ipa_code.lower().startswith("c_") else Body.Kind.ENTE
         return OwnerClaim(kind, ipa_code=parsed.ipa_code.lower(), name=name or org_name or parsed.ipa_code,
@@ -126,8 +138,7 @@ def owner_claim(parsed: ParseResult) -> OwnerClaim:
     if uri:
         return OwnerClaim(Body.Kind.ESTERO, uri=uri, name=name or org_name or uri, path="organisation.uri")
     if org_address:
-        return OwnerClaim(Body.Kind.TERZO, uri=org_address,
-                          name=_text(legal.get("repoOwner")) or name or org_name, path="url")
+        return OwnerClaim(Body.Kind.TERZO, uri=org_address, name=name or org_name, path="url")
     return OwnerClaim("", path="url")
 
 
@@ -226,6 +237,29 @@ def _save(imported: ImportedFields, *, by: User | None, owner: Body, existing: S
     return solution
 
 
+def _keep_what_the_portal_wrote(imported: ImportedFields, *, owner: Body, existing: Solution | None) -> None:
+    """A file the portal exported comes back unchanged: its additions are not news about the solution.
+
+    - The owner body as the only contact is what the export writes for people who may not see the solution's
+      contacts: the solution keeps its own.
+    - The export's `usedBy` lists the bodies the owner declared, then those running the solution in production
+      (verified through adoptions): a verified body is not recorded as declared unless it was declared already.
+    """
+    if existing is None:
+        return
+    if imported.values.get("contacts") == [institutional_contact(owner)]:
+        imported.values.pop("contacts")
+    declared = imported.extra.get("usedBy")
+    if isinstance(declared, list):
+        before = set(declared_users(existing))
+        verified = set(verified_users(existing))
+        kept = [name for name in declared if name in before or name not in verified]
+        if kept:
+            imported.extra["usedBy"] = kept
+        else:
+            imported.extra.pop("usedBy")
+
+
 @transaction.atomic
 def import_publiccode(
     raw: bytes, *, by: User | None, owner: Body | None = None, dry_run: bool = False
@@ -252,6 +286,7 @@ def import_publiccode(
         with transaction.atomic():
             body = _resolve_owner(claim, by=by, owner=owner, existing=existing)
             _check_authority(by, owner=body, existing=existing, owner_path=claim.path or "organisation.uri")
+            _keep_what_the_portal_wrote(imported, owner=body, existing=existing)
             _check_values(imported, owner=body, existing=existing)
             solution = _save(imported, by=by, owner=body, existing=existing)
             if dry_run:
