@@ -332,7 +332,7 @@ class PubliccodeImportView(APIView):
     @extend_schema(
         summary=_("Importazione di un publiccode.yml"),
         description=_(
-            "Per le redazioni: crea una soluzione in bozza (o aggiorna quella con lo stesso repository) dal file "
+            "Per le redazioni: crea una soluzione, inviata in revisione (o aggiorna quella con lo stesso repository) dal file "
             "publiccode.yml, inviato come parte «file» (nome .yml o .yaml) di un modulo multipart/form-data, con le "
             "stesse verifiche dell'interfaccia web. 400 se il caricamento non è valido (file mancante o oltre 1 MB, "
             "codice dell'ente malformato); 403 se non si pubblica per l'ente indicato; 404 se l'ente non esiste; "

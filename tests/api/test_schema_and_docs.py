@@ -38,7 +38,7 @@ def test_schema_lists_every_endpoint_of_the_issue(openapi):
         ("GET", "/api/v1/solutions/"), ("GET", "/api/v1/solutions/{slug}/"),
         ("GET", "/api/v1/solutions/{slug}/releases/"), ("GET", "/api/v1/solutions/{slug}/publiccode.yml"),
         ("POST", "/api/v1/publiccode/import/"),
-        ("GET", "/api/v1/municipalities/"), ("GET", "/api/v1/municipalities/{istat_code}/"),
+        ("GET", "/api/v1/municipalities/"), ("GET", "/api/v1/municipalities/{key}/"),
         ("GET", "/api/v1/adoptions/"), ("POST", "/api/v1/adoptions/"), ("GET", "/api/v1/adoptions/{id}/"),
         ("POST", "/api/v1/adoptions/{id}/transition/"), ("GET", "/api/v1/adoptions/{id}/events/"),
         ("GET", "/api/v1/stats/province/"),

@@ -29,7 +29,7 @@ def test_item_carries_owner_kind_categories_release_and_used_by_count(api, catal
     catalogue["tributi"].categories.add(Category.objects.get_or_create(code="taxes-management")[0])
     catalogue["tributi"].tags.add(Tag.objects.create(name="IMU", slug="imu"))
     item = next(i for i in api.get(LIST).json()["results"] if i["slug"] == "tributi")
-    assert item["owner"] == {"istat_code": "041044", "ipa_code": "c_g479", "name": "Pesaro"}
+    assert item["owner"] == {"key": "041044", "istat_code": "041044", "ipa_code": "c_g479", "name": "Pesaro"}
     assert item["kind"] == "software"
     assert item["categories"] == ["taxes-management"]
     assert item["tags"] == ["imu"]

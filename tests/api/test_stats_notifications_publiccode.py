@@ -125,7 +125,7 @@ def test_publisher_imports_a_publiccode_file(publisher_pesaro):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["created"] is True and body["dry_run"] is False
-    assert body["solution"]["status"] == "draft"
+    assert body["solution"]["status"] == "in_review"
     assert body["solution"]["owner"]["ipa_code"] == "c_g479"
     assert body["solution"]["current_release"] == {"version": "3.0.0", "date": "2025-02-14"}
 
@@ -174,7 +174,7 @@ def test_an_upload_without_a_file_is_a_422_on_the_file(publisher_pesaro):
 
 @pytest.mark.parametrize(("data", "attr"), [
     ({"file": "testo"}, "file"),
-    ({"file": "ok", "owner": "c-g479"}, "owner"),
+    ({"file": "ok", "owner": "c g479"}, "owner"),
 ])
 def test_malformed_upload_is_a_400(publisher_pesaro, data, attr):
     if data.get("file") == "ok":
@@ -222,4 +222,4 @@ def test_status_in_an_import_changes_nothing(publisher_pesaro):
     response = client_for(publisher_pesaro).post(IMPORT, {"file": upload(VALID), "status": "published",
                                                           "owner_body": "041067"}, format="multipart")
     assert response.status_code == 201
-    assert Solution.objects.get().status == "draft"
+    assert Solution.objects.get().status == "in_review"

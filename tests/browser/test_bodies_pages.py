@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
         "/enti/?sort=-population&page=2",
         "/enti/?q=Atlantide",
         "/enti/pesaro/",
-        "/enti/provincia-di-pesaro-e-urbino/",
+        "/enti/p_pu/",
         "/account/password/reimposta/",
         "/account/password/reimposta/inviata/",
         "/account/password/reimposta/completata/",
@@ -64,7 +64,7 @@ def test_sorting_by_clicking_the_column_header(page):
 
 def test_body_page_with_private_section_for_its_referent(page, referent_fano, member_fano):
     login(page, referent_fano.email)
-    visit(page, "/enti/fano/")
+    visit(page, "/enti/041013/")
     assert page.locator("#body-private").count() == 1
     assert member_fano.email in page.content()
     check_axe(page, context="body page, private section")

@@ -17,9 +17,9 @@ from .conftest import check_axe, login, visit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-PUBLIC_PAGES = ["/", "/catalogo/", "/catalogo/soluzioni/tributi-locali/", "/enti/", "/enti/fano/",
+PUBLIC_PAGES = ["/", "/catalogo/", "/catalogo/soluzioni/tributi-locali/", "/enti/", "/enti/041013/",
                 "/accessibilita/", "/privacy/", "/note-legali/", "/segnalazioni/"]
-PERSONAL_PAGES = ["/catalogo/adozioni/", "/catalogo/da-fare/", "/catalogo/cruscotto/enti/fano/", "/notifiche/",
+PERSONAL_PAGES = ["/catalogo/adozioni/", "/catalogo/da-fare/", "/catalogo/cruscotto/enti/041013/", "/notifiche/",
                   "/account/profilo/"]
 PAGES_OF = {
     "referent_fano": PUBLIC_PAGES + PERSONAL_PAGES,

@@ -59,11 +59,12 @@ def test_an_invalid_file_exits_non_zero_with_every_error_on_stderr():
     assert Solution.objects.count() == 0
 
 
-def test_a_file_without_owner_and_no_owner_option_is_refused():
-    err = StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_publiccode", str(FILES / "v0_4_owner_by_argument.yml"), stdout=StringIO(), stderr=err)
-    assert err.getvalue().startswith("organisation.uri: indicare l'ente titolare")
+def test_a_file_naming_no_public_body_is_accepted_for_its_repository_organisation():
+    from catalog.models import Solution
+
+    call_command("import_publiccode", str(FILES / "v0_4_owner_by_argument.yml"), stdout=StringIO(), stderr=StringIO())
+    owner = Solution.objects.get(repository_url__contains="albo").owner
+    assert (owner.kind, owner.is_member) == ("terzo", False)
 
 
 def test_an_unknown_owner_option_is_refused():

@@ -29,13 +29,13 @@ def counts() -> dict[str, int]:
 
 # --- the three sample versions -----------------------------------------------------------------------------------
 
-def test_a_0_2_file_with_it_riuso_codice_ipa_creates_a_draft_of_that_body(pesaro, cst_admin):
+def test_a_0_2_file_with_it_riuso_codice_ipa_creates_a_solution_of_that_body(pesaro, cst_admin):
     result = import_publiccode(read("v0_2_it_riuso.yml"), by=cst_admin)
 
     assert result.ok and result.created
     s = Solution.objects.get(pk=result.solution.pk)
     assert s.owner == pesaro
-    assert s.status == Solution.Status.DRAFT
+    assert s.status == Solution.Status.PUBLISHED  # CST staff review what they import themselves
     assert s.created_by == cst_admin
     assert s.name == "Sportello Tributi Online"
     assert s.slug == "sportello-tributi-online"
@@ -66,18 +66,22 @@ def test_a_0_2_file_with_it_riuso_codice_ipa_creates_a_draft_of_that_body(pesaro
     assert [(r.version, r.date) for r in s.releases.all()] == [("2.3.1", dt.date(2023, 11, 20))]
     assert s.latest_release_date == dt.date(2023, 11, 20)
     # Keys the catalogue does not manage are kept for the export; usedBy is never taken from a file.
-    assert s.publiccode_extra["it"] == {"conforme": {"lineeGuidaDesign": True, "gdpr": True}}
-    assert s.publiccode_extra["description"]["it"] == {"genericName": "Portale tributi"}
+    assert s.publiccode_extra["supports"] == [{"id": "alias:gdpr"}]  # the 0.2 conforme.gdpr, as 0.7 writes it
+    assert "description" not in s.publiccode_extra  # genericName is deprecated and has no replacement in 0.7
     assert s.publiccode_extra["maintenance"]["contractors"] == [
         {"email": "assistenza@servizi-marche.example", "website": "https://servizi-marche.example"}]
-    assert s.publiccode_extra["intendedAudience"] == {"countries": ["it"]}
-    assert "usedBy" not in s.publiccode_extra
+    assert s.publiccode_extra["intendedAudience"] == {"countries": ["IT"]}  # upper case, as 0.7 wants it
+    assert s.publiccode_extra["usedBy"] == ["Comune di Pesaro"]  # declared by the owner, kept apart from adoptions
 
 
-def test_creating_by_import_records_the_publication_event(cst_admin, pesaro):
+def test_creating_by_import_records_the_publication_events(cst_admin, pesaro):
     result = import_publiccode(read("v0_2_it_riuso.yml"), by=cst_admin)
-    event = PublicationEvent.objects.get(solution=result.solution)
-    assert (event.from_status, event.to_status, event.actor, event.reason) == ("", "draft", cst_admin, IMPORT_REASON)
+    events = PublicationEvent.objects.filter(solution=result.solution).order_by("pk")
+    assert [(e.from_status, e.to_status, e.actor, e.reason) for e in events] == [
+        ("", "draft", cst_admin, IMPORT_REASON),
+        ("draft", "in_review", cst_admin, IMPORT_REASON),
+        ("in_review", "published", cst_admin, IMPORT_REASON),
+    ]
 
 
 def test_a_0_4_file_without_an_owner_code_uses_the_owner_given(fano, cst_admin):
@@ -93,9 +97,19 @@ def test_a_0_4_file_without_an_owner_code_uses_the_owner_given(fano, cst_admin):
     assert s.publiccode_extra["description"]["it"] == {"videos": ["https://www.youtube.com/watch?v=cstpu-albo"]}
 
 
-def test_a_0_4_file_without_an_owner_code_and_no_owner_given_is_refused(cst_admin):
-    before = counts()
+def test_a_0_4_file_naming_no_public_body_belongs_to_its_repository_organisation(cst_admin):
     result = import_publiccode(read("v0_4_owner_by_argument.yml"), by=cst_admin)
+    assert result.ok, result.errors
+    owner = Solution.objects.get(pk=result.solution.pk).owner
+    assert (owner.kind, owner.is_member) == ("terzo", False)
+    assert owner.uri.startswith("https://")
+
+
+def test_a_file_naming_no_owner_and_no_repository_organisation_is_refused(cst_admin):
+    from tests.catalog.publiccode_helpers import dump, valid_doc
+
+    before = counts()
+    result = import_publiccode(dump(valid_doc(url="https://example.org/app", organisation=None)), by=cst_admin)
     assert not result.ok
     assert result.errors[0].path == "organisation.uri"
     assert "ente titolare" in result.errors[0].message
@@ -150,7 +164,7 @@ def test_reimporting_a_file_with_the_same_url_updates_the_solution(cst_admin, pe
 
     second = import_publiccode(changed, by=cst_admin)
 
-    assert second.ok and not second.created
+    assert second.ok and not second.created, second.errors
     assert second.solution.pk == first.solution.pk
     assert Solution.objects.count() == before["solutions"]
     s = Solution.objects.get(pk=first.solution.pk)
@@ -158,7 +172,7 @@ def test_reimporting_a_file_with_the_same_url_updates_the_solution(cst_admin, pe
     assert s.slug == "sportello-tributi-online"  # the address of the page does not change
     assert list(s.releases.values_list("version", flat=True)) == ["2.4.0", "2.3.1"]
     assert s.latest_release_date == dt.date(2024, 4, 2)
-    assert PublicationEvent.objects.filter(solution=s).count() == 1
+    assert PublicationEvent.objects.filter(solution=s).count() == 3  # created, submitted and published by the first import; none by the second
 
 
 def test_a_new_version_that_arrives_by_import_tells_the_adopting_bodies(cst_admin, pesaro, fano, referent_fano):

@@ -65,9 +65,9 @@ def test_a_publisher_imports_a_file_and_lands_on_the_new_solution(client, publis
     solution = Solution.objects.get()
     assert response.status_code == 302
     assert response["Location"] == solution.get_absolute_url()
-    assert solution.status == "draft" and solution.owner == pesaro
+    assert solution.status == "in_review" and solution.owner == pesaro
     page = client.get(response["Location"])
-    assert "importata come bozza" in page.content.decode()
+    assert "inviata in revisione" in page.content.decode()
 
 
 def test_a_publisher_cannot_import_a_file_of_another_body(client, publisher_pesaro, fano):

@@ -198,7 +198,7 @@ def test_province_page_without_istat_code(client):
 
 
 def test_unknown_body_is_404(client):
-    assert client.get(reverse("municipalities:body-detail", kwargs={"slug": "atlantide"})).status_code == 404
+    assert client.get(reverse("municipalities:body-detail", kwargs={"key": "atlantide"})).status_code == 404
 
 
 def test_private_section_lists_each_person_once_with_all_roles(client, referent_fano, fano):
@@ -216,13 +216,14 @@ def test_body_page_queries_do_not_grow_with_its_people(client, referent_fano, fa
     with CaptureQueriesContext(connection) as captured:
         response = client.get(fano.get_absolute_url())
     assert response.content.decode().count("mailto:") == 13
-    # 1) the body, 2) the person's roles (once per request), 3) the body's people with their accounts.
-    assert len(_registry_queries(captured)) == 3
+    # 1) the body, 2) the unions it belongs to, 3) the person's roles (once per request), 4) the body's people with
+    # their accounts.
+    assert len(_registry_queries(captured)) == 4
 
 
 def test_body_page_query_count_for_an_anonymous_visitor(client, fano, django_assert_num_queries):
-    # 1) the body; nothing private is read for a visitor who may not see it.
-    with django_assert_num_queries(1):
+    # 1) the body, 2) the unions it belongs to; nothing private is read for a visitor who may not see it.
+    with django_assert_num_queries(2):
         client.get(fano.get_absolute_url())
 
 
