@@ -34,7 +34,7 @@ from municipalities.models import Body
 class OwnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Body
-        fields = ["istat_code", "ipa_code", "name"]
+        fields = ["key", "istat_code", "ipa_code", "name"]
 
 
 class PeerSolutionSerializer(serializers.ModelSerializer):

@@ -136,12 +136,13 @@ def _current_address(params: QueryDict) -> str | None:
             current["ordering"] = sorts[-1]
         changed = True
     owner = current.get("owner", "")
-    # Only a value shaped like a body's code is looked up: anything else (a NUL, a long string) is left to the
-    # filters, which refuse it with a message. A body's key (an ISTAT code, a lower-case IPA code) is current.
+    # Only a value shaped like a slug is looked up: anything else (a NUL, a long string) is left to the filters,
+    # which refuse it with a message. Any code of a body (its key, its IPA code in any case) is current; a body's
+    # slug, which the page used to take, redirects to its key.
     if owner and not owner.isdigit() and re.fullmatch(r"[A-Za-z0-9_-]{1,160}", owner):
-        keys = list(Body.objects.by_code(owner).values_list("key", flat=True)[:2])
-        if len(keys) == 1 and keys[0] != owner:
-            current["owner"] = keys[0]
+        key = Body.objects.filter(slug=owner).exclude(key=owner).values_list("key", flat=True).first()
+        if key is not None and not Body.objects.filter(ipa_code__iexact=owner).exists():
+            current["owner"] = key
             changed = True
     if not changed:
         return None

@@ -126,7 +126,7 @@ def test_second_active_request_is_a_409(request_of_fano, referent_fano):
     {"solution": "catasto"},
     {"solution": 12, "municipality": "041013"},
     {"solution": "catasto", "municipality": 41013},
-    {"solution": "catasto", "municipality": "41013"},
+    {"solution": "catasto", "municipality": "041 013"},
     {"solution": "catasto", "municipality": "041013", "note": ["lista"]},
 ])
 def test_malformed_request_is_a_400_per_field(catalogue, referent_fano, body):

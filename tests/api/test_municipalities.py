@@ -41,7 +41,7 @@ def test_detail_by_istat_code(api):
     assert body["name"] == "Fano" and body["ipa_code"] == "c_d488" and body["size_class"] == "l"
 
 
-@pytest.mark.parametrize("code", ["999999", "fano", "41013"])
+@pytest.mark.parametrize("code", ["999999", "atlantide", "41013"])
 def test_unknown_code_is_a_json_404(api, code):
     response = api.get(f"{LIST}{code}/")
     assert response.status_code == 404

@@ -53,8 +53,8 @@ LISTS = [
     ("/api/v1/solutions/", {"q": "soluzione", "ordering": "-used_by_count"}, 6),
     # 2 the solution (published: visible to all, no roles needed), 3 the page of releases.
     ("/api/v1/solutions/{slug}/releases/", {}, 3),
-    # 2 the page of bodies (the registry is public).
-    ("/api/v1/municipalities/", {}, 2),
+    # 2 the page of bodies (the registry is public), 3 the member comuni of the page's unions.
+    ("/api/v1/municipalities/", {}, 3),
     # 3 the page, solution and both bodies joined; allowed actions come from the roles read in 2.
     ("/api/v1/adoptions/", {}, 3),
     # 3 the adoption with its parties (visibility), 4 the page of events with their authors.

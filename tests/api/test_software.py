@@ -69,10 +69,6 @@ def test_lists_the_published_solutions_in_the_national_shape(api, catalogue):
         assert dt.datetime.fromisoformat(item["updatedAt"]) >= solution.updated_at - dt.timedelta(microseconds=1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the export written for visitors leaves maintenance.contacts out, which the standard requires for internal "
-    "maintenance; the 0.7 export names the owner body there instead: remove this mark when it is merged"
-))
 def test_every_publiccode_yml_of_the_demo_validates(api, settings):
     settings.DEBUG = True  # seed_demo's own guard
     call_command("seed_demo", stdout=io.StringIO())

@@ -144,7 +144,7 @@ def test_every_csv_of_the_filtered_provincial_dashboard_matches_its_table(page, 
 
 def test_every_csv_of_a_body_dashboard_matches_its_table(page, cst_admin, reuse):
     login(page, cst_admin.email)
-    visit(page, "/catalogo/cruscotto/enti/pesaro/")
+    visit(page, "/catalogo/cruscotto/enti/041044/")
     # Status, what waits (to review, to act), adoptions, solutions, users: six tables, all with rows.
     assert assert_every_csv_matches_its_table(page) == 6
 

@@ -43,7 +43,7 @@ def _tag_of(slug: str) -> str:
         {"kind": "service"},
         {"category": "taxes-management"},
         {"owner": "041044"},  # a comune: its ISTAT code
-        {"owner": "p_PU"},  # the Province has no ISTAT code: its IPA code
+        {"owner": "p_pu"},  # the Province has no ISTAT code: its key is its IPA code in lower case
         {"owner": "c_g479"},  # a comune's IPA code is accepted too
         {"development_status": "stable"},
         {"origin": "elicat"},
@@ -93,7 +93,7 @@ def test_unknown_choice_is_a_400_naming_it_in_the_api_and_a_message_on_the_page(
         ("sort=most_adopted&kind=software", "kind=software&ordering=-used_by_count"),
         ("sort=name", "ordering=name"),
         ("owner=pesaro", "owner=041044"),
-        ("owner=provincia-di-pesaro-e-urbino&sort=relevance&q=protocollo", "owner=p_PU&q=protocollo&ordering=relevance"),
+        ("owner=provincia-di-pesaro-e-urbino&sort=relevance&q=protocollo", "owner=p_pu&q=protocollo&ordering=relevance"),
     ],
 )
 def test_bookmarked_addresses_with_former_parameters_are_redirected(client, demo_catalogue, old, new):

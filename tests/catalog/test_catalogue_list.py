@@ -61,7 +61,7 @@ def test_facet_counts_match_the_published_demo_data(client, demo_catalogue):
     assert _facet(response, "category") == dict(expected_categories)
     owners = Counter(s["owner"] for s in PUBLISHED_SPECS)
     assert _facet(response, "owner") == {  # ISTAT codes; the Province, without one, by its IPA code
-        "041044": owners[demo.PESARO], "p_PU": owners[demo.PROVINCE],
+        "041044": owners[demo.PESARO], "p_pu": owners[demo.PROVINCE],
         "041013": owners[demo.FANO], "041067": owners[demo.URBINO],
     }
     supports = {code: sum(1 for s in PUBLISHED_SPECS if s.get(f"supports_{code}")) for code in

@@ -23,7 +23,7 @@ def client_for(user=None) -> Client:
 
 
 def body_url(body) -> str:
-    return reverse("catalog:dashboard-body", kwargs={"slug": body.slug})
+    return reverse("catalog:dashboard-body", kwargs={"key": body.key})
 
 
 @pytest.mark.parametrize("persona", ["analyst", "cst_admin"])
@@ -75,7 +75,7 @@ def test_outsider_gets_404_on_a_body_dashboard(outsider, fano):
 
 
 def test_unknown_body_is_404(analyst):
-    assert client_for(analyst).get(reverse("catalog:dashboard-body", kwargs={"slug": "nessuno"})).status_code == 404
+    assert client_for(analyst).get(reverse("catalog:dashboard-body", kwargs={"key": "nessuno"})).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["analyst", "cst_admin"])

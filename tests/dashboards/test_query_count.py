@@ -83,7 +83,7 @@ def _pinned(analyst_client, pesaro) -> tuple[int, int]:
     province = count_queries(analyst_client, reverse("catalog:dashboard-province"))
     filtered = count_queries(analyst_client, reverse("catalog:dashboard-province"),
                              date_from="2025-01-01", date_to="2025-12-31", kind="software")
-    body = count_queries(analyst_client, reverse("catalog:dashboard-body", kwargs={"slug": pesaro.slug}))
+    body = count_queries(analyst_client, reverse("catalog:dashboard-body", kwargs={"key": pesaro.key}))
     assert filtered == province
     return province, body
 
