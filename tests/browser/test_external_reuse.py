@@ -70,6 +70,10 @@ def test_an_external_solution_imported_by_url_is_found_adopted_and_shown_in_use(
     visit(page, solution.get_absolute_url())
     assert page.locator("#solution-logo").evaluate("img => img.complete && img.naturalWidth") == 64
     assert "Fano" in page.locator("table.used-by").inner_text()
+    # The users the owner declares in its file are shown apart, never counted with the verified ones.
+    assert "Dichiarati dal titolare, non verificati" in page.content()
+    assert "Azienda USL di Imola" in page.content()
+    assert "Azienda USL di Imola" not in page.locator("table.used-by").inner_text()
     page.screenshot(path="/tmp/external-solution.png", full_page=True)
     check_axe(page, context="external solution in use")
     page.guard.assert_clean()

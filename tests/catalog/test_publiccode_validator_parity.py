@@ -353,3 +353,25 @@ def test_every_supported_version_is_one_the_validator_supports(validator):
     for version in SUPPORTED_VERSIONS:
         raw = dump(minimal(version))
         assert validator_errors(validator, raw) == set(), version
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", _real_files(), ids=lambda p: p.name)
+def test_the_command_accepts_every_valid_real_file_whoever_owns_it_and_refuses_every_invalid_one(validator, path):
+    """`manage.py import_publiccode FILE --dry-run` succeeds exactly when the official validator accepts the file
+    (an owner outside the CST is recorded as an external body), and a refusal names the field path."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    valid = not validator_errors(validator, path.read_bytes())
+    err = StringIO()
+    try:
+        call_command("import_publiccode", str(path), "--dry-run", stdout=StringIO(), stderr=err)
+        accepted = True
+    except CommandError:
+        accepted = False
+    assert accepted == valid, err.getvalue()
+    if not accepted:
+        assert ":" in err.getvalue().splitlines()[0]
