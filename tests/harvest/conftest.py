@@ -1,0 +1,51 @@
+"""Fixtures of the harvest tests: real bare repositories under an allowed local root, a valid publiccode.yml of
+Pesaro's, and a helper that harvests a source as a worker would (claim, read, write)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.catalog.publiccode_helpers import dump, valid_doc
+
+from .gitrepos import SourceRepo
+
+LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def publiccode(**changes: Any) -> bytes:
+    """Pesaro's Protocollo Informatico, with top-level keys changed (None removes one)."""
+    doc = valid_doc(url="https://code.cstpu.example/pesaro/protocollo.git", logo="img/logo.png", **changes)
+    return dump(doc)
+
+
+@pytest.fixture
+def harvest_dirs(settings, tmp_path):
+    settings.HARVEST_CACHE_DIR = tmp_path / "cache"
+    settings.HARVEST_LOCAL_ROOTS = [str(tmp_path / "sources")]
+    settings.FETCH_ALLOWED_HOSTS = []
+    settings.HARVEST_TIMEOUT_SECONDS = 30
+    settings.HARVEST_NOW_MIN_SECONDS = 60
+    return tmp_path
+
+
+@pytest.fixture
+def protocollo(harvest_dirs) -> SourceRepo:
+    """Pesaro's repository: a valid publiccode.yml (softwareVersion 5.2), its logo, and the tag v5.2."""
+    repo = SourceRepo(harvest_dirs / "sources", "protocollo")
+    repo.commit({"publiccode.yml": publiccode(), "img/logo.png": LOGO, "src/app.py": "print('protocollo')\n"},
+                message="Prima versione")
+    repo.tag("v5.2")
+    return repo
+
+
+def harvest(source):
+    """Queue a run of `source` and run it in this process, as a worker would; returns the finished run."""
+    from catalog.harvest import services
+
+    run = services._queue_run(source, trigger="command")
+    done = services.run_harvest(run_id=run.pk)
+    assert done is not None
+    source.refresh_from_db()
+    return done
