@@ -13,7 +13,7 @@ outbox rows (cstportal.notifications), never talks to the broker.
 | solution published / changes requested  | the owner body's publishers                           |
 | solution retired                        | referents of every body with an active adoption of it |
 | request waiting too long (daily task)   | the owner body's publishers and CST staff             |
-| a harvest finds new errors in a source  | the source body's publishers and whoever registered it; for an external body's source, whoever registered it and CST staff |
+| a harvest finds new errors in a source  | the source body's publishers (an external body's: its registrant and CST) |
 
 Nobody is told about their own action. Each recipient set is read with one query.
 """
@@ -234,14 +234,14 @@ def release_added(release: Any) -> None:
 
 def harvest_found_errors(source: Any, run: Any, *, count: int) -> None:
     """After a harvest that found errors the last one did not have: tell the people who can fix the source, once
-    (the key is the run's: a run is applied once)."""
-    registrant = source.registered_by if source.registered_by_id else None
-    if source.body_id is not None and source.body.is_member:
-        recipients = publishers_of(source.body_id)
-    else:
+    (the key is the run's, and a run is applied once). A member body's publishers fix its sources; an external
+    body has no people of its own, so whoever registered the source and CST staff are told instead."""
+    recipients = publishers_of(source.body_id) if source.body_id is not None and source.body.is_member else []
+    if not recipients:
         recipients = cst_staff()
-    if registrant is not None and registrant.pk not in {person.pk for person in recipients}:
-        recipients.append(registrant)
+        registrant = source.registered_by if source.registered_by_id else None
+        if registrant is not None and registrant.pk not in {person.pk for person in recipients}:
+            recipients.append(registrant)
     record_notifications(
         recipients=recipients,
         kind="harvest.errors",

@@ -550,8 +550,12 @@ def _apply(run: HarvestRun, source: Source, read: _Read, findings: _Findings) ->
 
 
 def _error_keys(errors: list[dict[str, Any]]) -> list[str]:
-    return sorted({f"{error.get('path', '')}\x00{error.get('code', '')}\x00{error['messages'].get('it', '')}"
-                   for error in errors})
+    """One short key per error (its path, code and Italian message), to tell new errors from known ones."""
+    keys = set()
+    for error in errors:
+        text = "\n".join((error.get("path", ""), error.get("code", ""), error["messages"].get("it", "")))
+        keys.add(hashlib.sha256(text.encode()).hexdigest()[:16])
+    return sorted(keys)
 
 
 def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings, read: _Read | None) -> None:

@@ -16,7 +16,8 @@ LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 def publiccode(**changes: Any) -> bytes:
     """Pesaro's Protocollo Informatico, with top-level keys changed (None removes one)."""
-    doc = valid_doc(url="https://code.cstpu.example/pesaro/protocollo.git", logo="img/logo.png", **changes)
+    changes = {"url": "https://code.cstpu.example/pesaro/protocollo.git", "logo": "img/logo.png", **changes}
+    doc = valid_doc(**changes)
     return dump(doc)
 
 
@@ -49,3 +50,12 @@ def harvest(source):
     assert done is not None
     source.refresh_from_db()
     return done
+
+
+@pytest.fixture
+def english_catalogue(settings):
+    """The English translations compiled and read afresh (Django keeps those it has read for the process)."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
