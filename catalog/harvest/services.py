@@ -349,8 +349,8 @@ def _referenced_files(data: dict[str, Any]) -> list[tuple[str, str]]:
     logo = data.get("logo")
     if isinstance(logo, str) and logo.strip():
         found.append(("logo", logo.strip()))
-    description = data.get("description") if isinstance(data.get("description"), dict) else {}
-    for language, section in description.items():
+    description = data.get("description")
+    for language, section in (description.items() if isinstance(description, dict) else []):
         shots = section.get("screenshots") if isinstance(section, dict) else None
         for index, shot in enumerate(shots if isinstance(shots, list) else []):
             if isinstance(shot, str) and shot.strip():
@@ -506,9 +506,8 @@ def _apply(run: HarvestRun, source: Source, read: _Read, findings: _Findings) ->
                 raise _Refused(_field_errors(result.errors, translated, code="import_refused"))
             solution = result.solution
             assert solution is not None
-            others = Source.objects.filter(solution=solution).exclude(status=Source.Status.REMOVED)
-            others = others.exclude(pk__in=[source.pk] + ([former.pk] if former else []))
-            if others.exists():
+            feeding = Source.objects.filter(solution=solution).exclude(status=Source.Status.REMOVED)
+            if feeding.exclude(pk__in=[source.pk] + ([former.pk] if former else [])).exists():
                 raise _Refused([_error_entry("url", "solution_has_source", _in_every_language(lambda: _(
                     "la soluzione di questo repository è già raccolta da un'altra sorgente: rimuovi quella prima")))])
             for version, date in _new_version_tags(source, read.tags):

@@ -22,9 +22,17 @@ from catalog.harvest.presentation import describe_change
 from catalog.models import HarvestRun, Source
 from cstportal.errors import service_errors_as_messages
 from municipalities import permissions as people
+from municipalities.models import User
 
 PAGE_SIZE = 25
 RECENT_RUNS = 10
+
+
+def _person(request: HttpRequest) -> User:
+    """The person acting (the views require a login)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def _may_list(user: Any) -> bool:
@@ -57,7 +65,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
     form = SourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with service_errors_as_messages(request, form=form) as outcome:
-            source = services.register_source(url=form.cleaned_data["url"], by=request.user,
+            source = services.register_source(url=form.cleaned_data["url"], by=_person(request),
                                               body=form.cleaned_data["body"])
         if outcome.ok:
             messages.success(request, _("Sorgente registrata: la prima raccolta è in corso."))
@@ -108,7 +116,7 @@ def source_run_progress(request: HttpRequest, pk: int, run_pk: int) -> HttpRespo
 def source_harvest(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
     with service_errors_as_messages(request) as outcome:
-        services.request_harvest(source, by=request.user)
+        services.request_harvest(source, by=_person(request))
     if outcome.ok:
         messages.success(request, _("Raccolta avviata: l'avanzamento è qui sotto."))
     return redirect(source)
@@ -119,7 +127,7 @@ def source_harvest(request: HttpRequest, pk: int) -> HttpResponse:
 def source_pause(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
     with service_errors_as_messages(request) as outcome:
-        services.pause_source(source, by=request.user)
+        services.pause_source(source, by=_person(request))
     if outcome.ok:
         messages.success(request, _("Sorgente in pausa: non sarà raccolta finché non la riattivi."))
     return redirect(source)
@@ -130,7 +138,7 @@ def source_pause(request: HttpRequest, pk: int) -> HttpResponse:
 def source_resume(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
     with service_errors_as_messages(request) as outcome:
-        services.resume_source(source, by=request.user)
+        services.resume_source(source, by=_person(request))
     if outcome.ok:
         messages.success(request, _("Sorgente riattivata: sarà raccolta a breve."))
     return redirect(source)
@@ -141,7 +149,7 @@ def source_resume(request: HttpRequest, pk: int) -> HttpResponse:
 def source_remove(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
     with service_errors_as_messages(request) as outcome:
-        services.remove_source(source, by=request.user)
+        services.remove_source(source, by=_person(request))
     if outcome.ok:
         messages.success(request, _("Sorgente rimossa. La soluzione resta nel catalogo e si modifica ora dal portale."))
         return redirect("catalog:source-list")
