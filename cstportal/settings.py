@@ -336,6 +336,7 @@ DEMO_SEEDERS = [
     "municipalities.demo.seed",
     "catalog.demo.solutions.seed",
     "catalog.demo.adoptions.seed",
+    "catalog.demo.history.seed",
 ]
 
 # --- Harvest of source repositories (catalog/harvest/) --------------------------------------------------------

@@ -19,7 +19,8 @@ class BodyQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def comuni(self) -> BodyQuerySet:
-        return self.filter(kind="comune")
+        """The comuni of the CST (a comune outside it, recorded as the owner of a solution, is not one)."""
+        return self.filter(kind="comune", is_member=True)
 
     def by_code(self, code: str) -> BodyQuerySet:
         """The body a code names: its public key (Body.key: ISTAT code, else IPA code, else slug), its IPA code in any

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -110,9 +110,9 @@ def repository_organisation(url: str) -> tuple[str, str]:
 
 
 def owner_claim(parsed: ParseResult) -> OwnerClaim:
-    data = parsed.data or {}
-    organisation = data.get("organisation") if isinstance(data.get("organisation"), dict) else {}
-    legal = data.get("legal") if isinstance(data.get("legal"), dict) else {}
+    data: dict[str, Any] = parsed.data or {}
+    organisation: dict[str, Any] = data["organisation"] if isinstance(data.get("organisation"), dict) else {}
+    legal: dict[str, Any] = data["legal"] if isinstance(data.get("legal"), dict) else {}
     org_address, org_name = repository_organisation(_text(data.get("url")))
     name = _text(organisation.get("name")) or _text(legal.get("mainCopyrightOwner"))
     if parsed.ipa_code:

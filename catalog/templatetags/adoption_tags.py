@@ -13,6 +13,7 @@ from catalog.adoptions.presentation import STATUS_BADGES, presentation_of
 from catalog.models import Adoption, AdoptionEvent, Solution
 from catalog.workflow import Action, AdoptionStatus
 from municipalities import permissions as people
+from municipalities.models import Membership, Role
 
 register = template.Library()
 
@@ -33,6 +34,7 @@ def adoption_panel(context: template.Context, solution: Solution) -> dict[str, A
     stories = [a.story for a in used_by if _published_story(a)]
     mine: list[Adoption] = []
     request_form = None
+    who_can_request: list[tuple[str, list[str]]] | None = None
     authenticated = people.is_authenticated(user)
     if authenticated:
         own_bodies = people.body_ids_with_role(user)
@@ -48,17 +50,35 @@ def adoption_panel(context: template.Context, solution: Solution) -> dict[str, A
         )
         if bodies.exists():
             request_form = RequestAdoptionForm(bodies=bodies)
+        elif own_bodies and solution.status == Solution.Status.PUBLISHED:
+            who_can_request = _referents_of(own_bodies, solution)
     return {
         "solution": solution,
         "used_by": used_by,
         "stories": stories,
         "mine": mine,
         "request_form": request_form,
+        "who_can_request": who_can_request,
         "authenticated": authenticated,
         "sees_adoptions": authenticated and (people.sees_everything(user) or bool(people.body_ids_with_role(user))),
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _referents_of(body_ids: Any, solution: Solution) -> list[tuple[str, list[str]]]:
+    """For a person who may not ask: who in their bodies (other than the owner) may, as (body, [names]); one query."""
+    found: dict[str, list[str]] = {}
+    memberships = (
+        Membership.objects.filter(body_id__in=body_ids, role=Role.REFERENT, body__is_active=True,
+                                  body__is_member=True, user__is_active=True)
+        .exclude(body_id=solution.owner_id)
+        .select_related("body", "user")
+        .order_by("body__name", "user__last_name", "user__first_name")
+    )
+    for membership in memberships:
+        found.setdefault(membership.body.name, []).append(str(membership.user))
+    return list(found.items())
 
 
 def _published_story(adoption: Adoption) -> bool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -92,8 +94,24 @@ def record_notifications(
     return notifications
 
 
+_SILENT: ContextVar[bool] = ContextVar("notifications_silent", default=False)
+
+
+@contextmanager
+def recorded_without_sending() -> Iterator[None]:
+    """Within the block, notices are written in-app but no e-mail is queued: for history that is written after the
+    fact (the demo's past events), which nobody should receive now."""
+    token = _SILENT.set(True)
+    try:
+        yield
+    finally:
+        _SILENT.reset(token)
+
+
 def _queue_deliveries(rows: Iterable[tuple[Notification, str, str]]) -> None:
     """The outbox rows (notification, delivery key, channel), due at once."""
+    if _SILENT.get():
+        return
     now = timezone.now()
     Delivery.objects.bulk_create(
         [Delivery(notification=n, channel=channel, key=key, due_at=now, available_at=now) for n, key, channel in rows]
