@@ -171,3 +171,20 @@ def test_a_solution_without_a_source_is_edited_as_before(client, publisher_pesar
     _logged(client, publisher_pesaro)
     form = client.get(reverse("catalog:solution-edit", kwargs={"slug": solution.slug})).context["form"]
     assert not any(field.disabled for field in form.fields.values())
+
+
+def test_the_source_page_and_its_log_read_in_english(client, protocollo, pesaro, cst_admin, english_catalogue):
+    source = Source.objects.create(url=protocollo.url, body=pesaro, registered_by=cst_admin)
+    harvest(source)
+    protocollo.commit({"publiccode.yml": publiccode(developmentStatus="quasi pronto")})
+    harvest(source)
+    _logged(client, cst_admin)
+    client.get("/lingua/en/", {"next": "/"})
+
+    page = client.get(source.get_absolute_url()).content.decode()
+
+    for text in ("Last harvest", "Invalid file: nothing changed", "Harvest now", "Last change to the catalogue",
+                 "Solution “Protocollo Informatico” created from the publiccode.yml.", "New release 5.2."):
+        assert text in page, text
+    for text in ("Ultima raccolta", "File non valido", "Raccogli ora", "valore non ammesso"):
+        assert text not in page, text
