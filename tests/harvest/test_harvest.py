@@ -391,3 +391,59 @@ def test_one_source_has_at_most_one_active_run(protocollo, pesaro, cst_admin):
     assert services._queue_run(source, trigger="manual") == first
     assert services.request_harvest(source, by=cst_admin) == first
     assert HarvestRun.objects.count() == 1
+
+
+# --- over HTTP ----------------------------------------------------------------------------------------------------
+
+
+def test_a_publishers_repository_over_http_is_registered_and_harvested(protocollo, harvest_dirs, settings, pesaro,
+                                                                        publisher_pesaro):
+    from .gitrepos import GitHttpServer
+
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    with GitHttpServer(harvest_dirs / "sources") as server:
+        source = services.register_source(url=server.url("protocollo.git"), by=publisher_pesaro, body=pesaro)
+        run = services.run_harvest(run_id=source.runs.get().pk)
+        protocollo.tag("v5.3")
+        again = harvest(source)
+
+    assert run.outcome == HarvestRun.Outcome.CREATED
+    assert again.outcome == HarvestRun.Outcome.UPDATED
+    assert sorted(Solution.objects.get().releases.values_list("version", flat=True)) == ["5.2", "5.3"]
+
+
+def test_a_publiccode_address_is_fetched_and_harvested(harvest_dirs, settings, pesaro, cst_admin):
+    pytest.importorskip("cstportal.fetch")
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    content = {"body": publiccode()}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.send_response(200)
+            self.send_header("Content-Type", "text/yaml")
+            self.send_header("Content-Length", str(len(content["body"])))
+            self.end_headers()
+            self.wfile.write(content["body"])
+
+        def log_message(self, *args):
+            pass
+
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/riuso/publiccode.yml"
+        source = services.register_source(url=url, by=cst_admin, body=pesaro)
+        assert source.kind == Source.Kind.FILE
+        first = services.run_harvest(run_id=source.runs.get().pk)
+        second = harvest(source)
+        content["body"] = publiccode(softwareVersion="5.3", releaseDate="2025-01-10")
+        third = harvest(source)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert (first.outcome, second.outcome, third.outcome) == ("created", "unchanged", "updated")
+    assert sorted(Solution.objects.get().releases.values_list("version", flat=True)) == ["5.2", "5.3"]
