@@ -55,6 +55,7 @@ from catalog.harvest.repository import (
     Tag,
     parse_source,
     read_repository,
+    remote_digest,
 )
 from catalog.models import HarvestRun, Release, RepositoryAlias, Solution, Source
 from catalog.publiccode.mapping import fields_from_publiccode
@@ -573,6 +574,8 @@ def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Finding
     if read is not None:
         # An unchanged fingerprint is not read again: a broken file is validated once.
         updates["fingerprint"] = read.fingerprint()
+        if read.snapshot is not None:
+            updates["refs_digest"] = read.snapshot.refs_digest
     if outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED) and read is not None:
         updates.update(solution=source.solution, body=source.body, harvested_fields=source.harvested_fields,
                        tags_seen=[tag.name for tag in read.tags])
@@ -596,6 +599,8 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
     if source.status != Source.Status.ACTIVE and run.trigger != HarvestRun.Trigger.COMMAND:
         return _close(run, source, outcome=Outcome.SKIPPED, findings=findings, read=None)
     try:
+        if _refs_unchanged(source, deadline=deadline):
+            return _repeat(run, source, findings, read=None)
         read = _read(source, deadline=deadline)
     except RepositoryError as error:
         entry = _repository_error(error)
@@ -608,14 +613,8 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
         findings.errors.append(entry)
         return _close(run, source, outcome=Outcome.FAILED, findings=findings, read=None)
     _set_progress(run, 40)
-    last = source.last_run
-    if read.fingerprint() == source.fingerprint and last is not None:
-        if last.outcome == Outcome.INVALID:  # the same broken file: the same errors, nobody told again
-            findings.errors, findings.warnings = list(last.errors), list(last.warnings)
-            return _close(run, source, outcome=Outcome.INVALID, findings=findings, read=read)
-        if source.solution_id is not None:
-            findings.warnings = list(last.warnings)
-            return _close(run, source, outcome=Outcome.UNCHANGED, findings=findings, read=read)
+    if read.fingerprint() == source.fingerprint and _repeated_outcome(source) is not None:
+        return _repeat(run, source, findings, read=read)
     parsed = parse_publiccode(read.publiccode or b"")
     if parsed.data is not None:
         findings.warnings.extend(_check_files(read, parsed.data, deadline=deadline))
@@ -635,6 +634,37 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
         logger.info("harvest run %s was taken over by another worker", run.pk)
         return None
     return HarvestRun.objects.get(pk=run.pk)
+
+
+def _refs_unchanged(source: Source, *, deadline: float) -> bool:
+    """A repository whose refs are those its last read found, after a harvest that applied or refused its file:
+    one listing of the remote tells that nothing is new."""
+    if source.kind != Kind.REPOSITORY or not source.refs_digest or _repeated_outcome(source) is None:
+        return False
+    return remote_digest(source.url, timeout=max(deadline - time.monotonic(), 1.0)) == source.refs_digest
+
+
+def _repeated_outcome(source: Source) -> str | None:
+    """What a harvest that finds what the last one found concludes: the same errors for a file still broken
+    (nobody told again), nothing for one already applied; None when the last harvest left nothing to repeat (it
+    could not read the source, or the solution it wrote is gone)."""
+    last = source.last_run
+    if last is None:
+        return None
+    if last.outcome == Outcome.INVALID:
+        return Outcome.INVALID
+    if source.solution_id is not None and last.outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED):
+        return Outcome.UNCHANGED
+    return None
+
+
+def _repeat(run: HarvestRun, source: Source, findings: _Findings, *, read: _Read | None) -> HarvestRun | None:
+    outcome = _repeated_outcome(source)
+    assert outcome is not None and source.last_run is not None
+    if outcome == Outcome.INVALID:
+        findings.errors = list(source.last_run.errors)
+    findings.warnings = list(source.last_run.warnings)
+    return _close(run, source, outcome=outcome, findings=findings, read=read)
 
 
 def _close(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings,

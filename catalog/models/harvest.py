@@ -64,6 +64,9 @@ class Source(models.Model):
     )
     # What the last harvest that read the file saw.
     fingerprint = models.CharField(max_length=64, blank=True)
+    # The repository's refs (default branch, head, tags) as the last full read found them: a harvest that lists
+    # the same refs stops there.
+    refs_digest = models.CharField(max_length=64, blank=True)
     default_branch = models.CharField(_("ramo predefinito"), max_length=255, blank=True)
     head = models.CharField(_("ultimo commit"), max_length=64, blank=True)
     root_commits = models.JSONField(default=list, blank=True)

@@ -447,3 +447,21 @@ def test_a_publiccode_address_is_fetched_and_harvested(harvest_dirs, settings, p
 
     assert (first.outcome, second.outcome, third.outcome) == ("created", "unchanged", "updated")
     assert sorted(Solution.objects.get().releases.values_list("version", flat=True)) == ["5.2", "5.3"]
+
+
+def test_an_unchanged_repository_costs_one_listing_of_its_refs(protocollo, pesaro, cst_admin, monkeypatch, settings):
+    source = _source(protocollo, pesaro, by=cst_admin)
+    harvest(source)
+    assert source.refs_digest
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("an unchanged repository is not read again")
+
+    monkeypatch.setattr(services, "read_repository", no_read)
+    assert harvest(source).outcome == HarvestRun.Outcome.UNCHANGED
+    protocollo.commit({"src/app.py": "print('solo codice')\n"}, message="Solo codice")
+    with pytest.raises(AssertionError, match="not read again"):
+        harvest(source)  # a new head: read again (and then found unchanged, below)
+    monkeypatch.undo()
+    settings.HARVEST_LEASE_SECONDS = 0  # the run the failed read left running is taken over at once
+    assert harvest(source).outcome == HarvestRun.Outcome.UNCHANGED
