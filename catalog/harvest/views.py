@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from catalog import permissions
 from catalog.access import get_source_for
@@ -112,9 +112,11 @@ def source_run_progress(request: HttpRequest, pk: int, run_pk: int) -> HttpRespo
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def source_harvest(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
+    if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
+        return redirect(source)
     with service_errors_as_messages(request) as outcome:
         services.request_harvest(source, by=_person(request))
     if outcome.ok:
@@ -123,9 +125,11 @@ def source_harvest(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def source_pause(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
+    if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
+        return redirect(source)
     with service_errors_as_messages(request) as outcome:
         services.pause_source(source, by=_person(request))
     if outcome.ok:
@@ -134,9 +138,11 @@ def source_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def source_resume(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
+    if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
+        return redirect(source)
     with service_errors_as_messages(request) as outcome:
         services.resume_source(source, by=_person(request))
     if outcome.ok:
@@ -145,9 +151,11 @@ def source_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def source_remove(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for(request.user, pk, manage=True)
+    if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
+        return redirect(source)
     with service_errors_as_messages(request) as outcome:
         services.remove_source(source, by=_person(request))
     if outcome.ok:
