@@ -71,8 +71,9 @@ test: setup
 	DEBUG=1 $(BIN)/mypy
 	DEBUG=1 $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# Benchmark on PostgreSQL (BENCH_DATABASE_URL) under gunicorn with wrk: writes bench/results.json and the table in
-# docs/performance.md, fails when a target is missed. BENCH_ARGS="--sizes 10000 --rounds 1" for a quick run.
+# Benchmark on PostgreSQL (BENCH_DATABASE_URL) under gunicorn with wrk, at 100,000 solutions, 8,000 bodies and
+# 1,000,000 adoptions: writes bench/results.json and the table in docs/performance.md, fails when a target is missed.
+# BENCH_ARGS="--sizes small --rounds 1" for a quick run; "--keep" keeps the database for bench/profile.py.
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
 

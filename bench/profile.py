@@ -1,9 +1,14 @@
 """Where the time of one request goes: its SQL (with EXPLAIN ANALYZE of the slowest) and a Python profile.
 
     .venv/bin/python -m bench.profile /catalogo/?q=tributi [--user EMAIL] [--header "Name: value"] [--repeat 5]
+    .venv/bin/python -m bench.profile /catalogo/cruscotto/provincia/ --user EMAIL --invalidate-figures
+    .venv/bin/python -m bench.profile "/api/v1/adoptions/{n}/transition/" --user EMAIL --post '{"action": "approve"}' --start 992100
 
 Runs against the benchmark database left by `python -m bench.run --keep` (BENCH_DATABASE_URL), in this process,
 with the production settings (DEBUG=0). The figures of docs/performance.md's analysis come from here.
+`--invalidate-figures` makes every request the first after a change (the dashboards' figures recomputed);
+`--post` sends that JSON body instead of a GET, `{n}` in the path counting up from `--start` (each transition
+needs an adoption of its own).
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--explain", type=int, default=3, help="EXPLAIN ANALYZE the N slowest queries")
     parser.add_argument("--top", type=int, default=25, help="lines of the Python profile")
+    parser.add_argument("--invalidate-figures", action="store_true", help="invalidate catalog.dashboards.stats before each request")
+    parser.add_argument("--post", help="a JSON body: POST it instead of a GET")
+    parser.add_argument("--start", type=int, default=0, help="first value of {n} in the path")
     args = parser.parse_args(argv)
 
     from bench.run import DATABASE_URL
@@ -61,17 +69,29 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = header.partition(":")
         extra["HTTP_" + name.strip().upper().replace("-", "_")] = value.strip()
 
-    client.get(args.path, **extra)  # warm
+    counter = iter(range(args.start, args.start + 10_000_000))
+
+    def ask():
+        path = args.path.replace("{n}", str(next(counter)))
+        if args.invalidate_figures:
+            from catalog.dashboards import stats
+
+            stats.invalidate()
+        if args.post is not None:
+            return client.post(path, data=args.post, content_type="application/json", **extra)
+        return client.get(path, **extra)
+
+    ask()  # warm
     times = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        response = client.get(args.path, **extra)
+        response = ask()
         times.append((time.perf_counter() - started) * 1000)
     print(f"{args.path}: HTTP {response.status_code}, {len(response.content):,} bytes, "
           f"median {statistics.median(times):.1f} ms over {args.repeat} (min {min(times):.1f}, max {max(times):.1f})")
 
     with CaptureQueriesContext(connection) as queries:
-        client.get(args.path, **extra)
+        ask()
     timed = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
     total = sum(float(q["time"]) for q in timed) * 1000
     print(f"\n{len(timed)} queries, {total:.1f} ms in the database:")
@@ -79,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {float(q['time']) * 1000:8.1f} ms  {q['sql'][:160]}")
     for q in timed[: args.explain]:
         print(f"\nEXPLAIN ANALYZE ({float(q['time']) * 1000:.1f} ms): {q['sql'][:300]}")
+        if not q["sql"].lstrip().upper().startswith("SELECT"):
+            continue
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
             for (line,) in cursor.fetchall():
@@ -86,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     profile = cProfile.Profile()
     profile.enable()
-    client.get(args.path, **extra)
+    ask()
     profile.disable()
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)

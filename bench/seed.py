@@ -1,9 +1,19 @@
 """Deterministic benchmark data on PostgreSQL, written with COPY.
 
-`seed_solutions(total)` grows the catalogue to `total` solutions (so the second size only adds the difference);
-`seed_adoptions(total, pool=...)` replaces every adoption with `total` new ones spread over the current catalogue,
-the last `pool` of them `requested` adoptions of Pesaro's solutions, with contiguous ids, for the transition
-benchmark. The same seed gives the same data on every run.
+A size (`Scale`) is a number of solutions, of bodies and of adoptions. `seed_bodies(total)` adds synthetic comuni
+to the 51 real bodies of the registry migration until there are `total`; `seed_solutions(total)` grows the
+catalogue to `total` solutions (a second size only adds the difference); `seed_adoptions(total, pool=...)` replaces
+every adoption with `total` new ones and their timeline events, the last `pool` of them `requested` adoptions of
+Pesaro's solutions, with contiguous ids, for the transition benchmark. The same seed gives the same data every run.
+
+Synthetic comuni exist only in the benchmark database and are marked as such: an ISTAT code starting with
+SYNTHETIC_ISTAT_PREFIX (no Italian province has a code of 900 or more, so no real comune can carry one) and a name
+starting with SYNTHETIC_NAME. Their populations follow the spread of Italian comuni (median ≈ 2,400 inhabitants).
+
+Bulk loading, as a database administrator would do it: the secondary indexes and foreign keys of the tables being
+filled are dropped, the rows are COPYed, then the indexes are built and the keys validated once each. With the
+keys in place, every row of a COPY queues one deferred trigger per key (four per adoption), which at 1,000,000
+adoptions is slower than the COPY itself.
 
 Text: names and descriptions are drawn from a small Italian vocabulary. RARE_WORD is in the name of exactly
 RARE_COUNT solutions; COMMON_WORD is in the short description of one solution in COMMON_EVERY.
@@ -11,9 +21,13 @@ RARE_COUNT solutions; COMMON_WORD is in the short description of one solution in
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
 import random
+import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,12 +42,38 @@ COMMON_WORD = "tributi"
 COMMON_EVERY = 3
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
+SYNTHETIC_ISTAT_PREFIX = "9"
+SYNTHETIC_NAME = "Comune sintetico"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One size of the benchmark's data."""
+
+    name: str
+    solutions: int
+    bodies: int
+    adoptions: int
+
+    @property
+    def label(self) -> str:
+        return (f"{self.solutions:,} solutions, {self.bodies:,} bodies, {self.adoptions:,} adoptions"
+                .replace(",", " "))
+
+
+# "full" is the scale of the issue's targets (the default run); "small" is a quick run of the same harness.
+SCALES = {
+    "small": Scale("small", solutions=10_000, bodies=500, adoptions=50_000),
+    "full": Scale("full", solutions=100_000, bodies=8_000, adoptions=1_000_000),
+}
+
 PERSONAS = {
     "cst": ("bench.cst@cstpu.example", "cst_admin"),
     "analyst": ("bench.analista@cstpu.example", "analyst"),
     "publisher": ("bench.redazione.pesaro@cstpu.example", ""),
 }
 PESARO = "041044"
+PESARO_SHARE = 0.02  # of the catalogue owned by Pesaro, the CST's main publisher
 
 _WORDS_TEXT = (
     "gestione anagrafe protocollo informatico albo pretorio servizi cittadini portale pagamenti scuola mensa "
@@ -58,6 +98,9 @@ LICENCES = ["EUPL-1.2", "AGPL-3.0-or-later", "GPL-3.0-or-later", "MIT", "Apache-
 
 def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+# --- COPY -----------------------------------------------------------------------------------------------------
 
 
 def _plan(model: type[models.Model]) -> list[tuple[str, str, Any, bool]]:
@@ -98,8 +141,108 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
+def copy_tuples(model: type[models.Model], attnames: list[str], rows: Iterable[tuple]) -> int:
+    """COPY tuples holding the values of `attnames`, in that order; every other column gets its default.
+
+    The fast path for the million-row tables: no dictionary per row, one tuple concatenation."""
+    plan = {attname: (column, default, is_json) for column, attname, default, is_json in _plan(model)}
+    rest = [attname for attname in plan if attname not in attnames]
+    columns = ", ".join(connection.ops.quote_name(plan[a][0]) for a in [*attnames, *rest])
+    tail = tuple(plan[a][1] for a in rest)
+    table = connection.ops.quote_name(model._meta.db_table)
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row + tail)
+            count += 1
+    return count
+
+
+def _text(value: Any) -> str:
+    """A value in COPY's text format (only what the seed writes: no tab, newline or backslash in strings)."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@contextlib.contextmanager
+def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
+    """Drop the secondary indexes, unique constraints and foreign keys of the models' tables for the duration
+    of a bulk load, then build and validate each of them once. Must run inside a transaction."""
+    saved: list[tuple[str, list[tuple[str, str]], list[str]]] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for model in models_:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
+                [table],
+            )
+            constraints = cursor.fetchall()
+            for name, _definition in constraints:
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DROP CONSTRAINT "
+                               f"{connection.ops.quote_name(name)}")
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND i.indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p')",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            saved.append((table, constraints, [definition for _name, definition in indexes]))
+    yield
+    with connection.cursor() as cursor:
+        for table, constraints, indexes in saved:
+            for definition in indexes:
+                cursor.execute(definition)
+            for name, definition in constraints:
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} ADD CONSTRAINT "
+                               f"{connection.ops.quote_name(name)} {definition}")
+
+
+# --- bodies and people ----------------------------------------------------------------------------------------
+
+
+def is_synthetic(istat_code: str | None) -> bool:
+    return bool(istat_code) and istat_code.startswith(SYNTHETIC_ISTAT_PREFIX)
+
+
+@transaction.atomic
+def seed_bodies(total: int, *, seed: int = SEED) -> int:
+    """Add synthetic comuni until there are `total` bodies (no-op when there are already that many)."""
+    from municipalities.models import Body
+
+    existing = Body.objects.count()
+    synthetic = Body.objects.filter(istat_code__startswith=SYNTHETIC_ISTAT_PREFIX).count()
+    if existing >= total:
+        return 0
+    rng = random.Random(seed + synthetic)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for n in range(synthetic + 1, synthetic + 1 + total - existing):
+            yield {
+                "istat_code": f"{SYNTHETIC_ISTAT_PREFIX}{n:05d}",
+                "name": f"{SYNTHETIC_NAME} {n:04d}",
+                "slug": f"comune-sintetico-{n:04d}",
+                "kind": "comune",
+                # Lognormal, as the sizes of Italian comuni: median ≈ 2,400, a few above 50,000.
+                "population": max(30, int(math.exp(rng.gauss(7.8, 1.25)))),
+                "member_since": dt.date(2026, 1, 1),
+                "is_active": True,
+            }
+
+    return copy_rows(Body, rows())
+
+
 def ensure_personas() -> dict[str, Any]:
-    """The benchmark's people: CST staff, an analyst, a publisher of Pesaro and one referent per body."""
+    """The benchmark's people: CST staff, an analyst, a publisher of Pesaro and one referent per body (written in
+    bulk: at 8,000 bodies one query per person would take longer than the adoptions' COPY)."""
+    from django.contrib.auth.hashers import make_password
+
     from municipalities.models import Body, Membership, Role, User
 
     people = {}
@@ -110,21 +253,39 @@ def ensure_personas() -> dict[str, Any]:
         people[key] = user
     Membership.objects.get_or_create(user=people["publisher"], body=Body.objects.get(istat_code=PESARO),
                                      role=Role.PUBLISHER)
-    for body in Body.objects.all():
-        referent, _ = User.objects.get_or_create(email=f"bench.referente.{body.slug}@cstpu.example")
-        Membership.objects.get_or_create(user=referent, body=body, role=Role.REFERENT)
+    bodies = list(Body.objects.values_list("pk", "slug"))
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        [User(email=f"bench.referente.{slug}@cstpu.example", password=unusable) for _pk, slug in bodies],
+        ignore_conflicts=True, batch_size=2000,
+    )
+    referents = dict(User.objects.filter(email__startswith="bench.referente.").values_list("email", "pk"))
+    Membership.objects.bulk_create(
+        [Membership(user_id=referents[f"bench.referente.{slug}@cstpu.example"], body_id=pk, role=Role.REFERENT)
+         for pk, slug in bodies],
+        ignore_conflicts=True, batch_size=2000,
+    )
     return people
 
 
-def _owners(rng: random.Random) -> list[int]:
-    """Owner ids weighted like the real CST: Pesaro publishes most, then the larger comuni."""
+# --- solutions ------------------------------------------------------------------------------------------------
+
+
+def _owners() -> list[int]:
+    """Owner ids, weighted: Pesaro publishes PESARO_SHARE of the catalogue, every other body by its size (one
+    share per 5,000 inhabitants, at least one), so that at 8,000 bodies most of them own something."""
     from municipalities.models import Body
 
     bodies = list(Body.objects.order_by("pk").values_list("pk", "istat_code", "population"))
-    weighted = []
+    weighted: list[int] = []
+    pesaro = None
     for pk, istat, population in bodies:
-        weight = 30 if istat == PESARO else max(1, (population or 5000) // 5000)
-        weighted.extend([pk] * weight)
+        if istat == PESARO:
+            pesaro = pk
+            continue
+        weighted.extend([pk] * max(1, (population or 5000) // 5000))
+    if pesaro is not None:
+        weighted.extend([pesaro] * max(1, round(len(weighted) * PESARO_SHARE / (1 - PESARO_SHARE))))
     return weighted
 
 
@@ -137,7 +298,7 @@ def seed_solutions(total: int, *, seed: int = SEED) -> int:
     if existing >= total:
         return 0
     rng = random.Random(seed + existing)
-    owners = _owners(rng)
+    owners = _owners()
     if not Tag.objects.exists():
         Tag.objects.bulk_create([Tag(name=name, slug=name.replace(" ", "-")) for name in TAG_NAMES])
     tag_ids = list(Tag.objects.values_list("pk", flat=True))
@@ -173,33 +334,36 @@ def seed_solutions(total: int, *, seed: int = SEED) -> int:
                 "latest_release_date": (NOW - dt.timedelta(days=n % 400)).date() if n % 2 == 0 else None,
             }
 
-    added = copy_rows(Solution, rows())
-    new = list(Solution.objects.filter(slug__gte=f"bench-{existing:06d}").order_by("pk").values_list("pk", "slug"))
-    new = [(pk, slug) for pk, slug in new if int(slug.rsplit("-", 1)[1]) >= existing]
-    copy_rows(
-        Solution.categories.through,
-        (
-            {"solution_id": pk, "category_id": cat}
-            for pk, _slug in new
-            for cat in rng.sample(category_ids, rng.randint(1, CATEGORY_SAMPLE))
-        ),
-    )
-    copy_rows(
-        Solution.tags.through,
-        ({"solution_id": pk, "tag_id": tag} for pk, _slug in new for tag in rng.sample(tag_ids, rng.randint(0, 3))),
-    )
-    copy_rows(
-        Release,
-        (
-            {"solution_id": pk, "version": f"{major}.0", "date": (NOW - dt.timedelta(days=400 - 100 * major)).date(),
-             "notes": "Rilascio di manutenzione."}
-            for pk, slug in new
-            if int(slug.rsplit("-", 1)[1]) % 2 == 0
-            for major in (1, 2)
-        ),
-    )
+    with bulk_load(Solution, Solution.categories.through, Solution.tags.through, Release):
+        added = copy_rows(Solution, rows())
+        new = list(Solution.objects.filter(slug__gte=f"bench-{existing:06d}").order_by("pk").values_list("pk", "slug"))
+        new = [(pk, slug) for pk, slug in new if int(slug.rsplit("-", 1)[1]) >= existing]
+        copy_rows(
+            Solution.categories.through,
+            (
+                {"solution_id": pk, "category_id": cat}
+                for pk, _slug in new
+                for cat in rng.sample(category_ids, rng.randint(1, CATEGORY_SAMPLE))
+            ),
+        )
+        copy_rows(
+            Solution.tags.through,
+            ({"solution_id": pk, "tag_id": tag} for pk, _slug in new for tag in rng.sample(tag_ids, rng.randint(0, 3))),
+        )
+        copy_rows(
+            Release,
+            (
+                {"solution_id": pk, "version": f"{major}.0", "date": (NOW - dt.timedelta(days=400 - 100 * major)).date(),
+                 "notes": "Rilascio di manutenzione."}
+                for pk, slug in new
+                if int(slug.rsplit("-", 1)[1]) % 2 == 0
+                for major in (1, 2)
+            ),
+        )
     return added
 
+
+# --- adoptions ------------------------------------------------------------------------------------------------
 
 ADOPTION_MIX = (
     ["in_production"] * 40 + ["requested"] * 8 + ["info_needed"] * 3 + ["approved"] * 8 + ["in_progress"] * 12
@@ -217,11 +381,23 @@ PATHS = {
 }
 TARGETS = {"request": "requested", "ask_info": "info_needed", "approve": "approved", "reject": "rejected",
            "start": "in_progress", "go_live": "in_production", "retire": "retired", "withdraw": "withdrawn"}
+ADOPTION_COLUMNS = [
+    "solution_id", "body_id", "owner_body_id", "status", "requested_at", "status_changed_at", "decided_at",
+    "started_at", "in_production_at", "closed_at", "go_live_date", "adopted_version", "environment",
+    "estimated_cost", "actual_cost", "effort_days",
+]
+EVENT_COLUMNS = ["adoption_id", "sequence", "action", "from_status", "to_status", "note", "created_at"]
 
 
 @transaction.atomic
 def seed_adoptions(total: int, *, pool: int, seed: int = SEED) -> tuple[int, int]:
-    """Replace all adoptions with `total` new ones; the last `pool` are requested adoptions of Pesaro's solutions.
+    """Replace all adoptions with `total` new ones and their events; the last `pool` are requested adoptions of
+    Pesaro's solutions.
+
+    Popular solutions are adopted more (the solution is drawn with a quadratic skew: the first tenth of the
+    catalogue gets about a third of the adoptions), as on a real catalogue where a few solutions are everywhere.
+    The events are written to a temporary file in COPY's text format while the adoptions stream to the database,
+    then copied in turn: one pass over the plan, nothing held in memory per adoption but its (solution, body).
 
     Returns the (first, last) id of the pool, which is contiguous.
     """
@@ -235,69 +411,73 @@ def seed_adoptions(total: int, *, pool: int, seed: int = SEED) -> tuple[int, int
     pesaro = Body.objects.get(istat_code=PESARO).pk
     published = list(Solution.objects.filter(status="published").order_by("pk").values_list("pk", "owner_id"))
     pesaro_solutions = [s for s in published if s[1] == pesaro]
-    taken: set[tuple[int, int]] = set()
+    taken: set[int] = set()
+    body_span = max(bodies) + 1
 
-    def pick(candidates: list[tuple[int, int]]) -> tuple[int, int, int]:
+    def pick(candidates: list[tuple[int, int]], skew: bool) -> tuple[int, int, int]:
         while True:
-            solution, owner = rng.choice(candidates)
+            index = int(len(candidates) * rng.random() ** 2) if skew else rng.randrange(len(candidates))
+            solution, owner = candidates[index]
             body = rng.choice(bodies)
-            if body != owner and (solution, body) not in taken:
-                taken.add((solution, body))
+            key = solution * body_span + body
+            if body != owner and key not in taken:
+                taken.add(key)
                 return solution, owner, body
 
-    plan: list[tuple[int, int, int, str]] = []
-    for _ in range(total - pool):
-        plan.append((*pick(published), rng.choice(ADOPTION_MIX)))
-    for _ in range(pool):
-        plan.append((*pick(pesaro_solutions), "requested"))
+    last_regular = total - pool
 
-    events: list[tuple[int, list[tuple[str, dt.datetime]]]] = []
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for index, (solution, owner, body, status) in enumerate(plan):
-            requested = NOW - dt.timedelta(days=rng.randint(1, 1000), minutes=rng.randint(0, 1440))
-            if index >= total - pool:
+    def rows(events_file) -> Iterator[tuple]:
+        for index in range(total):
+            if index < last_regular:
+                solution, owner, body = pick(published, True)
+                status = rng.choice(ADOPTION_MIX)
+                requested = NOW - dt.timedelta(days=rng.randint(1, 1000), minutes=rng.randint(0, 1440))
+            else:
+                solution, owner, body = pick(pesaro_solutions, False)
+                status = "requested"
                 requested = NOW - dt.timedelta(hours=1 + index % 48)
             when = requested
-            steps = []
-            dates: dict[str, Any] = {}
-            for action in PATHS[status]:
+            decided = started = in_production = closed = go_live = None
+            version = environment = ""
+            estimated = actual = effort = None
+            previous = ""
+            lines = []
+            for sequence, action in enumerate(PATHS[status], start=1):
                 if action != "request":
-                    when = when + dt.timedelta(days=rng.randint(1, 60))
-                steps.append((action, when))
+                    when = min(NOW, when + dt.timedelta(days=rng.randint(1, 60)))
+                to_status = TARGETS[action]
+                lines.append(f"{index + 1}\t{sequence}\t{action}\t{previous}\t{to_status}\t\t{when.isoformat()}\n")
+                previous = to_status
                 if action in ("approve", "reject"):
-                    dates["decided_at"] = when
+                    decided = when
                 elif action == "start":
-                    dates["started_at"] = when
+                    started = when
                 elif action == "go_live":
-                    dates["in_production_at"] = when
-                    dates["go_live_date"] = when.date()
-                    dates["adopted_version"] = "2.0"
-                    dates["environment"] = "production"
+                    in_production, go_live, version, environment = when, when.date(), "2.0", "production"
                     if rng.random() < 0.7:
                         estimated = Decimal(rng.randint(5, 120) * 1000)
-                        dates["estimated_cost"] = estimated
-                        dates["actual_cost"] = (estimated * Decimal(rng.randint(5, 40)) / 100).quantize(Decimal("1"))
-                        dates["effort_days"] = Decimal(rng.randint(2, 60))
-                elif action in ("retire", "withdraw") or action == "reject":
-                    dates["closed_at"] = when
-            if status == "rejected":
-                dates["closed_at"] = when
-            events.append((index + 1, steps))
-            yield {"solution_id": solution, "body_id": body, "owner_body_id": owner, "status": status,
-                   "requested_at": requested, "status_changed_at": when, **dates}
+                        actual = (estimated * Decimal(rng.randint(5, 40)) / 100).quantize(Decimal("1"))
+                        effort = Decimal(rng.randint(2, 60))
+            if status in ("rejected", "retired", "withdrawn"):
+                closed = when
+            events_file.write("".join(lines))
+            yield (solution, body, owner, status, requested, when, decided, started, in_production, closed, go_live,
+                   version, environment, estimated, actual, effort)
 
-    copy_rows(Adoption, rows())
-    copy_rows(
-        AdoptionEvent,
-        (
-            {"adoption_id": adoption_id, "sequence": seq, "action": action,
-             "from_status": "" if seq == 1 else TARGETS[steps[seq - 2][0]], "to_status": TARGETS[action],
-             "note": "", "created_at": when}
-            for adoption_id, steps in events
-            for seq, (action, when) in enumerate(steps, start=1)
-        ),
-    )
+    with tempfile.TemporaryFile("w+", encoding="utf-8", buffering=1 << 20) as events_file, bulk_load(
+        Adoption, AdoptionEvent
+    ):
+        copy_tuples(Adoption, ADOPTION_COLUMNS, rows(events_file))
+        events_file.flush()
+        events_file.seek(0)
+        plan = {attname: (column, default) for column, attname, default, _json in _plan(AdoptionEvent)}
+        rest = [a for a in plan if a not in EVENT_COLUMNS]
+        columns = ", ".join(connection.ops.quote_name(plan[a][0]) for a in [*EVENT_COLUMNS, *rest])
+        tail = "".join("\t" + _text(plan[a][1]) for a in rest)
+        table = connection.ops.quote_name(AdoptionEvent._meta.db_table)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            while chunk := events_file.readlines(1 << 20):
+                copy.write("".join(line[:-1] + tail + "\n" for line in chunk) if tail else "".join(chunk))
     return total - pool + 1, total
 
 

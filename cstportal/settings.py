@@ -244,6 +244,10 @@ CONTENT_SECURITY_POLICY = {
 
 # A declared request body above this is refused with 413 before anything reads it (the proxy caps it too).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 4 * 1024 * 1024)
+# URLs the portal fetches for someone (import by URL, harvesting, webhooks) may not lead to a private, loopback or
+# link-local address (cstportal/fetch.py), except on these hosts, comma-separated: e.g. the CST's own git server
+# (the only hosts a harvest also reaches over plain http; 127.0.0.1 in the tests). Empty: public https only.
+FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS")
 
 # --- Anonymous page cache (cstportal/anon_cache.py) ----------------------------------------------------------
 # Pages decorated with cstportal.anon_cache.cache_anonymous are cached per URL for anonymous visitors; the app that
@@ -340,9 +344,7 @@ DEMO_SEEDERS = [
 ]
 
 # --- Harvest of source repositories (catalog/harvest/) --------------------------------------------------------
-# Hosts (names or addresses) the portal may reach although they resolve to a private or loopback address, and the
-# only hosts reached over plain http: an internal mirror, and 127.0.0.1 in the tests. Empty: public https only.
-FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS")
+# Which hosts may be private or plain http: FETCH_ALLOWED_HOSTS (above), shared with every fetch of the portal.
 # Folders whose repositories may be read by local path or file:// (mirrors kept by the CST, test fixtures).
 HARVEST_LOCAL_ROOTS = env_list("HARVEST_LOCAL_ROOTS")
 # Blob-less copies of the harvested repositories, kept between harvests so that the next one only fetches news.

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
-from . import language, views
+from . import language, media, views
 
 pages = (
     [
@@ -26,6 +26,13 @@ urlpatterns = [
     path("api/v1/", include("cstportal.api.urls")),
     path("lingua/<str:language>/", language.switch_language, name="switch-language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Stored images (cstportal/images.py) under MEDIA_URL, by the names their content gave them; nothing else of
+    # MEDIA_ROOT is served.
+    re_path(
+        r"^media/images/(?P<shard>[0-9a-f]{2})/(?P<digest>[0-9a-f]{64})\.(?P<extension>png|jpg|gif|webp|svg)$",
+        media.image,
+        name="media-image",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import software, views
 
 solutions = views.SolutionViewSet
 adoptions = views.AdoptionViewSet
@@ -18,4 +18,7 @@ urlpatterns = [
     path("adoptions/<int:pk>/transition/", adoptions.as_view({"post": "transition"}), name="adoption-transition"),
     path("adoptions/<int:pk>/events/", adoptions.as_view({"get": "events"}), name="adoption-events"),
     path("stats/province/", views.ProvinceStatsView.as_view(), name="stats-province"),
+    # The catalogue as the national Software Catalog API lists software (catalog/api/software.py).
+    path("software/", software.SoftwareListView.as_view(), name="software-list"),
+    path("software/<slug:id>/", software.SoftwareDetailView.as_view(), name="software-detail"),
 ]

@@ -176,7 +176,8 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary=_("publiccode.yml di una soluzione"),
-        description=_("La soluzione come documento publiccode.yml (versione 0.5.0, sezione italiana inclusa)."),
+        description=_("La soluzione come documento publiccode.yml 0.7, senza chiavi deprecate. I referenti sono "
+                      "inclusi per chi può vederli; per gli altri il contatto è l'ente titolare."),
         parameters=[
             OpenApiParameter("Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
                              description=_("Allegato di nome <slug>-publiccode.yml.")),
@@ -189,7 +190,9 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     @action(detail=True)
     def publiccode(self, request, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
         solution = get_solution_for(request.user, slug)
-        response = HttpResponse(export_publiccode(solution), content_type=f"{PUBLICCODE_RESPONSE_TYPE}; charset=utf-8")
+        text = export_publiccode(
+            solution, include_contacts=permissions.can_view_solution_contacts(request.user, solution))
+        response = HttpResponse(text, content_type=f"{PUBLICCODE_RESPONSE_TYPE}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{solution.slug}-publiccode.yml"'
         return response
 

@@ -302,7 +302,8 @@ SOLUTIONS: list[dict[str, Any]] = [
         "short_description_it": "Buche, illuminazione, rifiuti: i cittadini segnalano e seguono la pratica fino "
         "alla chiusura.",
         "long_description_it": "Raccolta delle **segnalazioni** dei cittadini con foto e posizione sulla mappa, "
-        "smistamento agli uffici competenti e notifica dell'esito.",
+        "smistamento agli uffici competenti e notifica dell'esito. I cittadini seguono la propria segnalazione "
+        "dall'app o dal sito; gli uffici vedono sulla mappa dove intervenire.",
         "features_it": ["Segnalazione con foto e mappa", "Smistamento agli uffici", "Notifica dell'esito"],
         "categories": ["customer-service-and-support", "digital-citizenship"],
         "tags": ["segnalazioni"],
@@ -322,7 +323,10 @@ SOLUTIONS: list[dict[str, Any]] = [
         "name": "Prenotazione di sale e spazi comunali",
         "kind": "software",
         "short_description_it": "Calendario delle sale civiche, richiesta online e pagamento della tariffa.",
-        "long_description_it": "Le associazioni e i cittadini prenotano online sale e spazi comunali.",
+        "long_description_it": "Le associazioni e i cittadini prenotano online sale e spazi comunali: scelgono la "
+        "sala sul calendario, inviano la richiesta e pagano la tariffa con pagoPA; l'ufficio conferma o propone "
+        "un'altra data.",
+        "features_it": ["Calendario delle sale", "Richiesta di prenotazione online", "Pagamento con pagoPA"],
         "categories": ["online-booking", "appointment-scheduling"],
         "tags": ["prenotazioni"],
         "licence": "MIT",
@@ -339,7 +343,10 @@ SOLUTIONS: list[dict[str, Any]] = [
         "name": "Sportello anagrafe online",
         "kind": "software",
         "short_description_it": "Certificati anagrafici e autocertificazioni precompilate dai dati di ANPR.",
-        "long_description_it": "Bozza in preparazione: certificati anagrafici online con i dati di **ANPR**.",
+        "long_description_it": "Bozza in preparazione: certificati anagrafici online con i dati di **ANPR**. Il "
+        "cittadino entra con SPID o CIE, sceglie il certificato o l'autocertificazione e lo scarica già "
+        "compilato con i propri dati.",
+        "features_it": ["Certificati anagrafici online", "Autocertificazioni precompilate"],
         "categories": ["digital-citizenship"],
         "tags": ["anagrafe", "ANPR"],
         "licence": "EUPL-1.2",
@@ -357,7 +364,10 @@ SOLUTIONS: list[dict[str, Any]] = [
         "name": "Rilevazione delle presenze del personale",
         "kind": "software",
         "short_description_it": "Timbrature, ferie e permessi dei dipendenti comunali.",
-        "long_description_it": "Gestione delle **presenze**: timbrature da badge, giustificativi, ferie e permessi.",
+        "long_description_it": "Gestione delle **presenze**: timbrature da badge, giustificativi, ferie e permessi. "
+        "I dipendenti consultano il proprio cartellino e chiedono ferie e permessi online; l'ufficio personale "
+        "approva e chiude il mese.",
+        "features_it": ["Timbrature da badge", "Richieste di ferie e permessi", "Cartellino mensile"],
         "categories": ["hr", "time-tracking"],
         "tags": ["personale"],
         "licence": "GPL-3.0-or-later",

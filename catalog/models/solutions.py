@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models.querysets import SolutionQuerySet
 from catalog.vocabulary import category_label
 from catalog.workflow import SolutionStatus
+from cstportal.images import image_url
 from municipalities.models import Body
 
 
@@ -110,6 +111,9 @@ class Solution(models.Model):
     landing_url = models.URLField(_("pagina di presentazione"), max_length=300, blank=True)
     documentation_url = models.URLField(_("documentazione"), max_length=300, blank=True)
     logo = models.CharField(_("logo (percorso o URL)"), max_length=300, blank=True)
+    # Copies fetched from the repository, checked and stored by cstportal.images (served by cstportal.media).
+    logo_image = models.CharField(_("logo (immagine conservata)"), max_length=200, blank=True)
+    screenshot_images = models.JSONField(_("schermate (immagini conservate)"), default=list, blank=True)
     development_status = models.CharField(
         _("stato di sviluppo"), max_length=20, choices=DevelopmentStatus.choices, default=DevelopmentStatus.STABLE
     )
@@ -174,6 +178,14 @@ class Solution(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:solution-detail", kwargs={"slug": self.slug})
+
+    @property
+    def logo_url(self) -> str:
+        return image_url(self.logo_image) if self.logo_image else ""
+
+    @property
+    def screenshot_urls(self) -> list[str]:
+        return [image_url(name) for name in self.screenshot_images]
 
     @property
     def is_public(self) -> bool:

@@ -1,4 +1,5 @@
-"""A solution as a publiccode.yml document (version 0.5.0, Italian section under `it`, owner as organisation.uri)."""
+"""A solution as a publiccode.yml document: version 0.7, the newest the official validator accepts, with no
+deprecated key (mapping.py builds it, upgrade.py says what each deprecated key became; docs/publiccode.md)."""
 
 from __future__ import annotations
 
@@ -34,21 +35,28 @@ def dump_publiccode(document: dict[str, Any]) -> str:
     return HEADER + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
 
 
-def publiccode_document(solution: Solution, *, include_contacts: bool = False) -> dict[str, Any]:
+def verified_users(solution: Solution) -> list[str]:
+    """The bodies running `solution` in production according to its adoptions, as publiccode.yml names them."""
     from municipalities.models import Body
 
-    release = solution.releases.order_by("-date", "-pk").first()
     adopters = Body.objects.filter(in_use("adoptions__"), adoptions__solution=solution).distinct()
-    used_by = [body_label(body) for body in adopters.order_by("name")]
-    return publiccode_from_solution(solution, used_by=used_by, release=release, include_contacts=include_contacts)
+    return [body_label(body) for body in adopters.order_by("name")]
+
+
+def publiccode_document(solution: Solution, *, include_contacts: bool = False) -> dict[str, Any]:
+    release = solution.releases.order_by("-date", "-pk").first()
+    return publiccode_from_solution(solution, used_by=verified_users(solution), release=release,
+                                    include_contacts=include_contacts)
 
 
 def export_publiccode(solution: Solution, *, include_contacts: bool = False) -> str:
-    """The publiccode.yml of `solution`, as YAML text. `usedBy` lists the bodies running it in production.
+    """The publiccode.yml of `solution`, as YAML text. `usedBy` lists the bodies its owner declares, then those
+    running it in production according to the portal.
 
-    Contacts (names, e-mail addresses, telephone numbers) are left out unless `include_contacts`: pass
-    `catalog.permissions.can_view_solution_contacts(user, solution)`, as the solution page shows them to members
-    only. A re-import of a file without contacts keeps the solution's contacts."""
+    The people to contact (names, e-mail addresses, telephone numbers) are written only with `include_contacts`:
+    pass `catalog.permissions.can_view_solution_contacts(user, solution)`, as the solution page shows them to
+    members only; otherwise the owner body stands as the contact where the standard requires one. A re-import of
+    either file keeps the solution's contacts."""
     return dump_publiccode(publiccode_document(solution, include_contacts=include_contacts))
 
 

@@ -24,7 +24,17 @@ def bodies_for_import(user: Any) -> QuerySet[Body]:
 
 
 class PubliccodeImportForm(forms.Form):
+    url = forms.URLField(
+        label=_("Indirizzo del publiccode.yml"),
+        required=False,
+        assume_scheme="https",
+        max_length=2000,
+        help_text=_("L'indirizzo del file nel repository (ad esempio la sua versione «raw»): il portale lo scarica "
+                    "insieme al logo e alle schermate che indica."),
+        widget=forms.URLInput(attrs={"class": "form-control", "placeholder": "https://"}),
+    )
     file = forms.FileField(
+        required=False,
         label=_("File publiccode.yml"),
         help_text=_("Un file .yml o .yaml di al massimo 1 MB, secondo lo standard publiccode.yml (versioni 0.2–0.7)."),
         widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_SUFFIXES), "class": "form-control"}),
@@ -50,8 +60,16 @@ class PubliccodeImportForm(forms.Form):
             if len(only) == 1:
                 self.fields["owner"].initial = only[0].pk
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and bool(data.get("url")) == bool(data.get("file")):
+            raise forms.ValidationError(_("Indica l'indirizzo del file oppure caricalo, non entrambi."), code="one_source")
+        return data
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
+        if upload is None:
+            return None
         if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
             raise forms.ValidationError(_("Il file deve avere estensione .yml o .yaml."))
         if upload.size > settings.PUBLICCODE_MAX_BYTES:

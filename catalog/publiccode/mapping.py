@@ -1,16 +1,27 @@
 """How publiccode.yml keys map onto Solution fields, both ways.
 
 Import: `fields_from_publiccode(data)` turns a validated document into model values, plus `extra` — the document
-with every mapped key removed — which is stored in `Solution.publiccode_extra`. Export: `publiccode_from_solution`
-builds the mapped keys from the model and lays them over that `extra`, so keys the catalogue does not manage
-(screenshots, awards, apiDocumentation, it.conforme, fundedBy, ...) come back out unchanged.
+in the shape of the current standard (`upgrade.current_standard`) with every mapped key removed — which is stored in
+`Solution.publiccode_extra`. Export: `publiccode_from_solution` builds the mapped keys from the model and lays them
+over that `extra`, so keys the catalogue does not manage (screenshots, awards, apiDocumentation, fundedBy, supports
+other than the national platforms, ...) come back out unchanged. docs/publiccode.md tells the whole story.
 
-Not mapped on purpose:
-- `usedBy` is never taken from a file: the portal derives it from adoptions in production (verified reuse), and
-  the export writes it that way.
-- `publiccodeYmlVersion` and `it.countryExtensionVersion` describe the file, not the software: export writes its own.
+Kept apart on purpose:
+- `usedBy` as the file declares it stays in `extra` (shown on the solution page as declared by the owner, never
+  counted as reuse); the export writes it followed by the bodies that run the solution in production according to
+  the portal's adoptions (verified reuse).
+- `organisation` is the owner body's: the import resolves it (services.owner_claim), the export writes it back from
+  the body, so the owner named by the original file is the one exported.
+- `publiccodeYmlVersion` describes the file, not the software: the export writes its own (schema.EXPORT_VERSION).
 - Kind (software/service), origin project and publication status have no publiccode.yml key; an import that
   updates a solution leaves them as they are.
+
+Maintenance contacts are personal data that the solution page shows only to people of member bodies and CST staff
+(`catalog.permissions.can_view_solution_contacts`), as the solution form promises the publisher. The export keeps
+that promise and stays valid: whoever may see the contacts gets them; anyone else gets, where the standard requires
+contacts (internal or community maintenance), the owner body itself as the contact (`institutional_contact`: its
+name and public e-mail address). An import that finds exactly that contact, like one that finds no contacts, leaves
+the solution's contacts as they are.
 """
 
 from __future__ import annotations
@@ -24,13 +35,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from catalog.publiccode.parser import ITALIAN_PA_URN, italian_section, language_key
-from catalog.publiccode.schema import EXPORT_VERSION, PLATFORM_SUPPORTS
+from catalog.publiccode.parser import ITALIAN_PA_URN, language_key
+from catalog.publiccode.schema import EXPORT_VERSION, PLATFORM_SUPPORTS, PUBLICCODE
+from catalog.publiccode.upgrade import current_standard
 
 DEPENDENCY_TYPES = ("open", "proprietary", "hardware")
 _DESCRIPTION_KEYS = ("shortDescription", "longDescription", "features")
 _CONTACT_KEYS = ("name", "email", "phone", "affiliation")
-_LEGACY_IT_PLATFORMS = ("spid", "cie", "pagopa", "anpr")
+# The order of the standard: the export writes its keys that way.
+_KEY_ORDER = tuple(f.name for f in PUBLICCODE.fields)
 
 
 @dataclass
@@ -98,8 +111,9 @@ def overlay(mapped: Any, extra: Any) -> Any:
 
 
 def body_label(body: Any) -> str:
-    """A body as publiccode.yml names it ("Comune di Fano"); the registry keeps comuni by their bare name."""
-    if body.kind == "comune" and not body.name.lower().startswith("comune "):
+    """A body as publiccode.yml names it ("Comune di Fano"): the registry keeps its member comuni by their bare
+    name; an external body keeps the name its file gave it ("Città di Torino", "ComuneBologna")."""
+    if body.kind == "comune" and body.is_member and not body.name.lower().startswith("comune "):
         return f"Comune di {body.name}"
     return body.name
 
@@ -135,23 +149,28 @@ def _contacts(value: Any) -> list[dict[str, Any]]:
 
 
 def _dependencies(value: Any) -> list[dict[str, Any]]:
+    """Dependencies with their kind; an empty value (`version: ""`) says nothing and the export leaves it out, so
+    it is not kept."""
     found = []
     for kind in DEPENDENCY_TYPES:
         items = value.get(kind) if isinstance(value, dict) else None
         for item in items if isinstance(items, list) else []:
             if isinstance(item, dict):
-                found.append({"name": item["name"], "kind": kind, **item})
+                found.append({"name": item["name"], "kind": kind,
+                              **{k: v for k, v in item.items() if v not in (None, "")}})
     return found
 
 
 def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
     """Model values from a document that `parse_publiccode` accepted."""
-    doc = copy.deepcopy(data)
+    original_legal = data.get("legal") if isinstance(data.get("legal"), dict) else {}
+    doc = current_standard(data)
     description = doc.get("description") if isinstance(doc.get("description"), dict) else {}
     it_key, en_key = language_key(description, "it"), language_key(description, "en")
     # The catalogue shows every solution in Italian. A file without an Italian description (valid: the standard
     # asks for any one language) lends another language's text to the Italian fields, and the import tells the
-    # publisher to translate it; an update keeps the Italian text the solution already has (services.py).
+    # publisher to translate it; an update keeps the Italian text the solution already has (services.py). The
+    # export recognises the loan and writes no Italian description (`_lent_language`).
     italian_from = None
     if it_key is None and description:
         italian_from = en_key or next(iter(description))
@@ -159,8 +178,6 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
     if not isinstance(it_desc, dict):
         it_desc = {}
     en_desc = description.get(en_key, {}) if en_key else {}
-    it_section = italian_section(doc)
-    piattaforme = it_section.get("piattaforme") if isinstance(it_section.get("piattaforme"), dict) else {}
     legal = doc.get("legal") or {}
     maintenance = doc.get("maintenance") or {}
     localisation = doc.get("localisation") or {}
@@ -175,13 +192,8 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
 
     url = _text(doc.get("url")).strip()
     slug = portal_slug(url)
-    # Version 0.7 lists the platforms in `supports` (alias:spid); earlier versions in it.piattaforme.
+    # The national platforms: `supports` (0.7), where current_standard also puts the flags of it.piattaforme.
     aliases = {item.get("id") for item in doc.get("supports") or [] if isinstance(item, dict)}
-    supports = {
-        code: f"alias:{code}" in aliases
-        or bool(piattaforme.get(code, it_section.get(code, False) if code in _LEGACY_IT_PLATFORMS else False))
-        for code in PLATFORM_SUPPORTS
-    }
     values: dict[str, Any] = {
         "name": _text(doc.get("name")).strip(),
         "repository_url": "" if slug else url,
@@ -200,14 +212,16 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
         "documentation_url": documentation.strip(),
         "licence": _text(legal.get("license")).strip(),
         "main_copyright_owner": _text(legal.get("mainCopyrightOwner")).strip(),
-        "repo_owner": _text(legal.get("repoOwner")).strip(),
         "maintenance_type": maintenance.get("type"),
         "localisation_ready": bool(localisation.get("localisationReady")),
         "available_languages": _texts(localisation.get("availableLanguages")),
         "dependencies": _dependencies(doc.get("dependsOn")),
-        **{f"supports_{code}": value for code, value in supports.items()},
+        **{f"supports_{code}": f"alias:{code}" in aliases for code in PLATFORM_SUPPORTS},
     }
-
+    if "repoOwner" in original_legal:
+        # Deprecated since 0.7 (the owner is `organisation`) and never exported: a file without it, such as the
+        # portal's own export, leaves the field as it is.
+        values["repo_owner"] = _text(original_legal.get("repoOwner")).strip()
     if "contacts" in maintenance:
         # A file without contacts may be one this portal served to someone not allowed to see them: an update
         # leaves the solution's contacts alone rather than erasing them.
@@ -225,16 +239,15 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
     if isinstance(extra.get("supports"), list):  # the platforms are the solution's supports_* fields
         extra["supports"] = [item for item in extra["supports"] if not (
             isinstance(item, dict) and item.get("id") in {f"alias:{code}" for code in PLATFORM_SUPPORTS})]
-    for key in ("publiccodeYmlVersion", "name", "url", "landingURL", "logo", "platforms", "categories", "usedBy",
-                "developmentStatus", "softwareType", "tags", "dependsOn"):
+    for key in ("publiccodeYmlVersion", "name", "url", "landingURL", "logo", "platforms", "categories",
+                "developmentStatus", "softwareType", "tags", "dependsOn", "organisation"):
         extra.pop(key, None)
     if release:
         extra.pop("softwareVersion", None)
         extra.pop("releaseDate", None)
     for path in (("intendedAudience", "scope"), ("legal", "license"), ("legal", "mainCopyrightOwner"),
-                 ("legal", "repoOwner"), ("maintenance", "type"), ("maintenance", "contacts"),
-                 ("localisation", "localisationReady"), ("localisation", "availableLanguages"),
-                 ("organisation", "name"), ("organisation", "uri")):
+                 ("maintenance", "type"), ("maintenance", "contacts"),
+                 ("localisation", "localisationReady"), ("localisation", "availableLanguages")):
         _pop_path(extra, path)
     if first_contractor:
         extra["maintenance"]["contractors"][0] = {
@@ -250,15 +263,6 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
         else:
             new_description[key] = value
     extra["description"] = new_description
-    # The Italian section is kept under `it` (the export's spelling) without the keys mapped above.
-    it_rest = {k: v for k, v in it_section.items()
-               if k not in ("countryExtensionVersion", "piattaforme", "riuso", *_LEGACY_IT_PLATFORMS)}
-    if isinstance(it_section.get("riuso"), dict):
-        it_rest["riuso"] = {k: v for k, v in it_section["riuso"].items() if k != "codiceIPA"}
-    if isinstance(piattaforme, dict):
-        it_rest["piattaforme"] = {k: v for k, v in piattaforme.items() if k not in PLATFORM_SUPPORTS}
-    extra.pop("IT", None)
-    extra["it"] = it_rest
 
     tags = _texts(data.get("tags")) if "tags" in data else None
     return ImportedFields(
@@ -271,6 +275,21 @@ def fields_from_publiccode(data: dict[str, Any]) -> ImportedFields:
         portal_slug=slug,
         italian_from=italian_from,
     )
+
+
+def declared_users(solution: Any) -> list[str]:
+    """The `usedBy` of the owner's own publiccode.yml, as imported: what the owner declares, which the portal has
+    not verified (verified reuse is an adoption in production)."""
+    extra = solution.publiccode_extra if isinstance(solution.publiccode_extra, dict) else {}
+    return _texts(extra.get("usedBy"))
+
+
+def institutional_contact(owner: Any) -> dict[str, str]:
+    """The owner body as a maintenance contact: what the export writes for whoever may not see the people."""
+    contact = {"name": body_label(owner)}
+    if owner.email:
+        contact["email"] = owner.email
+    return contact
 
 
 # --- export ---------------------------------------------------------------------------------------------------------
@@ -307,22 +326,69 @@ def _dependencies_out(value: Any) -> dict[str, list[dict[str, Any]]]:
     return {k: grouped[k] for k in DEPENDENCY_TYPES if k in grouped}
 
 
+def _organisation(owner: Any) -> dict[str, str] | None:
+    """The owner as `organisation`: an Italian public body by its IPA code, a body abroad by its URI. A third-party
+    publisher (the file named no public body, the portal took the organisation of its repository) gets none: its
+    repository address written as organisation.uri would make it read as a public body on the next import."""
+    if owner.ipa_code:
+        return {"uri": f"{ITALIAN_PA_URN}{owner.ipa_code}", "name": body_label(owner)}
+    if owner.uri and owner.kind != "terzo":
+        return {"uri": owner.uri, "name": body_label(owner)}
+    return None
+
+
+def _supports(solution: Any, extra: dict[str, Any]) -> list[dict[str, Any]]:
+    """The national platforms from the supports_* fields, then the other entries of the file (alias:gdpr, URIs)."""
+    platforms = [{"id": f"alias:{code}"} for code in PLATFORM_SUPPORTS if getattr(solution, f"supports_{code}")]
+    ids = {item["id"] for item in platforms}
+    others = [item for item in extra.get("supports") or [] if isinstance(item, dict) and item.get("id") not in ids
+              and item.get("id") not in {f"alias:{code}" for code in PLATFORM_SUPPORTS}]
+    return platforms + others
+
+
+def _description_texts(section: Any) -> tuple[str, str, list[str]]:
+    if not isinstance(section, dict):
+        return "", "", []
+    return _text(section.get("shortDescription")).strip(), _text(section.get("longDescription")), _texts(
+        section.get("features"))
+
+
+def _lent_language(solution: Any, extra_description: dict[str, Any]) -> str | None:
+    """The language whose description the Italian fields copy (a file without an Italian description lends one to
+    them on import), or None when the Italian texts are the catalogue's own."""
+    italian = (solution.short_description_it, solution.long_description_it, list(solution.features_it or []))
+    if solution.short_description_en and italian == (
+            solution.short_description_en, solution.long_description_en, list(solution.features_en or [])):
+        return "en"
+    for lang, section in extra_description.items():
+        if lang not in ("it", "en") and _description_texts(section) == italian:
+            return lang
+    return None
+
+
 def publiccode_from_solution(
     solution: Any, *, used_by: list[str], release: Any | None, include_contacts: bool = False
 ) -> dict[str, Any]:
-    """The document for `solution` (a mapping ready to be dumped as YAML); contacts only with `include_contacts`."""
+    """The document for `solution` (a mapping ready to be dumped as YAML), publiccode.yml 0.7 with no deprecated
+    key. `used_by`: the bodies running it in production (verified), written after those the owner declares.
+    Contacts of people only with `include_contacts` (see the module's docstring)."""
     owner = solution.owner
-    extra = copy.deepcopy(solution.publiccode_extra or {})
+    # Older imports stored deprecated keys: they leave in their current form.
+    extra = current_standard(copy.deepcopy(solution.publiccode_extra or {}))
+    extra.pop("organisation", None)
+    extra_description = extra.get("description") if isinstance(extra.get("description"), dict) else {}
+    lent = _lent_language(solution, extra_description)
 
     description: dict[str, Any] = {}
-    it_desc: dict[str, Any] = {"shortDescription": solution.short_description_it}
-    if solution.long_description_it:
-        it_desc["longDescription"] = solution.long_description_it
-    if solution.documentation_url:
-        it_desc["documentation"] = solution.documentation_url
-    if solution.features_it:
-        it_desc["features"] = list(solution.features_it)
-    description["it"] = it_desc
+    if lent is None:
+        it_desc: dict[str, Any] = {"shortDescription": solution.short_description_it}
+        if solution.long_description_it:
+            it_desc["longDescription"] = solution.long_description_it
+        if solution.documentation_url:
+            it_desc["documentation"] = solution.documentation_url
+        if solution.features_it:
+            it_desc["features"] = list(solution.features_it)
+        description["it"] = it_desc
     if solution.short_description_en:
         en_desc: dict[str, Any] = {"shortDescription": solution.short_description_en}
         if solution.long_description_en:
@@ -330,6 +396,10 @@ def publiccode_from_solution(
         if solution.features_en:
             en_desc["features"] = list(solution.features_en)
         description["en"] = en_desc
+    if lent is not None and solution.documentation_url:
+        lent_section = description.setdefault(lent, {})
+        if not (isinstance(extra_description.get(lent), dict) and extra_description[lent].get("documentation")):
+            lent_section["documentation"] = solution.documentation_url
 
     maintenance: dict[str, Any] = {"type": str(solution.maintenance_type)}
     extra_maintenance = extra.get("maintenance") if isinstance(extra.get("maintenance"), dict) else {}
@@ -341,24 +411,18 @@ def publiccode_from_solution(
     else:
         # Stale contractor details would describe a contract the solution no longer has.
         extra_maintenance.pop("contractors", None)
-    contacts = [c for c in (_contact_out(item) for item in solution.contacts or []) if c] if include_contacts else []
+    if include_contacts:
+        contacts = [c for c in (_contact_out(item) for item in solution.contacts or []) if c]
+    elif solution.maintenance_type in ("internal", "community"):
+        contacts = [institutional_contact(owner)]  # the standard requires a contact: the body, not its people
+    else:
+        contacts = []
     if contacts:
         maintenance["contacts"] = contacts
 
     legal: dict[str, Any] = {"license": solution.licence}
     if solution.main_copyright_owner:
         legal["mainCopyrightOwner"] = solution.main_copyright_owner
-    if solution.repo_owner:
-        legal["repoOwner"] = solution.repo_owner
-
-    it_section: dict[str, Any] = {"countryExtensionVersion": "1.0"}
-    if owner.ipa_code:
-        it_section["riuso"] = {"codiceIPA": owner.ipa_code}
-    it_section["piattaforme"] = {code: bool(getattr(solution, f"supports_{code}")) for code in PLATFORM_SUPPORTS}
-
-    organisation: dict[str, Any] = {"name": body_label(owner)}
-    if owner.ipa_code:
-        organisation["uri"] = f"{ITALIAN_PA_URN}{owner.ipa_code}"
 
     doc: dict[str, Any] = {
         "publiccodeYmlVersion": EXPORT_VERSION,
@@ -372,10 +436,19 @@ def publiccode_from_solution(
         doc["releaseDate"] = release.date.isoformat()
     if solution.logo:
         doc["logo"] = solution.logo
+    organisation = _organisation(owner)
+    if organisation:
+        doc["organisation"] = organisation
     doc["platforms"] = list(solution.platforms or [])
     doc["categories"] = [c.code for c in solution.categories.all()]
-    if used_by:
-        doc["usedBy"] = used_by
+    declared = _texts(extra.pop("usedBy", None))
+    users = declared + [name for name in used_by if name not in declared]
+    if users:
+        doc["usedBy"] = users
+    supports = _supports(solution, extra)
+    extra.pop("supports", None)
+    if supports:
+        doc["supports"] = supports
     doc["developmentStatus"] = str(solution.development_status)
     doc["softwareType"] = str(solution.software_type)
     if solution.scope:
@@ -390,12 +463,10 @@ def publiccode_from_solution(
     depends = _dependencies_out(solution.dependencies)
     if depends:
         doc["dependsOn"] = depends
-    doc["it"] = it_section
-    doc["organisation"] = organisation
-    # An English section left over from an import, whose description has since been removed, would lack its
+    # A description section left over from an import, whose texts have since been removed, would lack its
     # mandatory shortDescription.
-    extra_description = extra.get("description") if isinstance(extra.get("description"), dict) else {}
     for lang in ("it", "en"):
         if lang not in description:
             extra_description.pop(lang, None)
-    return prune(overlay(doc, extra))
+    merged = prune(overlay(doc, extra))
+    return {key: merged[key] for key in _KEY_ORDER if key in merged} | merged

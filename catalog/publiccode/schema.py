@@ -20,7 +20,8 @@ from catalog.vocabulary import CATEGORIES, SCOPES
 SUPPORTED_VERSIONS: tuple[str, ...] = (
     "0", "0.2", "0.2.0", "0.2.1", "0.2.2", "0.3", "0.3.0", "0.4", "0.4.0", "0.5", "0.5.0", "0.7", "0.7.0",
 )
-EXPORT_VERSION = "0.5.0"
+# What the export writes: the newest version the official validator accepts without a warning.
+EXPORT_VERSION = "0.7"
 IT_EXTENSION_VERSIONS: tuple[str, ...] = ("0.2", "1.0")
 
 DEVELOPMENT_STATUSES = ("concept", "development", "beta", "stable", "obsolete")

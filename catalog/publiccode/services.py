@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -15,10 +16,19 @@ from django.utils.translation import gettext as _
 
 from catalog import permissions
 from catalog.models import Solution
-from catalog.publiccode.mapping import ImportedFields, body_label, fields_from_publiccode
+from catalog.publiccode.export import verified_users
+from catalog.publiccode.mapping import (
+    ImportedFields,
+    body_label,
+    declared_users,
+    fields_from_publiccode,
+    institutional_contact,
+)
 from catalog.publiccode.parser import FieldError, ParseResult, parse_publiccode
 from catalog.solutions import services as solutions
-from cstportal.errors import Invalid
+from cstportal.errors import Invalid, ServiceError
+from cstportal.fetch import FetchError, fetch
+from cstportal.images import fetch_image, store_image
 from municipalities import permissions as people
 from municipalities.models import Body
 
@@ -114,7 +124,12 @@ def owner_claim(parsed: ParseResult) -> OwnerClaim:
     organisation: dict[str, Any] = data["organisation"] if isinstance(data.get("organisation"), dict) else {}
     legal: dict[str, Any] = data["legal"] if isinstance(data.get("legal"), dict) else {}
     org_address, org_name = repository_organisation(_text(data.get("url")))
-    name = _text(organisation.get("name")) or _text(legal.get("mainCopyrightOwner"))
+    # The owner's name: organisation.name, else legal.repoOwner (what 0.7 replaced by organisation.name) when it
+    # is a name and not an address, else the copyright owner.
+    repo_owner = _text(legal.get("repoOwner"))
+    if "://" in repo_owner or repo_owner.lower().startswith("www."):
+        repo_owner = ""
+    name = _text(organisation.get("name")) or repo_owner or _text(legal.get("mainCopyrightOwner"))
     if parsed.ipa_code:
         kind = Body.Kind.COMUNE if parsed.ipa_code.lower().startswith("c_") else Body.Kind.ENTE
         return OwnerClaim(kind, ipa_code=parsed.ipa_code.lower(), name=name or org_name or parsed.ipa_code,
@@ -123,8 +138,7 @@ def owner_claim(parsed: ParseResult) -> OwnerClaim:
     if uri:
         return OwnerClaim(Body.Kind.ESTERO, uri=uri, name=name or org_name or uri, path="organisation.uri")
     if org_address:
-        return OwnerClaim(Body.Kind.TERZO, uri=org_address,
-                          name=_text(legal.get("repoOwner")) or name or org_name, path="url")
+        return OwnerClaim(Body.Kind.TERZO, uri=org_address, name=name or org_name, path="url")
     return OwnerClaim("", path="url")
 
 
@@ -223,6 +237,29 @@ def _save(imported: ImportedFields, *, by: User | None, owner: Body, existing: S
     return solution
 
 
+def _keep_what_the_portal_wrote(imported: ImportedFields, *, owner: Body, existing: Solution | None) -> None:
+    """A file the portal exported comes back unchanged: its additions are not news about the solution.
+
+    - The owner body as the only contact is what the export writes for people who may not see the solution's
+      contacts: the solution keeps its own.
+    - The export's `usedBy` lists the bodies the owner declared, then those running the solution in production
+      (verified through adoptions): a verified body is not recorded as declared unless it was declared already.
+    """
+    if existing is None:
+        return
+    if imported.values.get("contacts") == [institutional_contact(owner)]:
+        imported.values.pop("contacts")
+    declared = imported.extra.get("usedBy")
+    if isinstance(declared, list):
+        before = set(declared_users(existing))
+        verified = set(verified_users(existing))
+        kept = [name for name in declared if name in before or name not in verified]
+        if kept:
+            imported.extra["usedBy"] = kept
+        else:
+            imported.extra.pop("usedBy")
+
+
 @transaction.atomic
 def import_publiccode(
     raw: bytes, *, by: User | None, owner: Body | None = None, dry_run: bool = False
@@ -249,6 +286,7 @@ def import_publiccode(
         with transaction.atomic():
             body = _resolve_owner(claim, by=by, owner=owner, existing=existing)
             _check_authority(by, owner=body, existing=existing, owner_path=claim.path or "organisation.uri")
+            _keep_what_the_portal_wrote(imported, owner=body, existing=existing)
             _check_values(imported, owner=body, existing=existing)
             solution = _save(imported, by=by, owner=body, existing=existing)
             if dry_run:
@@ -261,3 +299,61 @@ def import_publiccode(
         return ImportResult(errors=[FieldError("url", _(
             "un'altra soluzione con questo indirizzo è stata salvata nel frattempo: riprovare"))], dry_run=dry_run)
     return ImportResult(solution=solution, created=existing is None, dry_run=dry_run, warnings=parsed.warnings)
+
+
+# --- import by URL --------------------------------------------------------------------------------------------
+
+# What a description's screenshots may add: a page shows a few, not a repository's whole gallery.
+MAX_SCREENSHOTS = 5
+
+
+def import_publiccode_from_url(
+    url: str, *, by: User | None, owner: Body | None = None, dry_run: bool = False
+) -> ImportResult:
+    """Fetch a repository's publiccode.yml from `url` and import it as `import_publiccode` does; then fetch the logo
+    and screenshots it references (relative to the file's address), check them and keep a copy.
+
+    The fetch obeys cstportal.fetch (http/https only, no private or loopback address unless allowed, timeouts, the
+    file's size limit). A refused or failed fetch is an error at `url`; an image that cannot be had is a warning
+    and the solution is imported without it. Nothing is fetched inside the import's transaction.
+    """
+    try:
+        fetched = fetch(url, max_bytes=settings.PUBLICCODE_MAX_BYTES)
+    except FetchError as error:
+        return ImportResult(errors=[FieldError("url", error.message)], dry_run=dry_run)
+    result = import_publiccode(fetched.content, by=by, owner=owner, dry_run=dry_run)
+    if result.ok and not result.dry_run and result.solution is not None:
+        result.warnings.extend(_keep_images(result.solution, fetched.content, base=fetched.url))
+    return result
+
+
+def _keep_images(solution: Solution, raw: bytes, *, base: str) -> list[FieldError]:
+    """Store the logo and screenshots the file references; a warning for each that cannot be had."""
+    parsed = parse_publiccode(raw)
+    data: dict[str, Any] = parsed.data or {}
+    warnings: list[FieldError] = []
+    wanted: list[tuple[str, str]] = []
+    if isinstance(data.get("logo"), str) and data["logo"].strip():
+        wanted.append(("logo", data["logo"].strip()))
+    descriptions: dict[str, Any] = data["description"] if isinstance(data.get("description"), dict) else {}
+    for language, description in descriptions.items():
+        if isinstance(description, dict) and isinstance(description.get("screenshots"), list):
+            for index, shot in enumerate(description["screenshots"]):
+                if isinstance(shot, str) and len([w for w in wanted if w[0] != "logo"]) < MAX_SCREENSHOTS:
+                    wanted.append((f"description.{language}.screenshots[{index}]", shot.strip()))
+            break  # the screenshots of one language: the others show the same screens
+    logo = ""
+    screenshots: list[str] = []
+    for path, reference in wanted:
+        try:
+            name = store_image(fetch_image(urljoin(base, reference)))
+        except ServiceError as error:
+            warnings.append(FieldError(path, _("immagine non acquisita: %(reason)s") % {"reason": error.message}))
+            continue
+        if path == "logo":
+            logo = name
+        else:
+            screenshots.append(name)
+    Solution.objects.filter(pk=solution.pk).update(logo_image=logo, screenshot_images=screenshots)
+    solution.logo_image, solution.screenshot_images = logo, screenshots
+    return warnings

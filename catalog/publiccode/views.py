@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from catalog.access import get_solution_for
+from catalog.models import Solution
 from catalog.permissions import can_create_solution, can_view_solution_contacts
 from catalog.publiccode.export import export_publiccode
 from catalog.publiccode.forms import PubliccodeImportForm
-from catalog.publiccode.services import import_publiccode
+from catalog.publiccode.services import import_publiccode, import_publiccode_from_url
 
 
 @login_required
@@ -24,12 +25,19 @@ def publiccode_import(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = import_publiccode(data["file"].read(), by=request.user, owner=data["owner"], dry_run=data["dry_run"])
+        if data["url"]:
+            result = import_publiccode_from_url(data["url"], by=request.user, owner=data["owner"],
+                                                dry_run=data["dry_run"])
+        else:
+            result = import_publiccode(data["file"].read(), by=request.user, owner=data["owner"],
+                                       dry_run=data["dry_run"])
         if result.ok and not result.dry_run:
-            if result.created:
-                message = _("Soluzione «%(name)s» importata come bozza: controllala e inviala in revisione.")
-            else:
+            if not result.created:
                 message = _("Soluzione «%(name)s» aggiornata dal file publiccode.yml.")
+            elif result.solution.status == Solution.Status.PUBLISHED:
+                message = _("Soluzione «%(name)s» importata e pubblicata nel catalogo.")
+            else:
+                message = _("Soluzione «%(name)s» importata e inviata in revisione allo staff del CST.")
             messages.success(request, message % {"name": result.solution.name})
             for warning in result.warnings:
                 messages.warning(request, _("Da completare — %(warning)s") % {"warning": warning})

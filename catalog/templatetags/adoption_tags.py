@@ -11,6 +11,7 @@ from catalog import permissions
 from catalog.adoptions.forms import RequestAdoptionForm
 from catalog.adoptions.presentation import STATUS_BADGES, presentation_of
 from catalog.models import Adoption, AdoptionEvent, Solution
+from catalog.publiccode.mapping import declared_users
 from catalog.workflow import Action, AdoptionStatus
 from municipalities import permissions as people
 from municipalities.models import Membership, Role
@@ -20,8 +21,9 @@ register = template.Library()
 
 @register.inclusion_tag("catalog/adoptions/_panel.html", takes_context=True)
 def adoption_panel(context: template.Context, solution: Solution) -> dict[str, Any]:
-    """"Usata da" (bodies with the solution in production, derived from adoptions), their reuse stories, and the
-    "Richiedi l'adozione" form for people who may ask on behalf of a body that does not have it yet."""
+    """"Usata da" (bodies with the solution in production, derived from adoptions), apart from them the users its
+    owner declares in its publiccode.yml (never verified, never counted), the reuse stories, and the "Richiedi
+    l'adozione" form for people who may ask on behalf of a body that does not have it yet."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     # One query: the adoptions in production with their body and (reverse one-to-one) story.
@@ -55,6 +57,7 @@ def adoption_panel(context: template.Context, solution: Solution) -> dict[str, A
     return {
         "solution": solution,
         "used_by": used_by,
+        "declared": declared_users(solution),
         "stories": stories,
         "mine": mine,
         "request_form": request_form,

@@ -42,6 +42,7 @@ def test_schema_lists_every_endpoint_of_the_issue(openapi):
         ("GET", "/api/v1/adoptions/"), ("POST", "/api/v1/adoptions/"), ("GET", "/api/v1/adoptions/{id}/"),
         ("POST", "/api/v1/adoptions/{id}/transition/"), ("GET", "/api/v1/adoptions/{id}/events/"),
         ("GET", "/api/v1/stats/province/"),
+        ("GET", "/api/v1/software/"), ("GET", "/api/v1/software/{id}/"),
         ("GET", "/api/v1/notifications/"), ("POST", "/api/v1/notifications/{id}/read/"),
         ("POST", "/api/v1/notifications/read-all/"),
     }
@@ -84,6 +85,21 @@ def test_special_answers_are_documented(openapi):
     assert "422" in paths["/api/v1/publiccode/import/"]["post"]["responses"]
     assert "multipart/form-data" in paths["/api/v1/publiccode/import/"]["post"]["requestBody"]["content"]
     assert "text/yaml" in paths["/api/v1/solutions/{slug}/publiccode.yml"]["get"]["responses"]["200"]["content"]
+
+
+def test_the_software_list_is_documented_as_the_national_catalogue_has_it(openapi):
+    operation = openapi["paths"]["/api/v1/software/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert parameters["page[size]"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}
+    assert parameters["from"] == {"type": "string", "format": "date-time"}
+    assert {"page[after]", "page[before]"} <= set(parameters)
+    assert {"400", "404"} <= set(operation["responses"])
+    schemas = openapi["components"]["schemas"]
+    assert set(schemas["SoftwareList"]["properties"]) == {"data", "links"}
+    assert set(schemas["SoftwareLinks"]["required"]) == {"prev", "next"}
+    assert set(schemas["Software"]["required"]) == {
+        "id", "url", "aliases", "publiccodeYml", "active", "vitality", "createdAt", "updatedAt",
+    }
 
 
 def test_both_authentications_are_declared(openapi):

@@ -41,4 +41,4 @@ def test_a_valid_file_leads_to_the_new_draft(page, publisher_pesaro):
     page.click("form button[type=submit]:has-text('Importa')")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/catalogo/soluzioni/fascicolo-catastale-del-contribuente/")
-    assert "importata come bozza" in page.content()
+    assert "inviata in revisione" in page.content()

@@ -1,4 +1,8 @@
-"""export_publiccode: a valid file that loses nothing — exporting then re-importing changes no field."""
+"""export_publiccode: publiccode.yml 0.7 with no deprecated key, the original owner and the declared users kept,
+and a file that loses nothing — exporting then re-importing changes no field.
+
+The official validator's verdict on every export of the demo data and of the real files is in
+test_publiccode_export_validator.py."""
 
 from __future__ import annotations
 
@@ -10,14 +14,20 @@ import yaml
 from catalog.models import Adoption, Category, Solution
 from catalog.publiccode import parse_publiccode
 from catalog.publiccode.export import export_publiccode, publiccode_problems
-from catalog.publiccode.mapping import portal_url
+from catalog.publiccode.mapping import declared_users, portal_url
 from catalog.publiccode.services import import_publiccode
+from catalog.publiccode.upgrade import current_standard
 from municipalities.models import Body
 from tests.factories import AdoptionFactory, ReleaseFactory, SolutionFactory
 
-from .publiccode_helpers import read
+from .publiccode_helpers import dump, read, valid_doc
 
 pytestmark = pytest.mark.django_db
+
+LONG_EN = (
+    "The records management system registers incoming and outgoing mail, assigns documents to offices, keeps the "
+    "case files and works with certified e-mail and long-term preservation of the municipality."
+)
 
 # Fields that record when a row was written, not what the solution is.
 _VOLATILE = {"updated_at", "search_vector"}
@@ -35,8 +45,11 @@ def snapshot(solution: Solution) -> dict:
 
 def round_trip(solution: Solution, by) -> None:
     """Export, re-import as `by`, and assert that nothing changed."""
+    round_trip_text(solution, export_publiccode(solution, include_contacts=True), by)
+
+
+def round_trip_text(solution: Solution, text: str, by) -> None:
     before = snapshot(solution)
-    text = export_publiccode(solution, include_contacts=True)
     parsed = parse_publiccode(text.encode("utf-8"))
     assert parsed.errors == [], f"{solution.slug}: the export is not valid: {parsed.errors}\n{text}"
     result = import_publiccode(text.encode("utf-8"), by=by)
@@ -83,14 +96,16 @@ def rich_solution(pesaro, fano, urbino):
         supports_spid=True,
         supports_pagopa=True,
         supports_io=True,
+        # As an import stores them (in the current standard's shape): kept for the export.
         publiccode_extra={
-            "description": {"it": {"genericName": "Anagrafe catastale"}, "de": {
+            "description": {"it": {"apiDocumentation": "https://docs.cstpu.example/anagrafe-catastale/api"}, "de": {
                 "shortDescription": "Katasterregister.", "longDescription": "Katasterregister. " * 12,
                 "features": ["Katasterregister"]}},
-            "it": {"conforme": {"gdpr": True}},
+            "supports": [{"id": "alias:gdpr"}, {"id": "https://www.agid.gov.it/it/sicurezza/misure-minime"}],
             "maintenance": {"contractors": [{"email": "assistenza@marche-digitale.example"}]},
-            "intendedAudience": {"countries": ["it"]},
+            "intendedAudience": {"countries": ["IT"]},
             "fundedBy": [{"name": "Ministero dell'Economia e delle Finanze", "uri": "https://www.mef.gov.it"}],
+            "usedBy": ["Comune di Gradara", "Comune di Fano"],
         },
     )
     solution.categories.set(Category.objects.filter(code__in=["real-estate-management", "taxes-management"]))
@@ -103,27 +118,63 @@ def rich_solution(pesaro, fano, urbino):
     return solution
 
 
-def test_the_export_is_valid_and_carries_the_italian_section_and_organisation_uri(rich_solution):
+def test_the_export_is_publiccode_0_7_with_organisation_and_supports(rich_solution):
     text = export_publiccode(rich_solution, include_contacts=True)
     assert parse_publiccode(text.encode()).errors == []
     doc = yaml.safe_load(text)
-    assert doc["publiccodeYmlVersion"] == "0.5.0"
-    assert doc["organisation"] == {"name": "Comune di Pesaro", "uri": "urn:x-italian-pa:c_g479"}
-    assert doc["it"]["riuso"] == {"codiceIPA": "c_g479"}
-    assert doc["it"]["piattaforme"] == {"spid": True, "cie": False, "pagopa": True, "anpr": False, "io": True}
-    assert doc["it"]["conforme"] == {"gdpr": True}
+    assert doc["publiccodeYmlVersion"] == "0.7"
+    assert list(doc)[:4] == ["publiccodeYmlVersion", "name", "url", "landingURL"]  # the standard's order
+    assert doc["organisation"] == {"uri": "urn:x-italian-pa:c_g479", "name": "Comune di Pesaro"}
+    # The national platforms from the solution's fields, then the file's other entries.
+    assert doc["supports"] == [{"id": "alias:spid"}, {"id": "alias:pagopa"}, {"id": "alias:io"},
+                               {"id": "alias:gdpr"}, {"id": "https://www.agid.gov.it/it/sicurezza/misure-minime"}]
+    # No deprecated key: no country section, no repoOwner.
+    assert "it" not in doc and "IT" not in doc
+    assert doc["legal"] == {"license": "EUPL-1.2", "mainCopyrightOwner": "Comune di Pesaro"}
     assert (doc["softwareVersion"], doc["releaseDate"]) == ("3.1.0", "2025-03-01")
     assert doc["maintenance"]["contractors"] == [
         {"name": "Marche Digitale S.r.l.", "until": "2027-06-30", "email": "assistenza@marche-digitale.example"}]
     assert doc["dependsOn"] == {"open": [{"name": "PostgreSQL"}], "proprietary": [{"name": "Oracle"}],
                                 "hardware": [{"name": "Lettore di smart card"}]}
-    assert doc["description"]["it"]["genericName"] == "Anagrafe catastale"
+    assert doc["description"]["it"]["apiDocumentation"] == "https://docs.cstpu.example/anagrafe-catastale/api"
     assert doc["description"]["de"]["shortDescription"] == "Katasterregister."
+    assert doc["intendedAudience"] == {"scope": ["local-authorities"], "countries": ["IT"]}
 
 
-def test_used_by_lists_only_the_bodies_running_it_in_production(rich_solution):
+def test_used_by_lists_the_declared_users_then_the_bodies_running_it_in_production(rich_solution):
     doc = yaml.safe_load(export_publiccode(rich_solution))
-    assert doc["usedBy"] == ["Comune di Fano"]
+    # Fano is declared and verified: written once. Urbino has only asked: not a user.
+    assert doc["usedBy"] == ["Comune di Gradara", "Comune di Fano"]
+    rich_solution.publiccode_extra.pop("usedBy")
+    rich_solution.save()
+    assert yaml.safe_load(export_publiccode(rich_solution))["usedBy"] == ["Comune di Fano"]
+
+
+def test_a_reimport_does_not_record_the_verified_users_as_declared(rich_solution, urbino, cst_admin):
+    rich_solution.publiccode_extra["usedBy"] = ["Comune di Gradara"]
+    rich_solution.save()
+    text = export_publiccode(rich_solution, include_contacts=True)
+    assert yaml.safe_load(text)["usedBy"] == ["Comune di Gradara", "Comune di Fano"]
+    assert import_publiccode(text.encode(), by=cst_admin).ok
+    rich_solution.refresh_from_db()
+    assert declared_users(rich_solution) == ["Comune di Gradara"]
+    # A file that now declares Urbino (no adoption in production) records it as declared.
+    doc = yaml.safe_load(text)
+    doc["usedBy"].append("Comune di Urbino")
+    assert import_publiccode(yaml.safe_dump(doc, allow_unicode=True).encode(), by=cst_admin).ok
+    rich_solution.refresh_from_db()
+    assert declared_users(rich_solution) == ["Comune di Gradara", "Comune di Urbino"]
+
+
+def test_the_page_shows_the_declared_users_apart_from_the_verified_ones(client, rich_solution):
+    html = client.get(rich_solution.get_absolute_url()).content.decode()
+    panel = html[html.index('id="usata-da"'):html.index('id="releases-title"')]
+    verified = panel[:panel.index('id="usata-da-dichiarati"')]
+    declared = panel[panel.index('id="usata-da-dichiarati"'):]
+    assert "Fano" in verified and "Gradara" not in verified
+    assert "Dichiarati dal titolare, non verificati" in declared
+    assert "<li>Comune di Gradara</li>" in declared and "<li>Comune di Fano</li>" in declared
+    assert "non entrano nei conteggi" in declared
 
 
 def test_exporting_then_reimporting_a_rich_solution_changes_no_field(rich_solution, cst_admin):
@@ -147,16 +198,78 @@ def test_a_solution_without_a_repository_is_exported_with_its_portal_address(pes
     assert Solution.objects.get(pk=service.pk).repository_url == ""
 
 
-def test_an_imported_file_exports_again_with_its_unmanaged_keys(cst_admin, pesaro):
+def test_an_imported_0_2_file_exports_as_0_7_with_its_unmanaged_keys(cst_admin, pesaro):
     result = import_publiccode(read("v0_2_it_riuso.yml"), by=cst_admin)
     doc = yaml.safe_load(export_publiccode(result.solution))
-    assert doc["it"]["conforme"] == {"lineeGuidaDesign": True, "gdpr": True}
-    assert doc["description"]["it"]["genericName"] == "Portale tributi"
+    assert doc["publiccodeYmlVersion"] == "0.7"
+    # it.riuso.codiceIPA and legal.repoOwner became organisation; it.piattaforme and it.conforme.gdpr, supports.
+    assert doc["organisation"] == {"uri": "urn:x-italian-pa:c_g479", "name": "Comune di Pesaro"}
+    assert doc["supports"] == [{"id": "alias:spid"}, {"id": "alias:cie"}, {"id": "alias:pagopa"},
+                               {"id": "alias:gdpr"}]
+    assert "it" not in doc and "repoOwner" not in doc["legal"]
+    assert "genericName" not in doc["description"]["it"]  # deprecated, nothing replaces it
     assert doc["intendedAudience"] == {"scope": ["local-authorities", "finance-and-economic-development"],
-                                       "countries": ["it"]}
+                                       "countries": ["IT"]}
     assert doc["maintenance"]["contractors"][0]["website"] == "https://servizi-marche.example"
-    assert "usedBy" not in doc  # the file's own usedBy is not evidence of reuse
+    assert doc["usedBy"] == ["Comune di Pesaro"]  # as the owner declares it
+    assert declared_users(result.solution) == ["Comune di Pesaro"]
     round_trip(result.solution, cst_admin)
+
+
+def test_keys_stored_by_earlier_imports_leave_in_the_current_standard(pesaro):
+    """Solutions imported before the export moved to 0.7 keep deprecated keys in publiccode_extra."""
+    solution = SolutionFactory(
+        owner=pesaro, features_it=["Una funzione"], platforms=["web"], available_languages=["it"],
+        contacts=[{"name": "Anna Verdi"}], supports_spid=False,
+        publiccode_extra={
+            "it": {"conforme": {"gdpr": True, "lineeGuidaDesign": True}, "piattaforme": {}, "riuso": {}},
+            "description": {"it": {"genericName": "Protocollo"}, "en": {"genericName": "Records"}},
+            "legal": {"authorsFile": "AUTHORS"},
+            "inputTypes": ["text/plain"], "outputTypes": ["application/pdf"],
+            "intendedAudience": {"countries": ["it", "sm"], "unsupportedCountries": ["de"]},
+            "monochromeLogo": "img/logo-mono.svg",
+            "organisation": {"name": "Vecchio nome", "uri": "urn:x-italian-pa:c_d488"},
+        },
+    )
+    doc = yaml.safe_load(export_publiccode(solution, include_contacts=True))
+    assert "it" not in doc and "inputTypes" not in doc and "outputTypes" not in doc
+    assert "monochromeLogo" not in doc and doc["logo"] == "img/logo-mono.svg"
+    assert doc["supports"] == [{"id": "alias:gdpr"}]
+    assert doc["intendedAudience"]["countries"] == ["IT", "SM"]
+    assert doc["intendedAudience"]["unsupportedCountries"] == ["DE"]
+    assert doc["legal"] == {"license": solution.licence}
+    assert "genericName" not in doc["description"]["it"] and "en" not in doc["description"]
+    assert doc["organisation"] == {"uri": "urn:x-italian-pa:c_g479", "name": "Comune di Pesaro"}
+
+
+def test_current_standard_upgrades_each_deprecated_key():
+    original = {
+        "publiccodeYmlVersion": "0.2",
+        "legal": {"license": "MIT", "repoOwner": "Comune di Cremona", "authorsFile": "AUTHORS"},
+        "it": {"countryExtensionVersion": "0.2", "riuso": {"codiceIPA": "c_d150"},
+               "conforme": {"gdpr": True, "misureMinimeSicurezza": True},
+               "piattaforme": {"spid": True, "pagopa": False}},
+        "IT": {"piattaforme": {"io": True}},
+        "supports": [{"id": "alias:nis2"}],
+        "description": {"it": {"genericName": "x", "shortDescription": "y"}},
+        "intendedAudience": {"countries": ["it"]},
+        "inputTypes": ["text/plain"],
+    }
+    upgraded = current_standard(original)
+    assert upgraded == {
+        "publiccodeYmlVersion": "0.7",
+        "legal": {"license": "MIT"},
+        "supports": [{"id": "alias:nis2"}, {"id": "alias:spid"}, {"id": "alias:io"}, {"id": "alias:gdpr"}],
+        "description": {"it": {"shortDescription": "y"}},
+        "intendedAudience": {"countries": ["IT"]},
+        "organisation": {"uri": "urn:x-italian-pa:c_d150", "name": "Comune di Cremona"},
+    }
+    assert original["it"]["riuso"] == {"codiceIPA": "c_d150"}  # a copy: the argument is untouched
+    assert current_standard(upgraded) == upgraded
+    # The file's own organisation wins over the legacy code; an address is not a name.
+    assert current_standard({"it": {"riuso": {"codiceIPA": "c_d150"}}, "legal": {"repoOwner": "https://x.it"},
+                             "organisation": {"uri": "https://www.example.org"}}) == {
+        "organisation": {"uri": "https://www.example.org"}, "legal": {}}
 
 
 def test_changing_maintenance_away_from_contract_drops_the_stale_contractor_details(cst_admin, pesaro):
@@ -181,9 +294,83 @@ def test_contacts_are_left_out_unless_asked_for_and_a_reimport_keeps_them(rich_s
     assert "paolo.neri" in export_publiccode(rich_solution, include_contacts=True)
     text = export_publiccode(rich_solution)
     assert "paolo.neri" not in text
+    assert "contacts" not in yaml.safe_load(text)["maintenance"]  # under contract: contacts are optional
     assert import_publiccode(text.encode(), by=cst_admin).ok
     rich_solution.refresh_from_db()
     assert rich_solution.contacts[0]["name"] == "Paolo Neri"
+
+
+def test_where_contacts_are_required_the_public_file_names_the_owner_body(pesaro, cst_admin):
+    pesaro.email = "protocollo@comune-pesaro.example"
+    pesaro.save()
+    solution = SolutionFactory(owner=pesaro, maintenance_type="community", features_it=["Una funzione"],
+                               platforms=["web"], available_languages=["it"],
+                               contacts=[{"name": "Anna Verdi", "email": "anna.verdi@cstpu.example"}])
+    text = export_publiccode(solution)
+    assert yaml.safe_load(text)["maintenance"]["contacts"] == [
+        {"name": "Comune di Pesaro", "email": "protocollo@comune-pesaro.example"}]
+    assert "anna.verdi" not in text and parse_publiccode(text.encode()).errors == []
+    # Importing the public file keeps the people; a file naming other people replaces them.
+    round_trip_text(solution, text, cst_admin)
+    doc = yaml.safe_load(text)
+    doc["maintenance"]["contacts"] = [{"name": "Ufficio SIT"}]
+    assert import_publiccode(yaml.safe_dump(doc, allow_unicode=True).encode(), by=cst_admin).ok
+    solution.refresh_from_db()
+    assert solution.contacts == [{"name": "Ufficio SIT"}]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/solutions/{slug}/publiccode.yml",
+                                  "/catalogo/soluzioni/{slug}/publiccode.yml"])
+def test_the_page_and_the_api_write_the_people_only_for_those_who_may_see_them(client, pesaro, member_fano, path):
+    solution = SolutionFactory(owner=pesaro, maintenance_type="internal", features_it=["Una funzione"],
+                               platforms=["web"], available_languages=["it"],
+                               contacts=[{"name": "Anna Verdi", "email": "anna.verdi@cstpu.example"}])
+    url = path.format(slug=solution.slug)
+    anonymous = yaml.safe_load(client.get(url, HTTP_ACCEPT="text/yaml").content)
+    assert anonymous["maintenance"]["contacts"] == [{"name": "Comune di Pesaro"}]
+    client.force_login(member_fano)
+    member = yaml.safe_load(client.get(url, HTTP_ACCEPT="text/yaml").content)
+    assert member["maintenance"]["contacts"] == [{"name": "Anna Verdi", "email": "anna.verdi@cstpu.example"}]
+
+
+def test_the_original_owner_is_kept_whoever_it_is(cst_admin):
+    bari = valid_doc(url="https://github.com/comune-di-bari/mensa", organisation={
+        "name": "Comune di Bari", "uri": "urn:x-italian-pa:c_a662"})
+    amsterdam = valid_doc(url="https://github.com/amsterdam/signals", organisation={
+        "name": "Gemeente Amsterdam", "uri": "https://www.amsterdam.nl"})
+    third_party = valid_doc(url="https://github.com/openfoo/office-suite", organisation=None,
+                            legal={"license": "MPL-2.0", "repoOwner": "OpenFoo Foundation"})
+    for doc, organisation in ((bari, bari["organisation"]), (amsterdam, amsterdam["organisation"]),
+                              (third_party, None)):
+        solution = import_publiccode(dump(doc), by=cst_admin).solution
+        exported = yaml.safe_load(export_publiccode(solution, include_contacts=True))
+        # A third-party publisher has no organisation.uri of its own: the re-import finds it by its repository.
+        assert exported.get("organisation") == organisation
+        round_trip(solution, cst_admin)
+
+
+def test_an_external_comune_keeps_the_name_of_its_file(cst_admin):
+    doc = valid_doc(url="https://github.com/ComuneBologna/taxi", organisation={
+        "name": "ComuneBologna", "uri": "urn:x-italian-pa:c_a944"})
+    solution = import_publiccode(dump(doc), by=cst_admin).solution
+    assert yaml.safe_load(export_publiccode(solution))["organisation"]["name"] == "ComuneBologna"
+
+
+def test_a_file_without_italian_description_is_not_given_one(cst_admin):
+    description = {"en": {"shortDescription": "Records management for municipalities.",
+                          "longDescription": LONG_EN, "features": ["Registration"],
+                          "documentation": "https://docs.example.org/records"}}
+    doc = valid_doc(url="https://github.com/example/records", description=description,
+                    localisation={"localisationReady": True, "availableLanguages": ["en"]})
+    solution = import_publiccode(dump(doc), by=cst_admin).solution
+    assert solution.short_description_it == "Records management for municipalities."  # lent, shown in Italian
+    exported = yaml.safe_load(export_publiccode(solution, include_contacts=True))
+    assert exported["description"] == description
+    round_trip(solution, cst_admin)
+    # Once the editorial office writes the Italian text, the export has it.
+    solution.short_description_it = "Protocollo informatico per i comuni."
+    solution.save()
+    assert set(yaml.safe_load(export_publiccode(solution))["description"]) == {"it", "en"}
 
 
 def seed_demo() -> None:

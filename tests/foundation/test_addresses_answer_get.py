@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog.models import Adoption, AdoptionEvent, HarvestRun, Report, Solution, Source
 from catalog.reports import services as report_services
 from catalog.workflow import ADOPTION_ACTIONS
+from cstportal import images
 from cstportal.apitokens.services import create_api_token
 from cstportal.notifications.models import Delivery, Notification
 from municipalities.models import Membership
@@ -115,6 +116,7 @@ def _urls(name: str, route: str, w: World) -> list[str]:
         "apitokens:token-revoke": [{"pk": w.token_pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "scaduto"}],
         "switch-language": [{"language": "it"}],  # a display preference, the one cookie a GET may set
+        "media-image": [_stored_image()],
         "catalog:source-detail": [{"pk": w.source.pk}],
         "catalog:source-harvest": [{"pk": w.source.pk}],
         "catalog:source-run-progress": [{"pk": w.source.pk, "run_pk": w.run.pk}],
@@ -126,6 +128,14 @@ def _urls(name: str, route: str, w: World) -> list[str]:
         return [reverse(name)]
     assert name in by_name, f"a new address with arguments, {route!r}: give it objects here"
     return [reverse(name, kwargs=kwargs) for kwargs in by_name[name]]
+
+
+def _stored_image() -> dict[str, str]:
+    """The URL arguments of a logo stored in the world's MEDIA_ROOT."""
+    name = images.store_image(images.check_image(b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'))
+    _prefix, shard, filename = name.split("/")
+    digest, extension = filename.split(".")
+    return {"shard": shard, "digest": digest, "extension": extension}
 
 
 def assert_answers_get_with_a_page(client: Client, url: str) -> None:

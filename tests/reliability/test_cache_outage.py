@@ -11,7 +11,7 @@ import logging
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from catalog.adoptions.services import request_adoption
@@ -39,6 +39,22 @@ def production_cache(redis_server, settings):
 
 
 @pytest.fixture
+def cache_failures(production_cache, monkeypatch):
+    """Every error the cache's breaker records (a timeout or a refused connection), in order: how many times a
+    request waited for Redis, counted rather than timed so that a loaded machine cannot change the verdict."""
+    breaker = caches["default"].breaker
+    failures: list[str] = []
+    real_failed = breaker.failed
+
+    def counted(error: BaseException) -> None:
+        failures.append(error.__class__.__name__)
+        real_failed(error)
+
+    monkeypatch.setattr(breaker, "failed", counted)
+    return failures
+
+
+@pytest.fixture
 def clock(production_cache, monkeypatch):
     """The breaker's clock, moved by hand."""
     now = [1000.0]
@@ -60,26 +76,27 @@ def _timed(call) -> tuple[object, float]:
 
 
 @pytest.mark.parametrize("outage", ["frozen", "stopped"])
-def test_with_redis_down_anonymous_api_reads_answer_after_one_socket_timeout_at_most(production_cache, outage):
+def test_with_redis_down_anonymous_api_reads_answer_after_one_socket_timeout_at_most(
+    production_cache, cache_failures, outage
+):
     solution = SolutionFactory()
     client = Client()
     assert client.get("/api/v1/solutions/").status_code == 200  # throttles counted in Redis
     _take_down(production_cache, outage)
 
     paths = ["/api/v1/solutions/", f"/api/v1/solutions/{solution.slug}/", "/api/v1/municipalities/"] * 3
-    started = time.perf_counter()
+    cache_failures.clear()
     for path in paths:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-    elapsed = time.perf_counter() - started
 
     # One timeout (the first cache call) and then nothing: the other calls do not reach Redis.
-    assert elapsed < SOCKET_TIMEOUT + 1.0, f"{len(paths)} requests took {elapsed:.2f}s"
+    assert len(cache_failures) == 1, cache_failures
 
 
 @pytest.mark.parametrize("outage", ["frozen", "stopped"])
 def test_with_redis_down_an_html_workflow_action_and_the_pages_wait_one_socket_timeout_at_most(
-    production_cache, settings, outage, publisher_pesaro, referent_fano, analyst, fano
+    production_cache, cache_failures, settings, outage, publisher_pesaro, referent_fano, analyst, fano
 ):
     settings.ANON_CACHE_SECONDS = 300  # the page cache as in production
     adoption = request_adoption(solution=SolutionFactory(), body=fano, by=referent_fano)
@@ -88,6 +105,7 @@ def test_with_redis_down_an_html_workflow_action_and_the_pages_wait_one_socket_t
     dashboards.force_login(analyst)
     assert visitor.get("/catalogo/").status_code == 200
     _take_down(production_cache, outage)
+    cache_failures.clear()
 
     # Approving writes an event (the page cache and the figures are invalidated now and after the commit).
     response, approve_seconds = _timed(
@@ -101,9 +119,8 @@ def test_with_redis_down_an_html_workflow_action_and_the_pages_wait_one_socket_t
     figures, figures_seconds = _timed(lambda: dashboards.get("/catalogo/cruscotto/provincia/"))
     assert figures.status_code == 200
 
-    total = approve_seconds + catalogue_seconds + figures_seconds
-    assert total < SOCKET_TIMEOUT + 1.5, f"approve {approve_seconds:.2f}s, catalogue {catalogue_seconds:.2f}s, " \
-                                         f"dashboard {figures_seconds:.2f}s"
+    # One wait for Redis in all three (each bump of a version, each page-cache read after it goes without).
+    assert len(cache_failures) == 1, (cache_failures, approve_seconds, catalogue_seconds, figures_seconds)
 
 
 def test_while_the_circuit_is_open_the_cache_answers_as_an_empty_cache(production_cache):
