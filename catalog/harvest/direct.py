@@ -7,13 +7,13 @@ size of a publiccode.yml.
 
 from __future__ import annotations
 
-import importlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cstportal.errors import Invalid
+from cstportal.fetch import fetch
 
 PUBLICCODE_NAMES = ("publiccode.yml", "publiccode.yaml")
 
@@ -50,7 +50,4 @@ def parse_file_address(address: str) -> str:
 
 def fetch_publiccode(url: str, *, timeout: float) -> bytes:
     """The file at `url`, at most PUBLICCODE_MAX_BYTES. Raises cstportal.fetch.FetchError (an Invalid)."""
-    # Imported by name: cstportal.fetch is the portal's one outbound HTTP client, which this module only calls.
-    fetch = importlib.import_module("cstportal.fetch")
-    fetched = fetch.fetch(url, max_bytes=settings.PUBLICCODE_MAX_BYTES, timeout=timeout)
-    return bytes(fetched.content)
+    return fetch(url, max_bytes=settings.PUBLICCODE_MAX_BYTES, timeout=timeout).content

@@ -413,7 +413,6 @@ def test_a_publishers_repository_over_http_is_registered_and_harvested(protocoll
 
 
 def test_a_publiccode_address_is_fetched_and_harvested(harvest_dirs, settings, pesaro, cst_admin):
-    pytest.importorskip("cstportal.fetch")
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
