@@ -36,6 +36,9 @@ def describe_change(change: dict[str, Any]) -> str:
     if kind == "took_over":
         return _("Stesso repository della sorgente %(old)s (riconosciuto dai commit iniziali): la soluzione resta la "
                  "stessa e quella sorgente è stata rimossa.") % {"old": params.get("old", "")}
+    if kind == "images":
+        return _("Logo e schermate aggiornati dal repository (logo: %(logo)s; schermate: %(screenshots)s).") % {
+            "logo": _("sì") if params.get("logo") else _("no"), "screenshots": params.get("screenshots", 0)}
     if kind == "body":
         return _("Ente della sorgente, dal publiccode.yml: %(body)s.") % {"body": params.get("body", "")}
     return kind

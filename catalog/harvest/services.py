@@ -15,7 +15,8 @@ What a harvest does (`run_harvest`):
    default branch's head, tags, root commits) or a publiccode.yml address (catalog.harvest.direct);
 2. when the file and the tags are those the last harvest saw (the source's fingerprint), write nothing but the
    run's own row: a second harvest of an unchanged source changes nothing and tells nobody;
-3. otherwise check the logo and screenshots the file names (read from the repository), then import the file with
+3. otherwise read the logo and screenshots the file names from the repository (checked as images and kept, as
+   the import by URL keeps them), then import the file with
    the same code as an upload (catalog.publiccode.services.import_publiccode) for the source's body: the owner
    rule, the validation and the writes are the import's, through the solution services (a new version is a
    release that tells the adopters). Tags named like versions that appeared since the last harvest become
@@ -60,9 +61,10 @@ from catalog.harvest.repository import (
 from catalog.models import HarvestRun, Release, RepositoryAlias, Solution, Source
 from catalog.publiccode.mapping import fields_from_publiccode
 from catalog.publiccode.parser import FieldError, parse_publiccode
-from catalog.publiccode.services import ImportResult, import_publiccode
+from catalog.publiccode.services import MAX_SCREENSHOTS, ImportResult, import_publiccode
 from catalog.solutions import services as solutions
 from cstportal.errors import Conflict, Invalid, NotAllowed, ServiceError, StatusConflict
+from cstportal.images import ImageRefused, check_image, store_image
 from municipalities import permissions as people
 from municipalities.models import Body, User
 
@@ -265,6 +267,8 @@ class _Read:
 
     publiccode: bytes | None
     snapshot: Snapshot | None = None
+    # The stored names of the logo and screenshots read with the file: a new logo is news too.
+    images: tuple[str, ...] = ()
 
     @property
     def tags(self) -> tuple[Tag, ...]:
@@ -278,6 +282,8 @@ class _Read:
         digest = hashlib.sha256(self.publiccode or b"")
         for tag in self.tags:
             digest.update(f"\n{tag.name}\x00{tag.commit}".encode())
+        for name in self.images:
+            digest.update(f"\nimage {name}".encode())
         return digest.hexdigest()
 
 
@@ -286,6 +292,8 @@ class _Findings:
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    # The stored logo and screenshots read from the repository (None: not read, as for a publiccode.yml address).
+    images: tuple[str, list[str]] | None = None
 
 
 def _languages() -> list[str]:
@@ -345,7 +353,8 @@ def _read(source: Source, *, deadline: float) -> _Read:
 
 
 def _referenced_files(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field path, repository path) of the logo and screenshots a file names by path (not by URL)."""
+    """(field path, repository path) of the logo and screenshots a file names by path (not by URL): the
+    screenshots of its first description, at most MAX_SCREENSHOTS, as the import by URL keeps them."""
     found: list[tuple[str, str]] = []
     logo = data.get("logo")
     if isinstance(logo, str) and logo.strip():
@@ -353,27 +362,40 @@ def _referenced_files(data: dict[str, Any]) -> list[tuple[str, str]]:
     description = data.get("description")
     for language, section in (description.items() if isinstance(description, dict) else []):
         shots = section.get("screenshots") if isinstance(section, dict) else None
-        for index, shot in enumerate(shots if isinstance(shots, list) else []):
-            if isinstance(shot, str) and shot.strip():
-                found.append((f"description.{language}.screenshots[{index}]", shot.strip()))
+        if not isinstance(shots, list):
+            continue
+        named = [(index, shot.strip()) for index, shot in enumerate(shots) if isinstance(shot, str) and shot.strip()]
+        found += [(f"description.{language}.screenshots[{index}]", shot) for index, shot in named[:MAX_SCREENSHOTS]]
+        break  # the screenshots of one language: the others show the same screens
     return [(path, value) for path, value in found if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", value)]
 
 
-def _check_files(read: _Read, data: dict[str, Any], *, deadline: float) -> list[dict[str, Any]]:
-    """Read the logo and screenshots from the repository (their contents enter the cached copy); a missing or
-    oversized one is a warning at its field path, never a reason to refuse the file."""
+def _keep_files(read: _Read, data: dict[str, Any], findings: _Findings, *, deadline: float) -> None:
+    """Read the logo and screenshots from the repository (their contents enter the cached copy), check each as an
+    image and keep a copy (cstportal.images: stored once by content). One that is missing, too big or not an
+    image is a warning at its field path, never a reason to refuse the file."""
     if read.snapshot is None:
-        return []
-    warnings = []
-    for path, name in _referenced_files(data)[:20]:
+        return
+    logo, screenshots = "", []
+    for path, name in _referenced_files(data):
         left = deadline - time.monotonic()
         if left <= 1:
             break
         try:
-            read.snapshot.read_file(name, timeout=left)
+            stored = store_image(check_image(read.snapshot.read_file(name, timeout=left)))
         except RepositoryError as error:
-            warnings.append(_error_entry(path, error.code, _in_every_language(error.render), params=error.params))
-    return warnings
+            findings.warnings.append(_error_entry(path, error.code, _in_every_language(error.render),
+                                                  params=error.params))
+            continue
+        except ImageRefused as refused:
+            findings.warnings.append(_error_entry(path, refused.code, {code: refused.message for code in _languages()}))
+            continue
+        if path == "logo":
+            logo = stored
+        else:
+            screenshots.append(stored)
+    findings.images = (logo, screenshots)
+    read.images = (logo, *screenshots)
 
 
 def _version(tag: Tag) -> str:
@@ -530,6 +552,11 @@ def _apply(run: HarvestRun, source: Source, read: _Read, findings: _Findings) ->
         changed = [name for name in after if before.get(name) != after[name] and name != "repository_url"]
         if changed:
             findings.changes.append({"kind": "fields", "params": {"fields": changed}})
+    if findings.images is not None and (solution.logo_image, solution.screenshot_images) != findings.images:
+        logo, screenshots = findings.images
+        Solution.objects.filter(pk=solution.pk).update(logo_image=logo, screenshot_images=screenshots)
+        solution.logo_image, solution.screenshot_images = logo, screenshots
+        findings.changes.append({"kind": "images", "params": {"logo": bool(logo), "screenshots": len(screenshots)}})
     for version in sorted(set(solution.releases.values_list("version", flat=True)) - releases_before):
         findings.changes.append({"kind": "release", "params": {"version": version}})
     if former is not None:
@@ -613,11 +640,11 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
         findings.errors.append(entry)
         return _close(run, source, outcome=Outcome.FAILED, findings=findings, read=None)
     _set_progress(run, 40)
+    parsed = parse_publiccode(read.publiccode or b"")
+    if parsed.data is not None and not parsed.errors:
+        _keep_files(read, parsed.data, findings, deadline=deadline)
     if read.fingerprint() == source.fingerprint and _repeated_outcome(source) is not None:
         return _repeat(run, source, findings, read=read)
-    parsed = parse_publiccode(read.publiccode or b"")
-    if parsed.data is not None:
-        findings.warnings.extend(_check_files(read, parsed.data, deadline=deadline))
     _set_progress(run, 70)
     try:
         with transaction.atomic(durable=True):

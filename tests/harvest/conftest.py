@@ -11,7 +11,18 @@ from tests.catalog.publiccode_helpers import dump, valid_doc
 
 from .gitrepos import SourceRepo
 
-LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+def _png(size: tuple[int, int] = (32, 32), colour: str = "#0066cc") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+LOGO = _png()
 
 
 def publiccode(**changes: Any) -> bytes:
@@ -24,6 +35,7 @@ def publiccode(**changes: Any) -> bytes:
 @pytest.fixture
 def harvest_dirs(settings, tmp_path):
     settings.HARVEST_CACHE_DIR = tmp_path / "cache"
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.HARVEST_LOCAL_ROOTS = [str(tmp_path / "sources")]
     settings.FETCH_ALLOWED_HOSTS = []
     settings.HARVEST_TIMEOUT_SECONDS = 30

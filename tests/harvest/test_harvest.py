@@ -64,8 +64,9 @@ def test_a_source_of_cst_staff_creates_the_published_solution_with_its_release(p
     assert source.solution == solution
     assert {"name", "short_description_it", "licence", "categories"} <= set(source.harvested_fields)
     assert source.head == protocollo.git("rev-parse", "HEAD") and source.tags_seen == ["v5.2"]
-    assert [change["kind"] for change in run.changes] == ["created", "release"]
+    assert [change["kind"] for change in run.changes] == ["created", "images", "release"]
     assert run.errors == [] and run.warnings == []
+    assert solution.logo_image.startswith("images/") and solution.logo_url
 
 
 def test_a_publishers_source_creates_a_solution_that_waits_for_review(protocollo, pesaro, publisher_pesaro, cst_admin):
@@ -262,6 +263,32 @@ def test_a_missing_logo_is_a_warning_at_its_path(harvest_dirs, pesaro, cst_admin
 
     assert run.outcome == HarvestRun.Outcome.CREATED
     assert [(w["path"], w["code"]) for w in run.warnings] == [("logo", "file_not_found")]
+    assert Solution.objects.get().logo_image == ""
+
+
+def test_the_logo_and_screenshots_are_checked_and_kept_and_follow_the_repository(harvest_dirs, pesaro, cst_admin):
+    from .conftest import _png
+
+    repo = SourceRepo(harvest_dirs / "sources", "immagini")
+    description = {"it": {"shortDescription": "Protocollo informatico e gestione documentale per i comuni.",
+                          "longDescription": "Descrizione estesa del protocollo informatico. " * 5,
+                          "features": ["Registrazione di protocollo"],
+                          "screenshots": ["img/uno.png", "img/finta.png", "img/manca.png"]}}
+    repo.commit({"publiccode.yml": publiccode(description=description), "img/logo.png": LOGO,
+                 "img/uno.png": _png((64, 48), "#cc0000"), "img/finta.png": b"<html>non sono un'immagine</html>"})
+    source = _source(repo, pesaro, by=cst_admin)
+
+    run = harvest(source)
+
+    assert run.outcome == HarvestRun.Outcome.CREATED, run.errors
+    solution = Solution.objects.get()
+    assert solution.logo_image and len(solution.screenshot_images) == 1
+    assert [(w["path"], w["code"]) for w in run.warnings] == [
+        ("description.it.screenshots[1]", "image_refused"), ("description.it.screenshots[2]", "file_not_found")]
+    repo.commit({"img/logo.png": _png(colour="#00aa00")}, message="Nuovo logo")
+    again = harvest(source)
+    assert {"kind": "images", "params": {"logo": True, "screenshots": 1}} in again.changes
+    assert Solution.objects.get().logo_image != solution.logo_image
 
 
 # --- moved repositories -----------------------------------------------------------------------------------------
