@@ -63,6 +63,17 @@ def git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, env={**GIT_ENV, "HOME": str(WORK)}, check=True, capture_output=True)
 
 
+def logo(n: int) -> bytes:
+    """A small real PNG of its own for each solution (the harvest checks and keeps it)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (n % 256, (n * 7) % 256, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def make_repositories(count: int) -> list[Path]:
     sources = WORK / "sources"
     shutil.rmtree(WORK / "sources", ignore_errors=True)
@@ -78,7 +89,7 @@ def make_repositories(count: int) -> list[Path]:
         git("config", "uploadpack.allowFilter", "true", cwd=bare)
         git("init", "--quiet", "-b", "main", cwd=work)
         (work / "publiccode.yml").write_text(PUBLICCODE.format(n=n))
-        (work / "img" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16)
+        (work / "img" / "logo.png").write_bytes(logo(n))
         for step in range(3):
             (work / "src" / f"modulo{step}.py").write_text(f"# modulo {step} della soluzione {n}\n" * 50)
             git("add", "--all", cwd=work)
@@ -150,11 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     repositories = make_repositories(args.sources)
     log(f"repositories made in {time.monotonic() - made:.1f} s")
     shutil.rmtree(WORK / "cache", ignore_errors=True)
+    shutil.rmtree(WORK / "media", ignore_errors=True)
     redis = Redis(WORK / "redis").start()
     env = {
         **os.environ,
         "DEBUG": "0", "SECRET_KEY": "bench-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": f"{redis.url}/0", "VAR_DIR": str(WORK / "var"), "LOG_LEVEL": "WARNING",
+        "REDIS_URL": f"{redis.url}/0", "VAR_DIR": str(WORK / "var"), "MEDIA_ROOT": str(WORK / "media"),
+        "LOG_LEVEL": "WARNING",
         "HARVEST_LOCAL_ROOTS": str(WORK / "sources"), "HARVEST_CACHE_DIR": str(WORK / "cache"),
         "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "cstportal.settings",
     }
