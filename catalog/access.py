@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from catalog import permissions
-from catalog.models import Adoption, Report, Solution
+from catalog.models import Adoption, Report, Solution, Source
 from catalog.workflow import Action
 
 
@@ -38,3 +38,12 @@ def get_report_for(user: Any, pk: int) -> Report:
     if report is None or not permissions.can_view_report(user, report):
         raise Http404("report")
     return report
+
+
+def get_source_for(user: Any, pk: int, *, manage: bool = False) -> Source:
+    source = Source.objects.select_related("body", "solution", "registered_by", "last_run").filter(pk=pk).first()
+    if source is None or not permissions.can_view_source(user, source):
+        raise Http404("source")
+    if manage and not permissions.can_manage_source(user, source):
+        raise PermissionDenied
+    return source

@@ -13,6 +13,7 @@ outbox rows (cstportal.notifications), never talks to the broker.
 | solution published / changes requested  | the owner body's publishers                           |
 | solution retired                        | referents of every body with an active adoption of it |
 | request waiting too long (daily task)   | the owner body's publishers and CST staff             |
+| a harvest finds new errors in a source  | the source body's publishers (an external body's: its registrant and CST) |
 
 Nobody is told about their own action. Each recipient set is read with one query.
 """
@@ -60,6 +61,9 @@ MESSAGES: dict[str, str] = {
     "solution.published": gettext_noop("«%(solution)s» è stata pubblicata nel catalogo"),
     "solution.changes_requested": gettext_noop("Sono state richieste modifiche a «%(solution)s»"),
     "solution.retired": gettext_noop("«%(solution)s» di %(owner)s è stata ritirata dal catalogo"),
+    "harvest.errors": gettext_noop(
+        "La raccolta da %(source)s ha trovato errori nuovi (%(count)s): il catalogo non è cambiato"
+    ),
 }
 
 # Adoptions whose body hears about new releases.
@@ -225,6 +229,26 @@ def release_added(release: Any) -> None:
         message=MESSAGES["release.added"],
         params={"solution": solution.name, "version": release.version, "note": release.notes or ""},
         url=_solution_url(solution),
+    )
+
+
+def harvest_found_errors(source: Any, run: Any, *, count: int) -> None:
+    """After a harvest that found errors the last one did not have: tell the people who can fix the source, once
+    (the key is the run's, and a run is applied once). A member body's publishers fix its sources; an external
+    body has no people of its own, so whoever registered the source and CST staff are told instead."""
+    recipients = publishers_of(source.body_id) if source.body_id is not None and source.body.is_member else []
+    if not recipients:
+        recipients = cst_staff()
+        registrant = source.registered_by if source.registered_by_id else None
+        if registrant is not None and registrant.pk not in {person.pk for person in recipients}:
+            recipients.append(registrant)
+    record_notifications(
+        recipients=recipients,
+        kind="harvest.errors",
+        event_key=f"harvest-run:{run.pk}",
+        message=MESSAGES["harvest.errors"],
+        params={"source": source.url, "count": count},
+        url=source.get_absolute_url(),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from catalog.models import Adoption, Report, Solution
+from catalog.models import Adoption, Report, Solution, Source
 from catalog.workflow import PUBLICATION_STEPS, Action, Actor, PublicationAction, actions_from, transition_for
 from municipalities import permissions as people
 from municipalities.models import Body, Role
@@ -229,3 +229,41 @@ def reports_visible_to(user: Person, queryset: QuerySet[Report]) -> QuerySet[Rep
     return queryset.filter(
         Q(kind="body", body_id__in=body_ids) | Q(kind="solution", solution__owner_id__in=body_ids)
     )
+
+
+# --- sources of the harvest -----------------------------------------------------------------------------------
+
+
+def can_register_source(user: Person, body: Body | None = None) -> bool:
+    """CST staff for any body, external ones included; a publisher for a member body it publishes for."""
+    if people.is_cst_admin(user):
+        return True
+    if body is None:
+        return bool(people.body_ids_with_role(user, Role.PUBLISHER))
+    return body.is_member and people.is_publisher_of(user, body)
+
+
+def can_register_local_source(user: Person) -> bool:
+    """A path on the portal's own disk (a mirror, a fixture) is CST staff's: it names the servers' folders."""
+    return people.is_cst_admin(user)
+
+
+def can_view_source(user: Person, source: Source) -> bool:
+    """A source, its harvests and their errors: its body's publishers, CST staff and analysts."""
+    if people.sees_everything(user):
+        return True
+    return source.body_id is not None and people.is_publisher_of(user, source.body_id)
+
+
+def can_manage_source(user: Person, source: Source) -> bool:
+    """Harvest now, pause, resume, remove: its body's publishers and CST staff."""
+    if people.is_cst_admin(user):
+        return True
+    return source.body_id is not None and people.is_publisher_of(user, source.body_id)
+
+
+def sources_visible_to(user: Person, queryset: QuerySet[Source]) -> QuerySet[Source]:
+    """The list counterpart of can_view_source."""
+    if people.sees_everything(user):
+        return queryset
+    return queryset.filter(body_id__in=people.body_ids_with_role(user, Role.PUBLISHER))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
+from catalog.harvest import services as harvest_services
 from catalog.reports import services as report_services
 
 
@@ -19,3 +21,19 @@ def send_monthly_report() -> int:
     """Beat, on the 1st of each month: the provincial report of the month just ended, announced to analysts and
     CST staff through the notifications outbox (in-app and e-mail, with the download link)."""
     return report_services.send_monthly_report().pk
+
+
+@shared_task(name="catalog.run_harvest", acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+             time_limit=settings.HARVEST_TIMEOUT_SECONDS + 60, soft_time_limit=settings.HARVEST_TIMEOUT_SECONDS + 30)
+def run_harvest(run_id: int) -> str:
+    """Harvest one source, published by the outbox relay (idempotent: a second message for the run does nothing;
+    a run whose worker died is taken over once its lease has passed)."""
+    run = harvest_services.run_harvest(run_id=run_id)
+    return run.outcome if run else "skipped"
+
+
+@shared_task(name="catalog.queue_due_harvests", ignore_result=True, time_limit=120)
+def queue_due_harvests() -> int:
+    """Beat: a queued run for every source whose time has come; the relay hands the runs to the workers, which
+    harvest them in parallel."""
+    return len(harvest_services.queue_due_harvests())

@@ -292,6 +292,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 OUTBOXES = {
     "notifications.Delivery": "notifications.send_delivery",
     "catalog.Report": "catalog.run_report",
+    "catalog.HarvestRun": "catalog.run_harvest",
 }
 # The relay publishes due outbox rows every few seconds (beat) or in `manage.py relay_outbox --loop`.
 NOTIFICATION_RELAY_INTERVAL_SECONDS = env_int("NOTIFICATION_RELAY_INTERVAL_SECONDS", 5)
@@ -321,6 +322,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.send_monthly_report",
         "schedule": crontab(minute=30, hour=6, day_of_month=1),
     },
+    # Sources due for a harvest get a queued run (an outbox row); the relay hands the runs to the workers.
+    "catalog-queue-due-harvests": {
+        "task": "catalog.queue_due_harvests",
+        "schedule": float(env_int("HARVEST_BEAT_SECONDS", 60)),
+        "options": {"expires": float(env_int("HARVEST_BEAT_SECONDS", 60))},
+    },
 }
 
 # --- Domain settings ------------------------------------------------------------------------------------------
@@ -347,6 +354,12 @@ HARVEST_CACHE_DIR = Path(env_str("HARVEST_CACHE_DIR", str(VAR_DIR / "harvest")))
 HARVEST_TIMEOUT_SECONDS = env_int("HARVEST_TIMEOUT_SECONDS", 120)
 HARVEST_MAX_REPOSITORY_BYTES = env_int("HARVEST_MAX_REPOSITORY_BYTES", 200 * 1024 * 1024)
 HARVEST_MAX_FILE_BYTES = env_int("HARVEST_MAX_FILE_BYTES", 5 * 1024 * 1024)
+# How often each active source is harvested, and how soon "harvest now" may be pressed again for one source.
+HARVEST_INTERVAL_SECONDS = env_int("HARVEST_INTERVAL_SECONDS", 6 * 3600)
+HARVEST_NOW_MIN_SECONDS = env_int("HARVEST_NOW_MIN_SECONDS", 60)
+# A running harvest whose worker died is taken over after this long: longer than a read's deadline plus the writes
+# (the harvest task's hard time limit is HARVEST_TIMEOUT_SECONDS + 60).
+HARVEST_LEASE_SECONDS = env_int("HARVEST_LEASE_SECONDS", HARVEST_TIMEOUT_SECONDS + 120)
 
 # --- REST API v1: token authentication, throttling, cursor pagination, OpenAPI schema --------------------------
 REST_FRAMEWORK = {

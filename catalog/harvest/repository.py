@@ -527,6 +527,12 @@ class _Remote:
     def refs(self) -> dict[str, str]:
         return {HEAD_REF: self.head, **{f"refs/tags/{name}": sha for name, sha in self.tags.items()}}
 
+    @property
+    def digest(self) -> str:
+        """The default branch, its head and every tag in one value: equal digests, nothing new to read."""
+        listing = "\n".join(f"{name} {sha}" for name, sha in sorted(self.refs.items()))
+        return hashlib.sha256(f"{self.default_branch}\n{listing}".encode()).hexdigest()
+
 
 def _list_remote(git: _Git) -> _Remote:
     branch, head, tags = "", "", {}
@@ -657,6 +663,8 @@ class Snapshot:
     publiccode: bytes | None
     fetched: bool
     _git: _Git = field(repr=False, compare=False)
+    # What `remote_digest` answers for the repository as this read found it.
+    refs_digest: str = ""
 
     def require_publiccode(self) -> bytes:
         if self.publiccode is None:
@@ -702,4 +710,21 @@ def read_repository(address: str | Source, *, timeout: float | None = None) -> S
         publiccode = _read_blob(git, head, PUBLICCODE_PATH, max_bytes=settings.PUBLICCODE_MAX_BYTES, missing_ok=True)
     return Snapshot(source=source, default_branch=remote.default_branch, head=head,
                     head_date=dt.datetime.fromisoformat(date), tags=tags, root_commits=roots, publiccode=publiccode,
-                    fetched=fetched, _git=git)
+                    fetched=fetched, _git=git, refs_digest=remote.digest)
+
+
+def remote_digest(address: str | Source, *, timeout: float | None = None) -> str:
+    """One listing of the remote's refs (nothing fetched), as a digest comparable with `Snapshot.refs_digest`: a
+    harvest whose digest is the one its last read recorded knows the repository is as it was, at the cost of one
+    `ls-remote`. Raises a RepositoryError like `read_repository`."""
+    source = parse_source(address) if isinstance(address, str) else address
+    root = _cache_root()
+    git = _Git(source=source, path=root / f"{source.cache_key}.git", home=root / "home",
+               options=(), timeout=timeout or settings.HARVEST_TIMEOUT_SECONDS)
+    git.start()
+    if source.scheme == "file" and not Path(source.url.removeprefix("file://")).exists():
+        raise RepositoryNotFound()
+    git.options = _options(source)
+    with _locked(git):
+        _prepare(git)
+        return _list_remote(git).digest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -69,6 +70,8 @@ class LinesField(forms.CharField):
         return line
 
     def clean(self, value: Any) -> list[Any]:
+        if isinstance(value, list | tuple):  # a read-only field cleans its initial value, a list
+            value = self.prepare_value(value)
         text = super().clean(value) or ""
         lines = [" ".join(line.split()) for line in text.splitlines()]
         lines = [line for line in lines if line]
@@ -154,6 +157,8 @@ class LanguagesField(forms.CharField):
         return ", ".join(value) if isinstance(value, list | tuple) else value
 
     def clean(self, value: Any) -> list[str]:
+        if isinstance(value, list | tuple):  # a read-only field cleans its initial value, a list
+            value = self.prepare_value(value)
         text = super().clean(value) or ""
         codes = [c.lower() for c in re.split(r"[\s,;]+", text) if c]
         wrong = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", c)]
@@ -258,7 +263,8 @@ class SolutionForm(forms.Form):
         (_("Integrazioni con le piattaforme nazionali"), tuple(f"supports_{code}" for code, _label in SUPPORTS)),
     )
 
-    def __init__(self, *args: Any, user: Any, instance: Solution | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, instance: Solution | None = None, read_only: Iterable[str] = (),
+                 **kwargs: Any) -> None:
         self.user = user
         self.instance = instance
         if instance is not None:
@@ -286,6 +292,23 @@ class SolutionForm(forms.Form):
             if isinstance(field.widget, forms.CheckboxInput | forms.Select | forms.CheckboxSelectMultiple):
                 continue
             field.widget.attrs.setdefault("class", "form-control")
+        self.read_only = self._lock(read_only)
+
+    def _lock(self, model_fields: Iterable[str]) -> list[str]:
+        """Fields that come from a harvested publiccode.yml: shown, not editable (the form keeps their current
+        value), with a note that they change in the repository."""
+        names = set()
+        for name in model_fields:
+            if name == "dependencies":
+                names.update(("dependencies_open", "dependencies_proprietary", "dependencies_hardware"))
+            elif name in self.fields:
+                names.add(name)
+        note = _("Viene dal publiccode.yml del repository: si modifica nel repository.")
+        for name in names:
+            field = self.fields[name]
+            field.disabled = True
+            field.help_text = f"{field.help_text} {note}" if field.help_text else note
+        return sorted(names)
 
     def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]

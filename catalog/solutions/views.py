@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from catalog import permissions
 from catalog.access import get_solution_for
 from catalog.caching import PAGES
+from catalog.harvest.querysets import harvested_fields
 from catalog.models import PublicationEvent, Solution
 from catalog.solutions import services
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
@@ -267,14 +268,16 @@ def solution_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def solution_edit(request: HttpRequest, slug: str) -> HttpResponse:
     solution = get_solution_for(request.user, slug, edit=True)
-    form = SolutionForm(request.POST or None, user=request.user, instance=solution)
+    harvested = harvested_fields(solution)
+    form = SolutionForm(request.POST or None, user=request.user, instance=solution, read_only=harvested)
     if request.method == "POST" and form.is_valid():
         with service_errors_as_messages(request, form=form) as outcome:
             services.update_solution(solution, by=request.user, **form.service_arguments())
         if outcome.ok:
             messages.success(request, _("Modifiche salvate."))
             return redirect(solution)
-    return render(request, "catalog/solution_form.html", {"form": form, "solution": solution})
+    return render(request, "catalog/solution_form.html",
+                  {"form": form, "solution": solution, "harvested": bool(harvested)})
 
 
 @login_required

@@ -2,6 +2,7 @@ from django.urls import path
 
 from catalog.adoptions import views as adoptions
 from catalog.dashboards import views as dashboards
+from catalog.harvest import views as harvest
 from catalog.publiccode import views as publiccode
 from catalog.reports import views as reports
 from catalog.solutions import views as solutions
@@ -41,4 +42,14 @@ urlpatterns = [
     path("rapporti/<int:pk>/", reports.report_detail, name="report-detail"),
     path("rapporti/<int:pk>/avanzamento/", reports.report_progress, name="report-progress"),
     path("rapporti/<int:pk>/scarica/", reports.report_download, name="report-download"),
+    # Sources harvested from their repositories.
+    path("sorgenti/", harvest.source_list, name="source-list"),
+    path("sorgenti/nuova/", harvest.source_create, name="source-create"),
+    path("sorgenti/<int:pk>/", harvest.source_detail, name="source-detail"),
+    path("sorgenti/<int:pk>/raccogli/", harvest.source_harvest, name="source-harvest"),
+    path("sorgenti/<int:pk>/raccolte/<int:run_pk>/avanzamento/", harvest.source_run_progress,
+         name="source-run-progress"),
+    path("sorgenti/<int:pk>/pausa/", harvest.source_pause, name="source-pause"),
+    path("sorgenti/<int:pk>/riattiva/", harvest.source_resume, name="source-resume"),
+    path("sorgenti/<int:pk>/rimuovi/", harvest.source_remove, name="source-remove"),
 ]

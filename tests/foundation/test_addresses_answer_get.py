@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from catalog.models import Adoption, AdoptionEvent, Report, Solution
+from catalog.models import Adoption, AdoptionEvent, HarvestRun, Report, Solution, Source
 from catalog.reports import services as report_services
 from catalog.workflow import ADOPTION_ACTIONS
 from cstportal import images
@@ -43,6 +43,8 @@ class World:
     delivery: Delivery
     report: Report
     token_pk: int
+    source: Source | None = None
+    run: HarvestRun | None = None
 
 
 @pytest.fixture
@@ -67,8 +69,11 @@ def world(settings, tmp_path, pesaro, fano, urbino, cst_admin, referent_fano, pu
     report = report_services.request_report(by=cst_admin, kind="body", format="csv", body=fano)
     report = report_services.run_report(report_id=report.pk) or report
     token = create_api_token(user=cst_admin, name="script", days=30)
+    source = Source.objects.create(url="https://code.cstpu.example/pesaro/anagrafe.git", body=pesaro)
+    run = HarvestRun.objects.create(source=source)
     return World(solution=solution, draft=draft, in_review=in_review, adoption=adoption, produced=produced,
-                 notification=notification, delivery=delivery, report=report, token_pk=token.token.pk)
+                 notification=notification, delivery=delivery, report=report, token_pk=token.token.pk,
+                 source=source, run=run)
 
 
 def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -112,6 +117,12 @@ def _urls(name: str, route: str, w: World) -> list[str]:
         "password_reset_confirm": [{"uidb64": "MQ", "token": "scaduto"}],
         "switch-language": [{"language": "it"}],  # a display preference, the one cookie a GET may set
         "media-image": [_stored_image()],
+        "catalog:source-detail": [{"pk": w.source.pk}],
+        "catalog:source-harvest": [{"pk": w.source.pk}],
+        "catalog:source-run-progress": [{"pk": w.source.pk, "run_pk": w.run.pk}],
+        "catalog:source-pause": [{"pk": w.source.pk}],
+        "catalog:source-resume": [{"pk": w.source.pk}],
+        "catalog:source-remove": [{"pk": w.source.pk}],
     }
     if "<" not in route:
         return [reverse(name)]
@@ -156,6 +167,7 @@ def test_every_address_of_the_portal_answers_get_with_a_page(client, world, cst_
     assert Solution.objects.get(pk=world.draft.pk).status == Solution.Status.DRAFT
     assert Solution.objects.get(pk=world.in_review.pk).status == Solution.Status.IN_REVIEW
     assert Delivery.objects.get(pk=world.delivery.pk).status == Delivery.Status.FAILED
+    assert Source.objects.get(pk=world.source.pk).status == Source.Status.ACTIVE
 
 
 # --- the addresses that answered only POST, each by the person who uses it ---------------------------------------

@@ -1,0 +1,729 @@
+"""Registering sources and harvesting them: the only code that changes sources and harvest runs.
+
+How a harvest reaches a worker: the beat job (`queue_due_harvests`), the "harvest now" button (`request_harvest`),
+registering a source and `manage.py harvest` only write a queued `HarvestRun`, an outbox row; the relay of
+cstportal.notifications hands it to the task `catalog.run_harvest`, any number of which run in parallel on the
+workers. A source has at most one queued or running run (a database constraint), and `run_harvest` claims its run
+with a compare-and-set, so two workers never harvest one source at once and a message delivered twice harvests
+once. While it works, the run is due again only after HARVEST_LEASE_SECONDS: a worker killed mid-harvest leaves
+it running, the relay publishes it again and the next worker takes it over. The writes of a harvest happen in one
+transaction that first checks the claim is still the worker's own, so a worker that lost its claim (it was too
+slow) writes nothing.
+
+What a harvest does (`run_harvest`):
+1. read the source: a repository with real git (catalog.harvest.repository: blob-less copy, publiccode.yml at the
+   default branch's head, tags, root commits) or a publiccode.yml address (catalog.harvest.direct);
+2. when the file and the tags are those the last harvest saw (the source's fingerprint), write nothing but the
+   run's own row: a second harvest of an unchanged source changes nothing and tells nobody;
+3. otherwise read the logo and screenshots the file names from the repository (checked as images and kept, as
+   the import by URL keeps them), then import the file with
+   the same code as an upload (catalog.publiccode.services.import_publiccode) for the source's body: the owner
+   rule, the validation and the writes are the import's, through the solution services (a new version is a
+   release that tells the adopters). Tags named like versions that appeared since the last harvest become
+   releases too;
+4. an invalid file, or one that names another body as owner, changes nothing in the catalogue: the errors are
+   kept on the run at their field paths, and the people who can fix the source are told once per new error.
+
+A source acts with the rights of whoever registered it: a publisher's source writes what that publisher may write
+(a new solution goes to CST staff for review), a source registered by CST staff or by the portal (`by=None`) has
+every right (a new solution is published at once). A repository that moved (a new source whose root commits are
+those of a solution's former source, of the same body) keeps its solution; its former address stays as an alias.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog import notices, permissions
+from catalog.harvest import direct
+from catalog.harvest.repository import (
+    RepositoryError,
+    Snapshot,
+    Tag,
+    parse_source,
+    read_repository,
+    remote_digest,
+)
+from catalog.models import HarvestRun, Release, RepositoryAlias, Solution, Source
+from catalog.publiccode.mapping import fields_from_publiccode
+from catalog.publiccode.parser import FieldError, parse_publiccode
+from catalog.publiccode.services import MAX_SCREENSHOTS, ImportResult, import_publiccode
+from catalog.solutions import services as solutions
+from cstportal.errors import Conflict, Invalid, NotAllowed, ServiceError, StatusConflict
+from cstportal.images import ImageRefused, check_image, store_image
+from municipalities import permissions as people
+from municipalities.models import Body, User
+
+logger = logging.getLogger(__name__)
+
+Kind = Source.Kind
+Status = HarvestRun.Status
+Outcome = HarvestRun.Outcome
+ACTIVE_RUN = (Status.QUEUED, Status.RUNNING)
+
+# A tag that names a version: v1.2.0, 1.2, 2024.03, 1.0.0-rc.1. The leading "v" is not part of the version, so
+# that the tag v1.2.0 and a publiccode.yml's softwareVersion 1.2.0 are one release.
+VERSION_TAG = re.compile(r"^[vV]?(?P<version>\d+(?:\.\d+)*(?:[-+][0-9A-Za-z][0-9A-Za-z.+_-]*)?)$")
+
+
+class HarvestRateLimited(Conflict):
+    """"Harvest now" was pressed for this source a moment ago."""
+
+    code = "harvest_rate_limited"
+    default_message = gettext_lazy("Una raccolta di questa sorgente è stata chiesta da poco: riprova tra un minuto.")
+
+
+# --- registering and managing sources -------------------------------------------------------------------------
+
+
+def normalise_address(address: str, *, kind: str = "") -> tuple[str, str]:
+    """(kind, normalised address) of what a person typed, checked without touching the network. Raises Invalid
+    (SourceRefused and its kinds for a repository, FileSourceRefused for a publiccode.yml address)."""
+    kind = kind or (Kind.FILE if direct.is_publiccode_address(address) else Kind.REPOSITORY)
+    if kind == Kind.FILE:
+        return kind, direct.parse_file_address(address)
+    return kind, parse_source(address).url
+
+
+@transaction.atomic
+def register_source(*, url: str, by: User | None, body: Body | None, kind: str = "") -> Source:
+    """Register a source of `body` and queue its first harvest.
+
+    Preconditions: `by` may register sources for `body` (its publisher, for a member body; CST staff, for any
+    body); a local path or file:// address is CST staff's and must lie under HARVEST_LOCAL_ROOTS. `by=None` is the
+    portal (`manage.py harvest`), which may leave `body` empty: the first harvest sets it to the body the file names.
+    Raises NotAllowed, Invalid (an address the portal does not read; `errors["url"]`) or Conflict (already a source).
+    """
+    if by is not None and (body is None or not permissions.can_register_source(by, body)):
+        raise NotAllowed(_("Non puoi registrare sorgenti per questo ente."))
+    try:
+        kind, address = normalise_address(url, kind=kind)
+    except Invalid as refused:
+        raise Invalid(refused.message, errors={"url": refused.message})
+    if address.startswith("file://") and by is not None and not permissions.can_register_local_source(by):
+        message = _("Solo lo staff del CST può registrare un percorso locale.")
+        raise Invalid(message, errors={"url": message})
+    if Source.objects.exclude(status=Source.Status.REMOVED).filter(url=address).exists():
+        message = _("Questo indirizzo è già una sorgente del catalogo.")
+        raise Conflict(message, errors={"url": message})
+    try:
+        with transaction.atomic():
+            source = Source.objects.create(url=address, kind=kind, body=body, registered_by=by,
+                                           next_harvest_at=timezone.now() + _interval())
+    except IntegrityError:  # registered at the same moment by someone else
+        message = _("Questo indirizzo è già una sorgente del catalogo.")
+        raise Conflict(message, errors={"url": message})
+    _queue_run(source, trigger=HarvestRun.Trigger.MANUAL, by=by)
+    return source
+
+
+def _check_manage(source: Source, by: User | None) -> None:
+    if by is not None and not permissions.can_manage_source(by, source):
+        raise NotAllowed
+
+
+@transaction.atomic
+def pause_source(source: Source, *, by: User | None) -> Source:
+    """Stop harvesting the source until it is resumed; its solution stays as it is."""
+    _check_manage(source, by)
+    if not Source.objects.filter(pk=source.pk, status=Source.Status.ACTIVE).update(
+        status=Source.Status.PAUSED, next_harvest_at=None
+    ):
+        raise StatusConflict(_("La sorgente non è attiva."))
+    source.status, source.next_harvest_at = Source.Status.PAUSED, None
+    return source
+
+
+@transaction.atomic
+def resume_source(source: Source, *, by: User | None) -> Source:
+    """Harvest a paused source again, from the next beat on."""
+    _check_manage(source, by)
+    now = timezone.now()
+    if not Source.objects.filter(pk=source.pk, status=Source.Status.PAUSED).update(
+        status=Source.Status.ACTIVE, next_harvest_at=now
+    ):
+        raise StatusConflict(_("La sorgente non è in pausa."))
+    source.status, source.next_harvest_at = Source.Status.ACTIVE, now
+    return source
+
+
+@transaction.atomic
+def remove_source(source: Source, *, by: User | None) -> Source:
+    """Stop harvesting the source for good. Its solution stays in the catalogue, as it is, editable by hand again;
+    its history of harvests stays readable by CST staff. The address may be registered again."""
+    _check_manage(source, by)
+    if not Source.objects.filter(pk=source.pk).exclude(status=Source.Status.REMOVED).update(
+        status=Source.Status.REMOVED, next_harvest_at=None, removed_at=timezone.now()
+    ):
+        raise StatusConflict(_("La sorgente è già stata rimossa."))
+    source.status = Source.Status.REMOVED
+    return source
+
+
+# --- queueing harvests ----------------------------------------------------------------------------------------
+
+
+def _interval() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.HARVEST_INTERVAL_SECONDS)
+
+
+def _queue_run(source: Source, *, trigger: str, by: User | None = None) -> HarvestRun:
+    """A queued run of `source`, or the one already queued or running."""
+    try:
+        with transaction.atomic():
+            return HarvestRun.objects.create(source=source, trigger=trigger, requested_by=by)
+    except IntegrityError:  # the source has an active run: that one will do
+        return HarvestRun.objects.get(source=source, status__in=ACTIVE_RUN)
+
+
+def active_run(source: Source) -> HarvestRun | None:
+    return HarvestRun.objects.filter(source=source, status__in=ACTIVE_RUN).first()
+
+
+@transaction.atomic
+def request_harvest(source: Source, *, by: User | None) -> HarvestRun:
+    """"Harvest now": queue a run of an active source, at most once every HARVEST_NOW_MIN_SECONDS per source
+    (a compare-and-set on the time of the last request). A run already queued or running is returned as it is.
+    Raises NotAllowed, StatusConflict (paused or removed) or HarvestRateLimited."""
+    _check_manage(source, by)
+    if source.status != Source.Status.ACTIVE:
+        raise StatusConflict(_("La sorgente è in pausa o rimossa: riattivala per raccoglierla."))
+    running = active_run(source)
+    if running is not None:
+        return running
+    now = timezone.now()
+    wait = dt.timedelta(seconds=settings.HARVEST_NOW_MIN_SECONDS)
+    if not Source.objects.filter(Q(requested_at__isnull=True) | Q(requested_at__lte=now - wait), pk=source.pk).update(
+        requested_at=now
+    ):
+        raise HarvestRateLimited
+    source.requested_at = now
+    return _queue_run(source, trigger=HarvestRun.Trigger.MANUAL, by=by)
+
+
+def queue_due_harvests(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """The beat job: a queued run for each active source whose time has come, and its next time moved on (a
+    compare-and-set, so two beats at once queue one run). Returns the runs' ids."""
+    now = now or timezone.now()
+    due = list(
+        Source.objects.filter(status=Source.Status.ACTIVE, next_harvest_at__lte=now)
+        .order_by("next_harvest_at", "pk")
+        .values_list("pk", "next_harvest_at")[:limit]
+    )
+    queued = []
+    for pk, when in due:
+        with transaction.atomic():
+            if not Source.objects.filter(pk=pk, status=Source.Status.ACTIVE, next_harvest_at=when).update(
+                next_harvest_at=now + _interval()
+            ):
+                continue
+            queued.append(_queue_run(Source(pk=pk), trigger=HarvestRun.Trigger.SCHEDULE).pk)
+    return queued
+
+
+# --- running one harvest --------------------------------------------------------------------------------------
+
+
+def _claim(run_id: int) -> HarvestRun | None:
+    """Take the run for this worker: a queued one, or a running one whose worker's lease has passed."""
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.HARVEST_LEASE_SECONDS)
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lte=now - lease)
+    run = HarvestRun.objects.filter(claimable, pk=run_id).values_list("attempts", flat=True).first()
+    if run is None:
+        return None
+    if not HarvestRun.objects.filter(claimable, pk=run_id, attempts=run).update(
+        status=Status.RUNNING, started_at=now, attempts=run + 1, progress=5, due_at=now + lease
+    ):
+        return None
+    return HarvestRun.objects.select_related("source__body", "source__solution", "source__registered_by").get(
+        pk=run_id
+    )
+
+
+def _set_progress(run: HarvestRun, value: int) -> None:
+    HarvestRun.objects.filter(pk=run.pk, status=Status.RUNNING, attempts=run.attempts, progress__lt=value).update(
+        progress=value
+    )
+
+
+@dataclass
+class _Read:
+    """What reading a source found."""
+
+    publiccode: bytes | None
+    snapshot: Snapshot | None = None
+    # The stored names of the logo and screenshots read with the file: a new logo is news too.
+    images: tuple[str, ...] = ()
+
+    @property
+    def tags(self) -> tuple[Tag, ...]:
+        return self.snapshot.tags if self.snapshot else ()
+
+    @property
+    def root_commits(self) -> list[str]:
+        return list(self.snapshot.root_commits) if self.snapshot else []
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(self.publiccode or b"")
+        for tag in self.tags:
+            digest.update(f"\n{tag.name}\x00{tag.commit}".encode())
+        for name in self.images:
+            digest.update(f"\nimage {name}".encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class _Findings:
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # The stored logo and screenshots read from the repository (None: not read, as for a publiccode.yml address).
+    images: tuple[str, list[str]] | None = None
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _in_every_language(render: Callable[[], object]) -> dict[str, str]:
+    """A message rendered in each of the portal's languages, so that the log reads in the reader's."""
+    messages = {}
+    for language in _languages():
+        with translation.override(language):
+            messages[language] = str(render())
+    return messages
+
+
+def _error_entry(path: str, code: str, messages: dict[str, str], **extra: Any) -> dict[str, Any]:
+    return {"path": path, "code": code, "messages": messages, **extra}
+
+
+def _repository_error(error: RepositoryError) -> dict[str, Any]:
+    params = dict(error.params)
+    return _error_entry("", error.code, _in_every_language(lambda: RepositoryError.from_code(error.code, params)),
+                        params=params)
+
+
+def _fetch_error(error: ServiceError) -> dict[str, Any]:
+    default = type(error).default_message
+    said = error.message
+    with translation.override(settings.LANGUAGE_CODE):
+        generic = said == str(default)
+
+    def render() -> str:
+        return str(default) if generic else said
+
+    return _error_entry("", error.code, _in_every_language(render))
+
+
+def _field_errors(items: list[FieldError], translated: list[FieldError] | None, *, code: str) -> list[dict]:
+    """Field errors found in Italian, with the English found by the same check run in English."""
+    other = translated if translated is not None and len(translated) == len(items) else None
+    entries = []
+    for index, item in enumerate(items):
+        messages = {settings.LANGUAGE_CODE: item.message}
+        for language in _languages():
+            if language != settings.LANGUAGE_CODE:
+                messages[language] = other[index].message if other is not None else item.message
+        entries.append(_error_entry(item.path, code, messages))
+    return entries
+
+
+def _read(source: Source, *, deadline: float) -> _Read:
+    timeout = max(deadline - time.monotonic(), 1.0)
+    if source.kind == Kind.FILE:
+        return _Read(publiccode=direct.fetch_publiccode(source.url, timeout=timeout))
+    snapshot = read_repository(source.url, timeout=timeout)
+    return _Read(publiccode=snapshot.require_publiccode(), snapshot=snapshot)
+
+
+def _referenced_files(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field path, repository path) of the logo and screenshots a file names by path (not by URL): the
+    screenshots of its first description, at most MAX_SCREENSHOTS, as the import by URL keeps them."""
+    found: list[tuple[str, str]] = []
+    logo = data.get("logo")
+    if isinstance(logo, str) and logo.strip():
+        found.append(("logo", logo.strip()))
+    description = data.get("description")
+    for language, section in (description.items() if isinstance(description, dict) else []):
+        shots = section.get("screenshots") if isinstance(section, dict) else None
+        if not isinstance(shots, list):
+            continue
+        named = [(index, shot.strip()) for index, shot in enumerate(shots) if isinstance(shot, str) and shot.strip()]
+        found += [(f"description.{language}.screenshots[{index}]", shot) for index, shot in named[:MAX_SCREENSHOTS]]
+        break  # the screenshots of one language: the others show the same screens
+    return [(path, value) for path, value in found if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", value)]
+
+
+def _keep_files(read: _Read, data: dict[str, Any], findings: _Findings, *, deadline: float) -> None:
+    """Read the logo and screenshots from the repository (their contents enter the cached copy), check each as an
+    image and keep a copy (cstportal.images: stored once by content). One that is missing, too big or not an
+    image is a warning at its field path, never a reason to refuse the file."""
+    if read.snapshot is None:
+        return
+    logo, screenshots = "", []
+    for path, name in _referenced_files(data):
+        left = deadline - time.monotonic()
+        if left <= 1:
+            break
+        try:
+            stored = store_image(check_image(read.snapshot.read_file(name, timeout=left)))
+        except RepositoryError as error:
+            findings.warnings.append(_error_entry(path, error.code, _in_every_language(error.render),
+                                                  params=error.params))
+            continue
+        except ImageRefused as refused:
+            findings.warnings.append(_error_entry(path, refused.code, {code: refused.message for code in _languages()}))
+            continue
+        if path == "logo":
+            logo = stored
+        else:
+            screenshots.append(stored)
+    findings.images = (logo, screenshots)
+    read.images = (logo, *screenshots)
+
+
+def _version(tag: Tag) -> str:
+    match = VERSION_TAG.match(tag.name)
+    return match["version"][:50] if match else ""
+
+
+def _new_version_tags(source: Source, tags: Iterable[Tag]) -> list[tuple[str, dt.date]]:
+    """Tags named like versions that the last harvest did not see, oldest first. On a source's first harvest only
+    the newest one: a repository with years of tags is not a burst of old releases."""
+    versions = [(tag, _version(tag)) for tag in tags]
+    versions = [(tag, version) for tag, version in versions if version]
+    if source.solution_id is None:  # the source's first harvest
+        versions = versions[-1:]
+    else:
+        seen = set(source.tags_seen)
+        versions = [(tag, version) for tag, version in versions if tag.name not in seen]
+    today = timezone.localdate()
+    return [(version, min(tag.date.date(), today)) for tag, version in versions]
+
+
+def _actor(source: Source) -> User | None:
+    """Who the harvest writes as: the registrant, unless CST staff (or the portal) registered the source."""
+    registrant = source.registered_by
+    if registrant is None or people.is_cst_admin(registrant):
+        return None
+    return registrant
+
+
+def _moved_from(source: Source, read: _Read) -> Source | None:
+    """The former source of the same repository (same root commits, same body) whose solution this one inherits:
+    a source removed or paused, or one whose last harvest could not read it (moved, gone)."""
+    if source.solution_id is not None or not read.root_commits:
+        return None
+    roots = set(read.root_commits)
+    candidates = (
+        Source.objects.exclude(pk=source.pk)
+        .filter(kind=Kind.REPOSITORY, solution__isnull=False)
+        .select_related("solution", "last_run")
+        .order_by("-pk")
+    )
+    if source.body_id is not None:
+        candidates = candidates.filter(solution__owner_id=source.body_id)
+    for candidate in candidates:
+        if not roots.intersection(candidate.root_commits):
+            continue
+        failing = candidate.last_run is not None and candidate.last_run.outcome == Outcome.FAILED
+        if candidate.status != Source.Status.ACTIVE or failing:
+            return candidate
+    return None
+
+
+_TRACKED = tuple(sorted(solutions.EDITABLE_FIELDS))
+
+
+def _state(solution: Solution | None) -> dict[str, Any]:
+    if solution is None:
+        return {}
+    state = {name: getattr(solution, name) for name in _TRACKED}
+    state["categories"] = sorted(solution.categories.values_list("code", flat=True))
+    state["tags"] = sorted(solution.tags.values_list("name", flat=True))
+    return state
+
+
+def _import(raw: bytes, *, source: Source, by: User | None) -> tuple[ImportResult, list[FieldError] | None]:
+    """The import, in Italian; when it refuses, the same import in the other languages (a dry run) for their
+    messages. Runs inside the caller's savepoint, which the caller rolls back on refusal."""
+    with translation.override(settings.LANGUAGE_CODE):
+        result = import_publiccode(raw, by=by, owner=source.body)
+    translated = None
+    if result.errors or result.warnings:
+        other = [code for code in _languages() if code != settings.LANGUAGE_CODE]
+        if other:
+            with translation.override(other[0]):
+                translated_result = import_publiccode(raw, by=by, owner=source.body, dry_run=True)
+            translated = translated_result.errors if result.errors else translated_result.warnings
+    return result, translated
+
+
+class _Lost(Exception):
+    """The run's claim passed to another worker: write nothing."""
+
+
+class _Refused(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("refused")
+        self.errors = errors
+
+
+def _still_ours(run: HarvestRun) -> None:
+    if not HarvestRun.objects.select_for_update().filter(
+        pk=run.pk, status=Status.RUNNING, attempts=run.attempts
+    ).exists():
+        raise _Lost
+
+
+def _apply(run: HarvestRun, source: Source, read: _Read, findings: _Findings) -> str:
+    """Write what the file says, inside the caller's transaction. Returns the outcome; raises _Refused (nothing
+    written) with the errors at their paths."""
+    raw = read.publiccode or b""
+    by = _actor(source)
+    former = _moved_from(source, read)
+    solution = source.solution if source.solution_id is not None else (former.solution if former else None)
+    parsed = parse_publiccode(raw)
+    if parsed.data is None or parsed.errors:
+        with translation.override(settings.LANGUAGE_CODE):
+            italian = parse_publiccode(raw).errors
+        others = [code for code in _languages() if code != settings.LANGUAGE_CODE]
+        translated = None
+        if others:
+            with translation.override(others[0]):
+                translated = parse_publiccode(raw).errors
+        raise _Refused(_field_errors(italian, translated, code="publiccode_invalid"))
+    imported = fields_from_publiccode(parsed.data)
+    new_url = imported.values.get("repository_url", "")
+    before = _state(solution)
+    releases_before = set(solution.releases.values_list("version", flat=True)) if solution else set()
+    try:
+        with transaction.atomic():
+            if solution is not None and new_url and solution.repository_url != new_url:
+                if Solution.objects.filter(repository_url=new_url).exclude(pk=solution.pk).exists():
+                    raise _Refused([_error_entry("url", "url_taken", _in_every_language(
+                        lambda: _("un'altra soluzione del catalogo ha già questo repository")))])
+                if solution.repository_url:
+                    RepositoryAlias.objects.get_or_create(solution=solution, url=solution.repository_url)
+                    findings.changes.append({"kind": "moved", "params": {"old": solution.repository_url,
+                                                                         "new": new_url}})
+                solutions.update_solution(solution, by=by, repository_url=new_url)
+            result, translated = _import(raw, source=source, by=by)
+            if not result.ok:
+                raise _Refused(_field_errors(result.errors, translated, code="import_refused"))
+            solution = result.solution
+            assert solution is not None
+            feeding = Source.objects.filter(solution=solution).exclude(status=Source.Status.REMOVED)
+            if feeding.exclude(pk__in=[source.pk] + ([former.pk] if former else [])).exists():
+                raise _Refused([_error_entry("url", "solution_has_source", _in_every_language(lambda: _(
+                    "la soluzione di questo repository è già raccolta da un'altra sorgente: rimuovi quella prima")))])
+            for version, date in _new_version_tags(source, read.tags):
+                if not Release.objects.filter(solution=solution, version=version).exists():
+                    solutions.add_release(solution, by=by, version=version, date=date)
+    except _Refused:
+        raise
+    except ServiceError as refused:  # a right the registrant has lost, a category, a version: nothing written
+        message = refused.message
+        raise _Refused([_error_entry(next(iter(refused.errors), ""), refused.code,
+                                     {code: message for code in _languages()})]) from None
+    findings.warnings.extend(_field_errors(result.warnings, translated if not result.errors else None,
+                                           code="publiccode_warning"))
+    solution.refresh_from_db()
+    after = _state(solution)
+    if result.created:
+        findings.changes.append({"kind": "created", "params": {"solution": solution.name}})
+    else:
+        changed = [name for name in after if before.get(name) != after[name] and name != "repository_url"]
+        if changed:
+            findings.changes.append({"kind": "fields", "params": {"fields": changed}})
+    if findings.images is not None and (solution.logo_image, solution.screenshot_images) != findings.images:
+        logo, screenshots = findings.images
+        Solution.objects.filter(pk=solution.pk).update(logo_image=logo, screenshot_images=screenshots)
+        solution.logo_image, solution.screenshot_images = logo, screenshots
+        findings.changes.append({"kind": "images", "params": {"logo": bool(logo), "screenshots": len(screenshots)}})
+    for version in sorted(set(solution.releases.values_list("version", flat=True)) - releases_before):
+        findings.changes.append({"kind": "release", "params": {"version": version}})
+    if former is not None:
+        Source.objects.filter(pk=former.pk).exclude(status=Source.Status.REMOVED).update(
+            status=Source.Status.REMOVED, next_harvest_at=None, removed_at=timezone.now()
+        )
+        findings.changes.append({"kind": "took_over", "params": {"old": former.url}})
+    fields = sorted(name for name, value in imported.values.items() if name in solutions.EDITABLE_FIELDS)
+    fields += ["categories"] + (["tags"] if imported.tags is not None else [])
+    source.solution = solution
+    source.harvested_fields = fields
+    if source.body_id is None:
+        source.body = solution.owner
+        findings.changes.append({"kind": "body", "params": {"body": solution.owner.name}})
+    if result.created:
+        return Outcome.CREATED
+    return Outcome.UPDATED if findings.changes else Outcome.UNCHANGED
+
+
+def _error_keys(errors: list[dict[str, Any]]) -> list[str]:
+    """One short key per error (its path, code and Italian message), to tell new errors from known ones."""
+    keys = set()
+    for error in errors:
+        text = "\n".join((error.get("path", ""), error.get("code", ""), error["messages"].get("it", "")))
+        keys.add(hashlib.sha256(text.encode()).hexdigest()[:16])
+    return sorted(keys)
+
+
+def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings, read: _Read | None) -> None:
+    """Close the run and record on the source what it saw; tell of new errors. Inside the caller's transaction,
+    after `_still_ours`."""
+    now = timezone.now()
+    transient = any(error.get("transient") for error in findings.errors)
+    keys = source.error_keys if transient else _error_keys(findings.errors)
+    new_errors = sorted(set(keys) - set(source.error_keys))
+    HarvestRun.objects.filter(pk=run.pk).update(
+        status=Status.DONE, outcome=outcome, progress=100, finished_at=now, due_at=None,
+        changes=findings.changes, errors=findings.errors, warnings=findings.warnings,
+        head=read.snapshot.head if read and read.snapshot else "",
+    )
+    updates: dict[str, Any] = {"last_run_id": run.pk, "error_keys": keys}
+    if read is not None:
+        # An unchanged fingerprint is not read again: a broken file is validated once.
+        updates["fingerprint"] = read.fingerprint()
+        if read.snapshot is not None:
+            updates["refs_digest"] = read.snapshot.refs_digest
+    if outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED) and read is not None:
+        updates.update(solution=source.solution, body=source.body, harvested_fields=source.harvested_fields,
+                       tags_seen=[tag.name for tag in read.tags])
+        if read.snapshot is not None:
+            updates.update(head=read.snapshot.head, default_branch=read.snapshot.default_branch,
+                           root_commits=read.root_commits)
+    Source.objects.filter(pk=source.pk).update(**updates)
+    if new_errors and outcome in (Outcome.FAILED, Outcome.INVALID):
+        notices.harvest_found_errors(source, run, count=len(new_errors))
+
+
+def run_harvest(*, run_id: int) -> HarvestRun | None:
+    """Harvest the source of a queued run (see the module's docstring). Returns the finished run, or None when
+    the run was not this worker's to do (done already, or running on a live worker)."""
+    run = _claim(run_id)
+    if run is None:
+        return None
+    source = run.source
+    findings = _Findings()
+    deadline = time.monotonic() + settings.HARVEST_TIMEOUT_SECONDS
+    if source.status != Source.Status.ACTIVE and run.trigger != HarvestRun.Trigger.COMMAND:
+        return _close(run, source, outcome=Outcome.SKIPPED, findings=findings, read=None)
+    try:
+        if _refs_unchanged(source, deadline=deadline):
+            return _repeat(run, source, findings, read=None)
+        read = _read(source, deadline=deadline)
+    except RepositoryError as error:
+        entry = _repository_error(error)
+        entry["transient"] = error.transient
+        findings.errors.append(entry)
+        return _close(run, source, outcome=Outcome.FAILED, findings=findings, read=None)
+    except Invalid as error:  # a publiccode.yml address that could not be fetched
+        entry = _fetch_error(error)
+        entry["transient"] = bool(getattr(error, "transient", False))
+        findings.errors.append(entry)
+        return _close(run, source, outcome=Outcome.FAILED, findings=findings, read=None)
+    _set_progress(run, 40)
+    parsed = parse_publiccode(read.publiccode or b"")
+    if parsed.data is not None and not parsed.errors:
+        _keep_files(read, parsed.data, findings, deadline=deadline)
+    if read.fingerprint() == source.fingerprint and _repeated_outcome(source) is not None:
+        return _repeat(run, source, findings, read=read)
+    _set_progress(run, 70)
+    try:
+        with transaction.atomic(durable=True):
+            _still_ours(run)
+            try:
+                with transaction.atomic():
+                    outcome = _apply(run, source, read, findings)
+            except _Refused as refused:
+                findings.errors = refused.errors
+                findings.changes = []
+                outcome = Outcome.INVALID
+            _finish(run, source, outcome=outcome, findings=findings, read=read)
+    except _Lost:
+        logger.info("harvest run %s was taken over by another worker", run.pk)
+        return None
+    return HarvestRun.objects.get(pk=run.pk)
+
+
+def _refs_unchanged(source: Source, *, deadline: float) -> bool:
+    """A repository whose refs are those its last read found, after a harvest that applied or refused its file:
+    one listing of the remote tells that nothing is new."""
+    if source.kind != Kind.REPOSITORY or not source.refs_digest or _repeated_outcome(source) is None:
+        return False
+    return remote_digest(source.url, timeout=max(deadline - time.monotonic(), 1.0)) == source.refs_digest
+
+
+def _repeated_outcome(source: Source) -> str | None:
+    """What a harvest that finds what the last one found concludes: the same errors for a file still broken
+    (nobody told again), nothing for one already applied; None when the last harvest left nothing to repeat (it
+    could not read the source, or the solution it wrote is gone)."""
+    last = source.last_run
+    if last is None:
+        return None
+    if last.outcome == Outcome.INVALID:
+        return Outcome.INVALID
+    if source.solution_id is not None and last.outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED):
+        return Outcome.UNCHANGED
+    return None
+
+
+def _repeat(run: HarvestRun, source: Source, findings: _Findings, *, read: _Read | None) -> HarvestRun | None:
+    outcome = _repeated_outcome(source)
+    assert outcome is not None and source.last_run is not None
+    if outcome == Outcome.INVALID:
+        findings.errors = list(source.last_run.errors)
+    findings.warnings = list(source.last_run.warnings)
+    return _close(run, source, outcome=outcome, findings=findings, read=read)
+
+
+def _close(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings,
+           read: _Read | None) -> HarvestRun | None:
+    try:
+        with transaction.atomic(durable=True):
+            _still_ours(run)
+            _finish(run, source, outcome=outcome, findings=findings, read=read)
+    except _Lost:
+        return None
+    return HarvestRun.objects.get(pk=run.pk)
+
+
+# --- the management command -----------------------------------------------------------------------------------
+
+
+def find_source(address: str) -> Source | None:
+    """The registered (not removed) source at `address`, however it was typed."""
+    try:
+        _kind, url = normalise_address(address)
+    except Invalid:
+        return None
+    return Source.objects.exclude(status=Source.Status.REMOVED).filter(url=url).first()
+
+
+def harvest_at_once(sources: Iterable[Source]) -> list[HarvestRun]:
+    """Harvest `sources` in this process, now (`manage.py harvest`): each through a run, as a worker would, so a
+    worker holding one of them meanwhile is never doubled. Returns the finished runs."""
+    finished = []
+    for source in sources:
+        run = _queue_run(source, trigger=HarvestRun.Trigger.COMMAND)
+        done = run_harvest(run_id=run.pk)
+        if done is not None:
+            finished.append(done)
+    return finished
