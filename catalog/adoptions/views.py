@@ -104,9 +104,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "more": count > len(items),
             "status": transition_for(action).sources[0],
         })
+    reviews = None
+    if permissions.can_review_solution(user):  # CST staff: the publication review is part of their day too
+        queue = Solution.objects.review_queue()
+        reviews = {"count": queue.count(), "items": list(queue[:INBOX_ITEMS_PER_SECTION])}
     context = {
         "sections": sections,
-        "total": sum(s["count"] for s in sections),
+        "reviews": reviews,
+        "total": sum(s["count"] for s in sections) + (reviews["count"] if reviews else 0),
         "oversees": people.sees_everything(user),
     }
     return render(request, "catalog/adoptions/inbox.html", context)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog.workflow import ACTIVE_STATUSES, AdoptionStatus
@@ -26,6 +26,26 @@ def in_use(prefix: str = "") -> Q:
 class SolutionQuerySet(models.QuerySet):
     def published(self) -> SolutionQuerySet:
         return self.filter(status="published")
+
+    def review_queue(self) -> SolutionQuerySet:
+        """Solutions waiting for CST staff, oldest request first, each with `submitted_at` (its latest submission),
+        the owner joined."""
+        from catalog.models.solutions import PublicationEvent
+
+        submitted_at = (
+            PublicationEvent.objects.filter(solution=OuterRef("pk"), to_status="in_review")
+            .order_by()
+            .values("solution")
+            .annotate(at=Max("created_at"))
+            .values("at")
+        )
+        return (
+            self.filter(status="in_review")
+            .select_related("owner")
+            .defer("search_vector")
+            .annotate(submitted_at=Subquery(submitted_at))
+            .order_by("submitted_at", "pk")
+        )
 
     def visible_to(self, user: Any) -> SolutionQuerySet:
         """Published solutions for everyone; every status for CST staff and the owner body's publishers."""

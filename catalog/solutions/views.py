@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from catalog import permissions
 from catalog.access import get_solution_for
 from catalog.caching import PAGES
 from catalog.harvest.querysets import harvested_fields
-from catalog.models import PublicationEvent, Solution
+from catalog.models import Solution
 from catalog.solutions import services
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
 from catalog.solutions.forms import ReasonForm, ReleaseForm, SolutionForm
@@ -318,20 +317,7 @@ def _require_reviewer(request: HttpRequest) -> None:
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Solutions waiting for CST staff, oldest request first. Queries: count, page (owner joined)."""
     _require_reviewer(request)
-    submitted_at = (
-        PublicationEvent.objects.filter(solution=OuterRef("pk"), to_status=Solution.Status.IN_REVIEW)
-        .order_by()
-        .values("solution")
-        .annotate(at=Max("created_at"))
-        .values("at")
-    )
-    waiting = (
-        Solution.objects.filter(status=Solution.Status.IN_REVIEW)
-        .select_related("owner")
-        .defer("search_vector")
-        .annotate(submitted_at=Subquery(submitted_at))
-        .order_by("submitted_at", "pk")
-    )
+    waiting = Solution.objects.review_queue()
     page = Paginator(waiting, 25).get_page(request.GET.get("page"))
     return render(request, "catalog/review_queue.html", {"page_obj": page})
 
