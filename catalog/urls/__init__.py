@@ -1,5 +1,6 @@
 from django.urls import path
 
+from catalog import feeds
 from catalog.adoptions import views as adoptions
 from catalog.dashboards import views as dashboards
 from catalog.harvest import views as harvest
@@ -25,6 +26,13 @@ urlpatterns = [
     # publiccode.yml: upload (publishers, CST) and download of a solution's file.
     path("importa-publiccode/", publiccode.publiccode_import, name="publiccode-import"),
     path("soluzioni/<slug:slug>/publiccode.yml", publiccode.solution_publiccode, name="solution-publiccode"),
+    # Atom feeds: new solutions and new releases, of the whole catalogue, one category or one body.
+    path("feed/soluzioni.atom", feeds.NewSolutionsFeed(), name="feed-solutions"),
+    path("feed/categorie/<slug:category>/soluzioni.atom", feeds.NewSolutionsFeed(), name="feed-solutions-category"),
+    path("feed/enti/<str:body>/soluzioni.atom", feeds.NewSolutionsFeed(), name="feed-solutions-body"),
+    path("feed/rilasci.atom", feeds.NewReleasesFeed(), name="feed-releases"),
+    path("feed/categorie/<slug:category>/rilasci.atom", feeds.NewReleasesFeed(), name="feed-releases-category"),
+    path("feed/enti/<str:body>/rilasci.atom", feeds.NewReleasesFeed(), name="feed-releases-body"),
     # Adoptions: list, "Da fare", one adoption and the POSTs that move it (comments and story before <action>).
     path("adozioni/", adoptions.adoption_list, name="adoption-list"),
     path("da-fare/", adoptions.inbox, name="inbox"),
