@@ -147,3 +147,26 @@ def test_the_adoption_page_fits_a_phone(phone, content, referent_fano):
     login(phone, referent_fano.email)
     visit(phone, Adoption.objects.get().get_absolute_url())
     assert overflow(phone) == ""
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_fold_behind_one_button(phone, content, pesaro):
+    visit(phone, f"/catalogo/?owner={pesaro.key}&kind=software")
+    first_result = phone.locator("article.solution-card").first
+    filters = phone.locator("#catalogue-filters")
+    toggle = phone.locator("button.catalogue-filters-toggle")
+    assert not filters.is_visible()
+    assert "2" in toggle.inner_text()  # two active filters
+    phone.screenshot(path="/tmp/catalogue-phone.png")
+    # Right after the search box, the sort menu and the active filters' chips: not below some thirty facet links.
+    assert first_result.bounding_box()["y"] < 1.5 * 844
+    toggle.click()
+    filters.wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    check_axe(phone, context="catalogue at 390px with the filters open")
+
+
+def test_on_a_desktop_the_filters_are_always_open(page, content):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    visit(page, "/catalogo/")
+    assert page.locator("#catalogue-filters").is_visible()
+    assert not page.locator("button.catalogue-filters-toggle").is_visible()
