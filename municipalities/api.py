@@ -49,13 +49,19 @@ class MunicipalitySerializer(serializers.ModelSerializer):
 
 class MunicipalityFilter(filters.FilterSet):
     kind = ChoiceFilter(choices=Body.Kind.choices, help_text=_("Tipo di ente."))
-    is_member = filters.BooleanFilter(help_text=_("Vero per i soci del CST, falso per gli enti esterni."))
+    is_member = ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_member",
+        help_text=_("Vero per i soci del CST, falso per gli enti esterni."),
+    )
     size_class = ChoiceFilter(choices=SizeClass.choices, help_text=_("Classe demografica."))
     q = TextFilter(method="filter_q", max_length=Q_MAX_LENGTH, help_text=_("Nome, codice ISTAT o codice IPA."))
 
     class Meta:
         model = Body
         fields: list[str] = []
+
+    def filter_member(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(is_member=value == "true")
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -131,6 +131,8 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
+        # Every parameter is checked before a 304 can answer: a malformed page size is a 400 whatever the ETag.
+        self.paginator.get_page_size(request)
         tag = etag.make_etag(
             "solutions", etag.user_scope(request.user), _canonical_query(request),
             etag.solution_list_fingerprint(queryset),

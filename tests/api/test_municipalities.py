@@ -46,3 +46,21 @@ def test_unknown_code_is_a_json_404(api, code):
     response = api.get(f"{LIST}{code}/")
     assert response.status_code == 404
     assert response.json()["type"] == "client_error"
+
+
+@pytest.mark.parametrize("value", ["null", "1", "yes", ""])
+def test_is_member_takes_true_or_false_only(api, db, value):
+    response = api.get("/api/v1/municipalities/", {"is_member": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "is_member"
+
+
+def test_is_member_filters(api, db):
+    from municipalities.models import Body
+
+    Body.objects.create(name="Gemeente Amsterdam", slug="gemeente-amsterdam", kind="estero", is_member=False,
+                        uri="https://www.amsterdam.nl")
+    external = api.get("/api/v1/municipalities/", {"is_member": "false"}).json()["results"]
+    assert [b["key"] for b in external] == ["gemeente-amsterdam"]
+    members = api.get("/api/v1/municipalities/", {"is_member": "true", "page_size": 100}).json()["results"]
+    assert "gemeente-amsterdam" not in [b["key"] for b in members] and len(members) == 51

@@ -265,3 +265,8 @@ def test_etag_answers_vary_by_person_and_are_revalidated(api, catalogue, referen
     assert {"Authorization", "Cookie", "Accept-Language"} <= {v.strip() for v in anonymous["Vary"].split(",")}
     personal = client_for(referent_fano).get(f"{LIST}tributi/")
     assert personal["Cache-Control"] == "private, no-cache"
+
+
+def test_an_invalid_page_size_is_a_400_even_with_a_matching_etag(api, db):
+    response = api.get("/api/v1/solutions/", {"page_size": "-2"}, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 400
