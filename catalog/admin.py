@@ -80,6 +80,11 @@ class TagAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change:  # a renamed tag: the stored search vectors of its solutions hold the old name
+            refresh_search_vector(obj.solutions.values_list("pk", flat=True))
+
 
 class AdoptionEventInline(ReadOnlyInline):
     model = AdoptionEvent

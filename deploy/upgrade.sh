@@ -15,6 +15,8 @@ npm ci --no-audit --no-fund --loglevel=error
 .venv/bin/python manage.py compile_translations
 if [ "${1:-}" = "--migrate" ]; then
     .venv/bin/python manage.py migrate --noinput
+    # The stored search text follows the code and the translations (category labels): one UPDATE.
+    .venv/bin/python manage.py refresh_search_vectors
 fi
 .venv/bin/python manage.py check --deploy --fail-level WARNING
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0

@@ -1,14 +1,24 @@
 """Full-text search and facets of the catalogue.
 
+A search reads the name, descriptions, features, tags, category labels (in Italian and English) and owner of a
+solution, and widens each word with the domain's synonyms (catalog/solutions/synonyms.yml: "tributi" also finds
+TARI and IMU). The words, synonyms and labels are read by catalog.solutions.terms, the same way on both databases;
+a search that finds nothing may be answered with a corrected query (catalog.solutions.suggestions).
+
 PostgreSQL: a stored, weighted tsvector (`Solution.search_vector`, GIN index from migration 0003) built with the
 "italian" configuration, so that "tributo" finds "tributi". Weights: A name and short descriptions; B features,
-tags, origin project and owner body; C long descriptions. Queries go through `websearch_to_tsquery`, which accepts
-any text (operators included) without raising, and results are ordered by `ts_rank`.
+tags, category labels, origin project and owner body; C long descriptions. A query goes through
+`websearch_to_tsquery`, which accepts any text (operators included) without raising; a query without operators
+whose words have synonyms becomes, for each word, the word or any of its synonyms (`plainto_tsquery` each, so no
+input can break it). Results are ordered by `ts_rank`. The vector is written by refresh_search_vector after every
+change of a solution's text, tags or categories (the services call it last, after the many-to-many links).
 
-SQLite (the one-machine demo): no stored vector. The fallback matches every word of the query with `icontains` on
-the name and the descriptions, after a crude Italian stemming (a word of four letters or more loses its final
-vowel: "tributo" → "tribut" finds "tributi"); a match in the name ranks above a match in the short description,
-which ranks above one in the long description.
+SQLite (the one-machine demo): no stored vector. The fallback matches every word of the query, or one of its
+synonyms, at the start of a word of the name, the descriptions, a tag or a category label, after a crude Italian
+stemming (a word of four letters or more loses its final vowel: "tributo" → "tribut" finds "tributi"; an acronym
+of the synonyms file, such as TASI, is matched whole); a match in
+the name ranks above one in the short description, a tag or a category, which ranks above one in the long
+description.
 
 Facets are counted over the filtered catalogue with a fixed number of aggregate queries, whatever the number of
 values: one for the fixed vocabularies (kind, development status, origin, supports) and the total, one GROUP BY for
@@ -17,25 +27,42 @@ owner bodies, one GROUP BY for categories.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Replace
 
+from catalog.solutions import terms
 from catalog.vocabulary import SUPPORTS, category_label
 
 SEARCH_CONFIG = "italian"
 MAX_QUERY_LENGTH = 200
-MAX_FALLBACK_WORDS = 8
-_VOWELS = "aeiouàèéìíòóù"
+MAX_FALLBACK_WORDS = terms.MAX_WORDS
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# websearch_to_tsquery's operators: a quoted phrase, `or`, a word excluded with a leading minus.
+_OPERATORS = re.compile(r'"|(?:^|\s)-\w|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
 
 
 def is_postgres() -> bool:
@@ -52,8 +79,18 @@ def normalise_query(q: Any) -> str:
 # --- the stored vector (PostgreSQL) ---------------------------------------------------------------------------
 
 
+def _category_text() -> Case:
+    """The text of a category in SQL: its labels and code words from terms.category_texts, as one CASE."""
+    texts = terms.category_texts()
+    return Case(
+        *[When(code=code, then=Value(text)) for code, text in sorted(texts.items())],
+        default=Replace(F("code"), Value("-"), Value(" ")),
+        output_field=TextField(),
+    )
+
+
 def _vector_expression():
-    from catalog.models import Tag
+    from catalog.models import Category, Tag
     from municipalities.models import Body
 
     owner_name = Subquery(Body.objects.filter(pk=OuterRef("owner_id")).values("name")[:1])
@@ -64,6 +101,13 @@ def _vector_expression():
         .annotate(names=StringAgg("name", delimiter=" "))
         .values("names")[:1]
     )
+    category_labels = Subquery(
+        Category.objects.filter(solutions=OuterRef("pk"))
+        .order_by()
+        .values("solutions")
+        .annotate(labels=StringAgg(_category_text(), delimiter=" "))
+        .values("labels")[:1]
+    )
     text = TextField()
     return (
         SearchVector("name", "short_description_it", "short_description_en", weight="A", config=SEARCH_CONFIG)
@@ -71,6 +115,7 @@ def _vector_expression():
             Cast("features_it", text),
             Cast("features_en", text),
             Coalesce(tag_names, Value(""), output_field=text),
+            Coalesce(category_labels, Value(""), output_field=text),
             Coalesce(owner_name, Value(""), output_field=text),
             "origin",
             "origin_other",
@@ -85,8 +130,9 @@ def refresh_search_vector(ids: Iterable[int] | None) -> int:
     """Recompute the stored search vector of the given solutions (all of them when `ids` is None).
 
     One UPDATE on PostgreSQL; a no-op on SQLite, whose fallback reads the columns directly. Call it after any write
-    that changes a solution's text, tags or owner (the services and the publiccode.yml import do). Returns the
-    number of rows updated.
+    that changes a solution's text, tags, categories or owner, after its many-to-many links are set (the services
+    and the publiccode.yml import do; catalog.admin after the related objects are saved). Returns the number of
+    rows updated.
     """
     if not is_postgres():
         return 0
@@ -106,45 +152,68 @@ def refresh_search_vector(ids: Iterable[int] | None) -> int:
 
 def stem_words(q: str) -> list[str]:
     """The SQLite fallback's crude Italian stemming: each word of 4+ letters loses its final vowel."""
-    words = re.findall(r"\w+", normalise_query(q).lower())[:MAX_FALLBACK_WORDS]
-    stems = []
-    for word in words:
-        if len(word) >= 4 and word[-1] in _VOWELS:
-            word = word[:-1]
-        if word not in stems:
-            stems.append(word)
+    stems: list[str] = []
+    for word in terms.query_words(normalise_query(q)):
+        if terms.stem(word) not in stems:
+            stems.append(terms.stem(word))
     return stems
+
+
+def _postgres_query(text: str) -> SearchQuery:
+    """The tsquery of `text`: as a web search engine reads it, or, for a query without operators whose words have
+    synonyms, each word or one of its synonyms (every word still required)."""
+    words = terms.query_words(text)
+    if _OPERATORS.search(text) or not any(terms.synonyms_of(word) for word in words):
+        return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    alternatives = [
+        reduce(operator.or_, [SearchQuery(w, config=SEARCH_CONFIG, search_type="plain")
+                              for w in (word, *terms.synonyms_of(word))])
+        for word in words
+    ]
+    return reduce(operator.and_, alternatives)
+
+
+def _fallback_search(queryset: QuerySet, text: str) -> QuerySet:
+    """The SQLite search: see the module's docstring."""
+    from catalog.models import Solution, Tag
+
+    words = terms.query_words(text)
+    if not words:
+        return queryset.none().annotate(rank=Value(0.0))
+    fields = (("name", 4), ("short_description_it", 2), ("short_description_en", 2),
+              ("long_description_it", 1), ("long_description_en", 1))
+    through = Solution.categories.through
+    matches = Q()
+    score: Any = Value(0)
+    for word in words:
+        pattern = terms.word_pattern([word, *terms.synonyms_of(word)])
+        conditions = [(Q(**{f"{name}__iregex": pattern}), weight) for name, weight in fields]
+        conditions.append((Q(Exists(Tag.objects.filter(solutions=OuterRef("pk"), name__iregex=pattern))), 2))
+        codes = terms.categories_matching(pattern)
+        if codes:
+            in_category = through.objects.filter(solution_id=OuterRef("pk"), category__code__in=codes)
+            conditions.append((Q(Exists(in_category)), 2))
+        matches &= reduce(operator.or_, [condition for condition, _weight in conditions])
+        for condition, weight in conditions:
+            score = score + Case(When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField())
+    return queryset.filter(matches).annotate(rank=score)
 
 
 def search_solutions(queryset: QuerySet, q: str) -> QuerySet:
     """Filter `queryset` to the solutions matching `q`, annotated with `rank` (higher is more relevant).
 
     Any input is safe: it is normalised and capped first, and PostgreSQL parses it with websearch_to_tsquery
-    (quotes, `or`, `-` work as on a web search engine; nothing raises a syntax error). An empty `q` returns the
-    queryset unchanged with rank 0; a `q` with nothing searchable in it (only punctuation) matches nothing.
+    (quotes, `or`, `-` work as on a web search engine; nothing raises a syntax error) or plainto_tsquery. An empty
+    `q` returns the queryset unchanged with rank 0; a `q` with nothing searchable in it (only punctuation) matches
+    nothing.
     """
     text = normalise_query(q)
     if not text:
         return queryset.annotate(rank=Value(0.0))
     if is_postgres():
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        query = _postgres_query(text)
         return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-    stems = stem_words(text)
-    if not stems:
-        return queryset.none().annotate(rank=Value(0.0))
-    fields = (("name", 4), ("short_description_it", 2), ("short_description_en", 2),
-              ("long_description_it", 1), ("long_description_en", 1))
-    matches = Q()
-    score: Any = Value(0)
-    for stem in stems:
-        word_q = Q()
-        for name, weight in fields:
-            word_q |= Q(**{f"{name}__icontains": stem})
-            score = score + Case(
-                When(**{f"{name}__icontains": stem}, then=Value(weight)), default=Value(0), output_field=IntegerField()
-            )
-        matches &= word_q
-    return queryset.filter(matches).annotate(rank=score)
+    return _fallback_search(queryset, text)
 
 
 # --- filters and sorting of the catalogue ----------------------------------------------------------------------
