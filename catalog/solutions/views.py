@@ -30,6 +30,7 @@ from catalog.solutions import services
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
 from catalog.solutions.forms import ReasonForm, ReleaseForm, SolutionForm
 from catalog.solutions.search import count_facets, normalise_query, order_catalogue
+from catalog.solutions.suggestions import suggest_query
 from catalog.vocabulary import category_label
 from cstportal.anon_cache import cache_anonymous
 from cstportal.errors import service_errors_as_messages
@@ -82,6 +83,13 @@ def _toggled(base: QueryDict, name: str, value: str, *, multiple: bool) -> str:
         params.setlist(name, [*current, value])
     else:
         params[name] = value
+    return _query_string(params)
+
+
+def _replaced(base: QueryDict, name: str, value: str) -> str:
+    params = base.copy()
+    params.pop("page", None)
+    params[name] = value
     return _query_string(params)
 
 
@@ -154,7 +162,8 @@ def _current_address(params: QueryDict) -> str | None:
 def solution_list(request: HttpRequest) -> HttpResponse:
     """The catalogue, filtered by catalog.solutions.filters.SolutionFilter (the API's filters). Queries (anonymous): facets'
     aggregate with the total, owners, categories, the page, the page's categories — five, whatever the page size
-    or the number of facet values.
+    or the number of facet values. A search that found nothing reads the words of the catalogue once more for
+    «Forse cercavi …?» (catalog.solutions.suggestions), in place of the page and its categories.
 
     A parameter with a value the filters refuse is left out, and the page says which: a visitor following a stale
     or mistyped link still gets the catalogue."""
@@ -185,6 +194,11 @@ def solution_list(request: HttpRequest) -> HttpResponse:
         values["ordering"],
     )
     page = CountedPaginator(ordered, PER_PAGE, count=total).get_page(request.GET.get("page"))
+    suggestion = None
+    if not total and values["q"]:
+        suggested = suggest_query(visible, values["q"])
+        if suggested:
+            suggestion = {"q": suggested, "url": _replaced(params, "q", suggested)}
     sort_params = params.copy()
     for name in ("ordering", "page"):
         sort_params.pop(name, None)
@@ -198,6 +212,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
         "values": values,
         "ignored": ignored,
         "chips": _chips(params, values, facets),
+        "suggestion": suggestion,
         "sorts": sorts,
         "sort_hidden": [(k, v) for k in sort_params for v in sort_params.getlist(k)],
         "show_status": permissions.can_list_own_solutions(request.user) or permissions.can_review_solution(
