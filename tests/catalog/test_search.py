@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Solution, Tag
+from catalog.models import Category, Solution, Tag
 from catalog.solutions.search import normalise_query, refresh_search_vector, search_solutions, stem_words
 from tests.factories import SolutionFactory
 
@@ -107,3 +107,68 @@ def test_refresh_writes_the_vector_only_on_postgresql(db):
 
     expected = 1 if connection.vendor == "postgresql" else 0  # SQLite searches without a stored vector
     assert refresh_search_vector([SolutionFactory().pk]) == expected
+
+
+@pytest.mark.postgres
+def test_postgres_vector_holds_category_labels_in_both_languages(db, settings):
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # Django reads the just compiled catalogue again
+    solution = SolutionFactory(slug="canone", name="Canone unico")
+    solution.categories.set([Category.objects.get(code="hr")])
+    refresh_search_vector([solution.pk])
+    assert _search("risorse umane") == ["canone"]  # Risorse umane
+    assert _search("human resources") == ["canone"]  # Human resources
+
+
+@pytest.mark.postgres
+def test_postgres_query_with_operators_is_read_as_written(db):
+    tari = SolutionFactory(slug="tari", name="FISCAT TARI")
+    SolutionFactory(slug="imu", name="FISCAT IMU")
+    refresh_search_vector(None)
+    assert sorted(_search("tributi")) == ["imu", "tari"]  # the synonyms of tributi
+    assert _search('"tributi"') == []  # a quoted word is the word itself
+    assert _search("tributi -imu") == []  # an operator: read as written, without synonyms
+    assert _search("fiscat -imu") == [tari.slug]
+    assert sorted(_search("imu or tari")) == ["imu", "tari"]
+
+
+@pytest.mark.postgres
+def test_postgres_has_pg_trgm_and_the_trigram_indexes(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone()
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN ('solution_name_trgm', 'tag_name_trgm')")
+        assert sorted(row[0] for row in cursor.fetchall()) == ["solution_name_trgm", "tag_name_trgm"]
+
+
+def test_the_command_writes_every_vector_again(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    SolutionFactory()
+    SolutionFactory()
+    out = StringIO()
+    call_command("refresh_search_vectors", stdout=out)
+    expected = 2 if connection.vendor == "postgresql" else 0  # SQLite searches without a stored vector
+    assert out.getvalue().strip() == f"Vettori di ricerca ricalcolati: {expected}."
+
+
+@pytest.mark.postgres
+def test_postgres_a_tag_renamed_in_the_admin_is_searched_by_its_new_name(db):
+    from django.contrib import admin
+
+    from catalog.admin import TagAdmin
+
+    solution = SolutionFactory(slug="con-etichetta")
+    tag = Tag.objects.create(name="Protocolo", slug="protocolo")
+    solution.tags.add(tag)
+    refresh_search_vector([solution.pk])
+    tag.name = "Conservazione"
+    TagAdmin(Tag, admin.site).save_model(None, tag, None, change=True)
+    assert _search("conservazione") == ["con-etichetta"]
