@@ -7,18 +7,17 @@ a search that finds nothing may be answered with a corrected query (catalog.solu
 
 PostgreSQL: a stored, weighted tsvector (`Solution.search_vector`, GIN index from migration 0003) built with the
 "italian" configuration, so that "tributo" finds "tributi". Weights: A name and short descriptions; B features,
-tags, category labels, origin project and owner body; C long descriptions. A query goes through
-`websearch_to_tsquery`, which accepts any text (operators included) without raising; a query without operators
-whose words have synonyms becomes, for each word, the word or any of its synonyms (`plainto_tsquery` each, so no
-input can break it). Results are ordered by `ts_rank`. The vector is written by refresh_search_vector after every
-change of a solution's text, tags or categories (the services call it last, after the many-to-many links).
+tags, category labels, origin project and owner body; C long descriptions; D the words that find the solution
+through the synonyms (a solution that mentions TARI holds "tributi" too: see refresh_search_vector). A query goes
+through `websearch_to_tsquery`, which accepts any text (operators included) without raising; results are ordered
+by `ts_rank`. The vector is written by refresh_search_vector after every change of a solution's text, tags or
+categories (the services call it last, after the many-to-many links).
 
 SQLite (the one-machine demo): no stored vector. The fallback matches every word of the query, or one of its
 synonyms, at the start of a word of the name, the descriptions, a tag or a category label, after a crude Italian
 stemming (a word of four letters or more loses its final vowel: "tributo" → "tribut" finds "tributi"; an acronym
-of the synonyms file, such as TASI, is matched whole); a match in
-the name ranks above one in the short description, a tag or a category, which ranks above one in the long
-description.
+of the synonyms file, such as TASI, is matched whole); a match in the name ranks above one in the short
+description, a tag or a category, which ranks above one in the long description.
 
 Facets are counted over the filtered catalogue with a fixed number of aggregate queries, whatever the number of
 values: one for the fixed vocabularies (kind, development status, origin, supports) and the total, one GROUP BY for
@@ -61,8 +60,6 @@ SEARCH_CONFIG = "italian"
 MAX_QUERY_LENGTH = 200
 MAX_FALLBACK_WORDS = terms.MAX_WORDS
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# websearch_to_tsquery's operators: a quoted phrase, `or`, a word excluded with a leading minus.
-_OPERATORS = re.compile(r'"|(?:^|\s)-\w|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
 
 
 def is_postgres() -> bool:
@@ -126,13 +123,33 @@ def _vector_expression():
     )
 
 
+def _synonyms_sql(vector: str) -> tuple[str, list[str]]:
+    """SQL adding to `vector` (an SQL expression) the words that find it through the synonyms file, with weight D:
+    for each word on the right of the file that the vector holds, the words on its left ("TARI" brings "tributi").
+    One `@@` test per word of the file (a binary search in the vector each), so the cost does not grow with the
+    length of the texts."""
+    cases, params = [], []
+    for target, finders in sorted(terms.synonym_finders().items()):
+        cases.append(f"CASE WHEN {vector} @@ plainto_tsquery(%s::regconfig, %s) THEN %s END")
+        params += [SEARCH_CONFIG, target, " ".join(finders)]
+    if not cases:
+        return vector, []
+    added = f"setweight(to_tsvector(%s::regconfig, concat_ws(' ', {', '.join(cases)})), 'D')"
+    return f"({vector} || {added})", [SEARCH_CONFIG, *params]
+
+
 def refresh_search_vector(ids: Iterable[int] | None) -> int:
     """Recompute the stored search vector of the given solutions (all of them when `ids` is None).
 
     One UPDATE on PostgreSQL; a no-op on SQLite, whose fallback reads the columns directly. Call it after any write
     that changes a solution's text, tags, categories or owner, after its many-to-many links are set (the services
-    and the publiccode.yml import do; catalog.admin after the related objects are saved). Returns the number of
-    rows updated.
+    and the publiccode.yml import do; catalog.admin after the related objects are saved), and after a change of the
+    synonyms file or of the labels (manage.py refresh_search_vectors). Returns the number of rows updated.
+
+    The synonyms are written into the vector rather than into each query: a query stays one tsquery of its own
+    words, as cheap as without synonyms, and a quoted or excluded word works with its synonyms too. The vector is
+    computed once per row in a common table expression, then widened with _synonyms_sql: raw SQL around the ORM's
+    own, because the widening reads the vector it extends.
     """
     if not is_postgres():
         return 0
@@ -144,7 +161,19 @@ def refresh_search_vector(ids: Iterable[int] | None) -> int:
         if not ids:
             return 0
         qs = qs.filter(pk__in=ids)
-    return qs.update(search_vector=_vector_expression())
+    rows = qs.order_by().annotate(vector=_vector_expression()).values_list("pk", "vector")
+    select, params = rows.query.sql_with_params()
+    widened, widened_params = _synonyms_sql("x.vector")
+    table = connection.ops.quote_name(Solution._meta.db_table)
+    # MATERIALIZED: computed once per row; a subquery in FROM would be folded into the widening, which reads the
+    # vector once per word of the synonyms file.
+    sql = (
+        f"WITH x (pk, vector) AS MATERIALIZED ({select}) "  # noqa: S608 (the ORM's SQL and fixed names)
+        f"UPDATE {table} SET search_vector = {widened} FROM x WHERE {table}.id = x.pk"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *widened_params])
+        return cursor.rowcount
 
 
 # --- searching ------------------------------------------------------------------------------------------------
@@ -157,20 +186,6 @@ def stem_words(q: str) -> list[str]:
         if terms.stem(word) not in stems:
             stems.append(terms.stem(word))
     return stems
-
-
-def _postgres_query(text: str) -> SearchQuery:
-    """The tsquery of `text`: as a web search engine reads it, or, for a query without operators whose words have
-    synonyms, each word or one of its synonyms (every word still required)."""
-    words = terms.query_words(text)
-    if _OPERATORS.search(text) or not any(terms.synonyms_of(word) for word in words):
-        return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-    alternatives = [
-        reduce(operator.or_, [SearchQuery(w, config=SEARCH_CONFIG, search_type="plain")
-                              for w in (word, *terms.synonyms_of(word))])
-        for word in words
-    ]
-    return reduce(operator.and_, alternatives)
 
 
 def _fallback_search(queryset: QuerySet, text: str) -> QuerySet:
@@ -211,7 +226,7 @@ def search_solutions(queryset: QuerySet, q: str) -> QuerySet:
     if not text:
         return queryset.annotate(rank=Value(0.0))
     if is_postgres():
-        query = _postgres_query(text)
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
     return _fallback_search(queryset, text)
 

@@ -1,7 +1,7 @@
 """«Forse cercavi …?»: a corrected query offered when a search finds nothing.
 
 Each word of the query (of four letters or more) that is not a word of the catalogue is replaced by the closest
-word of the catalogue, if one is close enough; the query is offered again only when a word changed. The words of
+word of the catalogue, if one is close enough (trigram similarity, and a length within two letters); the query is offered again only when a word changed. The words of
 the catalogue are those of the names and tags of the solutions the visitor may see, of the labels of the categories
 those solutions use, and of the synonyms file: the words a search can find, never a word of a draft the visitor may
 not see.
@@ -26,7 +26,8 @@ from catalog.solutions import terms
 from catalog.solutions.search import is_postgres, normalise_query
 
 MIN_LENGTH = 4  # shorter words are abbreviations ("IMU", "SUE"): not corrected
-MIN_SIMILARITY = 0.45  # "tribbuti" → "tributi" is 0.70, "mensa" → "messa" 0.33
+MIN_SIMILARITY = 0.45  # "tribbuti" → "tributi" is 0.70, "gestiome" → "gestione" 0.50, "mensa" → "messa" 0.33
+MAX_LENGTH_CHANGE = 2  # a slip of the fingers adds or drops a letter or two: "documentazione" is not "document"
 CANDIDATES_PER_WORD = 5  # PostgreSQL: names and tags read for each word
 VOCABULARY_LIMIT = 5000  # SQLite: names, tags and categories read at most
 
@@ -66,9 +67,11 @@ def _closest(word: str, vocabulary: set[str]) -> str:
         return word
     folded = terms.fold(word)
     best, best_score = word, MIN_SIMILARITY
-    for candidate in sorted(vocabulary):
+    for candidate in sorted(vocabulary):  # sorted: the same answer on every run when two words tie
         if terms.fold(candidate) == folded:
             return word  # the same word, accents aside
+        if abs(len(candidate) - len(word)) > MAX_LENGTH_CHANGE:
+            continue
         score = terms.similarity(word, candidate)
         if score > best_score:
             best, best_score = candidate, score

@@ -11,7 +11,7 @@ fallback (catalog.solutions.search) cannot drift apart:
   of a category (Italian label, English label, the code's words) is made here for the stored vector and for the
   fallback alike;
 - trigram similarity: pg_trgm's measure (each word padded with two spaces before and one after, lower case, the
-  share of three-letter pieces in common), written again in Python for the words PostgreSQL does not hold (the
+  share of three-letter pieces in common; here accents aside too), written again in Python for the words PostgreSQL does not hold (the
   labels) and for SQLite, so that "tribbuti" comes out as "tributi" on both.
 """
 
@@ -82,6 +82,17 @@ def synonym_table() -> dict[str, tuple[str, ...]]:
     return table
 
 
+def synonym_finders() -> dict[str, list[str]]:
+    """{a word on the right of the synonyms file, in lower case: the words on the left that find it}. The synonyms
+    turned round, as the stored vector applies them: a solution that mentions TARI is also found by "tributi",
+    "tasse", "rifiuti"."""
+    finders: dict[str, list[str]] = {}
+    for word, others in _synonym_entries().items():
+        for other in others:
+            finders.setdefault(other.lower(), []).append(word)
+    return finders
+
+
 def synonym_words() -> set[str]:
     """Every word of the synonyms file, in lower case."""
     return {w.lower() for word, others in _synonym_entries().items() for w in (word, *others)}
@@ -120,12 +131,14 @@ def categories_matching(pattern: str) -> list[str]:
 # --- trigram similarity ---------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """Lower case without accents: "Città" and "citta" are the same word to a clerk typing fast."""
     decomposed = unicodedata.normalize("NFD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=8192)  # the words of the catalogue come back at every suggestion
 def trigrams(word: str) -> frozenset[str]:
     """pg_trgm's trigrams of one word: padded with two spaces before and one after."""
     padded = f"  {fold(word)} "
