@@ -58,7 +58,6 @@ from catalog.vocabulary import SUPPORTS, category_label
 
 SEARCH_CONFIG = "italian"
 MAX_QUERY_LENGTH = 200
-MAX_FALLBACK_WORDS = terms.MAX_WORDS
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -173,3 +173,17 @@ def test_postgres_a_tag_renamed_in_the_admin_is_searched_by_its_new_name(db):
     tag.name = "Conservazione"
     TagAdmin(Tag, admin.site).save_model(None, tag, None, change=True)
     assert _search("conservazione") == ["con-etichetta"]
+
+
+@pytest.mark.postgres
+def test_postgres_every_word_of_the_synonyms_file_is_searchable(db):
+    # A stop word of the Italian configuration ("sue", "con") would give an empty tsquery: never found, never finding.
+    from django.db import connection
+
+    from catalog.solutions import terms
+
+    words = sorted(terms.synonym_words())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT w FROM unnest(%s::text[]) AS w WHERE numnode(plainto_tsquery('italian', w)) = 0",
+                       [words])
+        assert cursor.fetchall() == []
