@@ -167,7 +167,7 @@ def refresh_search_vector(ids: Iterable[int] | None) -> int:
     # MATERIALIZED: computed once per row; a subquery in FROM would be folded into the widening, which reads the
     # vector once per word of the synonyms file.
     sql = (
-        f"WITH x (pk, vector) AS MATERIALIZED ({select}) "  # noqa: S608 (the ORM's SQL and fixed names)
+        f"WITH x (pk, vector) AS MATERIALIZED ({select}) "  # noqa: S608  # nosec B608 - the ORM's SQL and fixed names, values as parameters
         f"UPDATE {table} SET search_vector = {widened} FROM x WHERE {table}.id = x.pk"
     )
     with connection.cursor() as cursor:
