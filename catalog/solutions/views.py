@@ -212,6 +212,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
         "values": values,
         "ignored": ignored,
         "chips": _chips(params, values, facets),
+        "has_facets": any(facet.has_values for facet in facets),
         "suggestion": suggestion,
         "sorts": sorts,
         "sort_hidden": [(k, v) for k in sort_params for v in sort_params.getlist(k)],

@@ -225,3 +225,9 @@ def test_publisher_query_count_is_pinned_too(client, publisher_pesaro, django_as
     client.get(URL)
     with django_assert_num_queries(PUBLISHER_QUERIES):
         client.get(URL, {"kind": "service"})
+
+
+@pytest.mark.django_db
+def test_a_search_that_finds_nothing_shows_no_empty_filters_heading(client):
+    page = client.get("/catalogo/", {"q": "zzzqqqxxx"}).content.decode()
+    assert 'id="filters-title"' not in page and 'id="catalogue-filters"' not in page
