@@ -263,6 +263,13 @@ ANON_CACHE_VERSION_CHECK_SECONDS = float(env_str("ANON_CACHE_VERSION_CHECK_SECON
 # A request header that makes the page cache step aside (the benchmark sets one to measure views uncached).
 ANON_CACHE_BYPASS_HEADER = ""
 
+# --- Solution list and detail of the REST API (catalog/api/etag.py) ------------------------------------------
+# With a cache shared by every process (CACHE_URL), the ETags come from the catalogue's change version, so that a
+# conditional GET reads no table; without one, a process would not see another's changes, and they come from the
+# data. The anonymous answers are kept under their ETag for API_CACHE_SECONDS (0 turns that off).
+API_ETAG_FROM_VERSION = bool(CACHE_URL)
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", ANON_CACHE_SECONDS)
+
 # --- Celery ---------------------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_DATA_DIR = Path(env_str("CELERY_DATA_DIR", str(VAR_DIR / "celery")))

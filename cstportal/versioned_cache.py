@@ -57,6 +57,24 @@ def version(namespace: str, *, max_age: float = 0.0) -> str:
     return current
 
 
+def current_version(namespace: str) -> str | None:
+    """The version of `namespace` read now, or None when the cache cannot tell (unreachable, or answering as an
+    empty cache behind its breaker). For a caller that must never take an old version for the current one (an
+    ETag decides a 304 with it): on None it finds out from the data instead."""
+    try:
+        current = cache.get(version_key(namespace))
+        if current is None:
+            cache.add(version_key(namespace), uuid.uuid4().hex, None)
+            current = cache.get(version_key(namespace))  # None again: the cache forgets what it is given
+    except Exception:
+        logger.warning("cache unavailable: version of %s unknown", namespace, exc_info=True)
+        return None
+    if current is not None:
+        with _lock:
+            _known[namespace] = (current, time.monotonic())
+    return current
+
+
 def bump(namespace: str) -> None:
     """Make every value of `namespace` stale. Never raises: a cache outage must not break the save that called it."""
     new = uuid.uuid4().hex

@@ -1,19 +1,35 @@
-"""Weak ETags for the solution list and detail, computed from a cheap fingerprint of what the response shows.
+"""Weak ETags for the solution list and detail, and the anonymous answers kept under them.
 
-The fingerprint is read with one aggregate query (list) or comes with the row itself (detail), before any
-serialisation, so answering 304 costs less than building the page.
+What the ETag stands for is the catalogue's state as far as the answer can show it, decided before any query of the
+answer itself:
+- with a cache shared by every process (`settings.API_ETAG_FROM_VERSION`), the version of the catalogue's pages
+  (catalog/caching.py: every change a solution, its releases, adoptions or owner can show bumps it, at once and
+  again after the commit), so a 304 reads no table at all;
+- otherwise, or while the cache cannot tell its version, a fingerprint of the data: one aggregate over the filtered
+  list, or the row itself for the detail.
+
+Anonymous answers (the same for every visitor of the same address and language) are kept in the cache under their
+ETag for `settings.API_CACHE_SECONDS`: a new version makes a new ETag, so a kept answer is never served after a
+change. Only version-based ETags keep answers: a fingerprint is not known before the query it would save.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Subquery
 from django.utils.translation import get_language
 
+from catalog.caching import PAGES
 from catalog.models import Adoption
+from cstportal import versioned_cache
 from municipalities import permissions as people
+
+logger = logging.getLogger(__name__)
 
 # Bump when the shape of the solution JSON changes: old ETags must stop matching.
 SHAPE_VERSION = "1"
@@ -66,3 +82,41 @@ def solution_list_fingerprint(queryset: QuerySet) -> tuple:
         adoptions_changed=Max(_latest(Adoption.objects.all(), "status_changed_at")),
     )
     return tuple(sorted(stamp.items()))
+
+
+def catalogue_version() -> str | None:
+    """The catalogue's change version when ETags may rest on it, else None (the caller fingerprints the data)."""
+    if not settings.API_ETAG_FROM_VERSION:
+        return None
+    return versioned_cache.current_version(PAGES)
+
+
+def _answer_key(request: Any, tag: str) -> str | None:
+    if not settings.API_CACHE_SECONDS or people.is_authenticated(request.user):
+        return None
+    address = hashlib.sha256(request.build_absolute_uri().encode("utf-8", "surrogateescape")).hexdigest()
+    renderer = getattr(getattr(request, "accepted_renderer", None), "format", "")
+    return f"api:answer:{_opaque(tag)}:{renderer}:{address}"
+
+
+def kept_answer(request: Any, tag: str) -> Any:
+    """The data of the anonymous answer kept under `tag` for this address, or None."""
+    key = _answer_key(request, tag)
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("cache unavailable: answering %s from the database", request.path, exc_info=True)
+        return None
+
+
+def keep_answer(request: Any, tag: str, data: Any, *, from_version: bool) -> None:
+    """Keep the data of an anonymous answer under its version-based ETag (never raises)."""
+    key = _answer_key(request, tag) if from_version else None
+    if key is None:
+        return
+    try:
+        cache.set(key, data, settings.API_CACHE_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable: answer to %s not kept", request.path, exc_info=True)

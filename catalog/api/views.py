@@ -133,12 +133,14 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         # Every parameter is checked before a 304 can answer: a malformed page size is a 400 whatever the ETag.
         self.paginator.get_page_size(request)
-        tag = etag.make_etag(
-            "solutions", etag.user_scope(request.user), _canonical_query(request),
-            etag.solution_list_fingerprint(queryset),
-        )
+        version = etag.catalogue_version()
+        state = ("version", version) if version else etag.solution_list_fingerprint(queryset)
+        tag = etag.make_etag("solutions", etag.user_scope(request.user), _canonical_query(request), state)
         if etag.matches(request, tag):
             return not_modified(request, tag)
+        kept = etag.kept_answer(request, tag)
+        if kept is not None:
+            return conditional(Response(kept), request, tag)
         queryset = solutions_for_api(queryset).annotate(
             release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField())
         )
@@ -147,20 +149,34 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             queryset = queryset.annotate(relevance_key=Cast(F("rank") * Value(1_000_000), IntegerField()))
         page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
         data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
-        return conditional(self.get_paginated_response(data), request, tag)
+        response = self.get_paginated_response(data)
+        etag.keep_answer(request, tag, response.data, from_version=bool(version))
+        return conditional(response, request, tag)
 
     def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
+        version = etag.catalogue_version()
+        if version:
+            # The version changes with anything the answer shows, visibility included, and the scope with the
+            # person: a tag the client holds for this version is this answer, with no query to prove it.
+            tag = etag.make_etag("solution", etag.user_scope(request.user), slug, "version", version)
+            if etag.matches(request, tag):
+                return not_modified(request, tag)
+            kept = etag.kept_answer(request, tag)
+            if kept is not None:
+                return conditional(Response(kept), request, tag)
         solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
         if solution is None:
             raise Http404
-        tag = etag.make_etag(
-            "solution", etag.user_scope(request.user), solution.pk, solution.updated_at, solution.adoption_count,
-            solution.current_release_version, solution.current_release_date,
-        )
-        if etag.matches(request, tag):
-            return not_modified(request, tag)
+        if not version:
+            tag = etag.make_etag(
+                "solution", etag.user_scope(request.user), solution.pk, solution.updated_at,
+                solution.adoption_count, solution.current_release_version, solution.current_release_date,
+            )
+            if etag.matches(request, tag):
+                return not_modified(request, tag)
         prefetch_related_objects([solution], "categories", "tags")
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
+        etag.keep_answer(request, tag, data, from_version=bool(version))
         return conditional(Response(data), request, tag)
 
     @extend_schema(

@@ -7,6 +7,7 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import PolymorphicProxySerializer
 from drf_standardized_errors.openapi import AutoSchema
 
 from cstportal.api.fields import BODY_KEY_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN
@@ -83,6 +84,11 @@ class ApiAutoSchema(AutoSchema):
                 parameter.setdefault("description", description)
                 parameter["schema"] = {**parameter["schema"], **keywords}
         return parameters
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        """A body that is one of several shapes is required all the same: each shape has required fields."""
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        return schema, required or isinstance(serializer, PolymorphicProxySerializer)
 
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         """Every paginated list may refuse its page_size (400 on that parameter)."""
