@@ -271,32 +271,45 @@ class Facet:
     label: str
     values: list[FacetValue] = field(default_factory=list)
     multiple: bool = False
+    more: int = 0  # values left out (the owner facet shows the OWNER_FACET_LIMIT largest)
 
     @property
     def has_values(self) -> bool:
         return any(v.count or v.selected for v in self.values)
 
 
+# The owner facet lists this many bodies, those with the most solutions: a national catalogue has thousands of
+# owners, and a list of every one of them would make the page megabytes long. The others are reached through the
+# list of bodies (each body's page lists what it publishes) or the search.
+OWNER_FACET_LIMIT = 12
+
+
+def _joins(queryset: QuerySet) -> bool:
+    """Whether the query joins other tables (a filter on categories or tags), which could repeat a solution."""
+    return len(queryset.query.alias_map) > 1
+
+
 def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, list[Facet]]:
     """(total, facets) counted over `filtered` in three queries, whatever the number of values.
 
     `selected` maps a parameter name to the selected value (a list for `supports`) so that the facet can mark it;
-    owners are named by their public key (Body.key).
-    Values with no solutions are left out unless selected.
+    owners are named by their public key (Body.key), the OWNER_FACET_LIMIT largest and the selected one.
+    Values with no solutions are left out unless selected. A filter that joins (categories, tags) is counted over
+    the matching ids, so that no solution counts twice; otherwise the match is read as it is, once per query.
     """
     from django.utils.translation import gettext as _
 
     from catalog.models import Solution
 
     pks = filtered.order_by().values("pk")
-    base = Solution.objects.filter(pk__in=Subquery(pks))
+    base = Solution.objects.filter(pk__in=Subquery(pks)) if _joins(filtered) else filtered.order_by()
 
     enums = {
         "kind": Solution.Kind.choices,
         "development_status": Solution.DevelopmentStatus.choices,
         "origin": Solution.Origin.choices,
     }
-    aggregates: dict[str, Any] = {"total": Count("pk")}
+    aggregates: dict[str, Any] = {"total": Count("pk"), "owners": Count("owner", distinct=True)}
     for name, choices in enums.items():
         for value, _label in choices:
             aggregates[f"{name}__{value}"] = Count("pk", filter=Q(**{name: value}))
@@ -307,7 +320,7 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
     owners = list(  # query 2
         base.values("owner__key", "owner__name")
         .annotate(n=Count("pk"))
-        .order_by("-n", "owner__name")
+        .order_by("-n", "owner__name")[:OWNER_FACET_LIMIT]
     )
     through = Solution.categories.through
     categories = list(  # query 3
@@ -352,6 +365,7 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
                 FacetValue(row["owner__key"], row["owner__name"], row["n"], chosen("owner", row["owner__key"]))
                 for row in owners
             ],
+            more=counts["owners"] - len(owners),
         ),
         enum_facet("development_status", _("Stato di sviluppo"), Solution.DevelopmentStatus.choices),
         enum_facet("origin", _("Progetto di origine"), Solution.Origin.choices),

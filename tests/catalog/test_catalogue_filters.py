@@ -137,3 +137,39 @@ def test_sort_menu_offers_the_shared_ordering_values(client, demo_catalogue):
     assert [key for key, _label in response.context["sorts"]] == [
         "relevance", "name", "-latest_release_date", "-used_by_count", "-name",
     ]
+
+
+def test_the_owner_facet_lists_the_largest_owners_and_points_to_the_others(client, db, django_assert_max_num_queries):
+    """With more owners than OWNER_FACET_LIMIT the facet lists the bodies with most solutions (and the selected
+    one) and says how many it leaves out, with a link to the list of bodies: the page does not grow with the number
+    of owners."""
+    from catalog.solutions.search import OWNER_FACET_LIMIT
+    from tests.factories import BodyFactory, SolutionFactory
+
+    bodies = [BodyFactory(name=f"Comune numero {n:02d}") for n in range(OWNER_FACET_LIMIT + 3)]
+    for n, body in enumerate(bodies):
+        for i in range(1 + (n < OWNER_FACET_LIMIT)):  # the first ones own two solutions, the last three one
+            SolutionFactory(owner=body, name=f"Soluzione {n}-{i}", slug=f"soluzione-{n}-{i}")
+    page = client.get(reverse("catalog:solution-list"))
+    owners = next(f for f in page.context["facets"] if f.name == "owner")
+    assert [v.label for v in owners.values] == [b.name for b in bodies[:OWNER_FACET_LIMIT]]
+    assert owners.more == 3
+    assert "Altri 3 enti: vedi l'elenco degli enti" in page.content.decode()
+    assert reverse("municipalities:body-list") in page.content.decode()
+    last = bodies[-1]
+    chosen = client.get(reverse("catalog:solution-list"), {"owner": last.key})
+    owners = next(f for f in chosen.context["facets"] if f.name == "owner")
+    assert [(v.label, v.selected) for v in owners.values] == [(last.name, True)] and owners.more == 0
+
+
+def test_facets_count_each_solution_once_under_a_category_filter(client, db):
+    from catalog.models import Category
+    from tests.factories import SolutionFactory
+
+    one, two = Category.objects.order_by("code")[:2]
+    solution = SolutionFactory(name="In due categorie", slug="in-due")
+    solution.categories.set([one, two])
+    page = client.get(reverse("catalog:solution-list"), {"category": one.code})
+    assert page.context["total"] == 1
+    kinds = next(f for f in page.context["facets"] if f.name == "kind")
+    assert sum(v.count for v in kinds.values) == 1
