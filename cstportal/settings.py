@@ -269,6 +269,8 @@ ANON_CACHE_BYPASS_HEADER = ""
 # data. The anonymous answers are kept under their ETag for API_CACHE_SECONDS (0 turns that off).
 API_ETAG_FROM_VERSION = bool(CACHE_URL)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", ANON_CACHE_SECONDS)
+# PostgreSQL memory for each sort and hash while the dashboards' figures are computed (catalog/dashboards/stats.py).
+FIGURES_WORK_MEM = env_str("FIGURES_WORK_MEM", "64MB")
 
 # --- Celery ---------------------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -51,7 +51,20 @@ def invalidate() -> None:
 
 def _cached(name: str, params: str, compute: Callable[[], Any]) -> Any:
     key = f"{name}:{hashlib.sha256(params.encode()).hexdigest()[:16]}"
-    return versioned_cache.get_or_compute(FIGURES, key, compute, CACHE_SECONDS)
+    return versioned_cache.get_or_compute(FIGURES, key, lambda: _with_room(compute), CACHE_SECONDS)
+
+
+def _with_room(compute: Callable[[], Any]) -> Any:
+    """Compute the figures with `settings.FIGURES_WORK_MEM` of PostgreSQL memory for each sort and hash: grouping a
+    million adoptions by month or by body then hashes in memory instead of sorting on disk. Only for this
+    transaction (SET LOCAL): every other query keeps the server's setting."""
+    room = getattr(settings, "FIGURES_WORK_MEM", "")
+    if connection.vendor != "postgresql" or not room:
+        return compute()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [room])
+        return compute()
 
 
 # --- filters --------------------------------------------------------------------------------------------------

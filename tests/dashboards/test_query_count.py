@@ -59,17 +59,25 @@ def count_queries(client: Client, url: str, **params) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)
     assert response.status_code == 200
-    return len(queries)
+    return len(_queries(queries))
+
+
+def _queries(captured: CaptureQueriesContext) -> list[dict]:
+    """The statements that read or write, without transaction control (the savepoints of the figures' transaction
+    inside the test's own)."""
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [q for q in captured.captured_queries if not q["sql"].startswith(control)]
 
 
 # Provincial dashboard, cold cache (15): session, user; the ten aggregates of catalog.dashboards.stats.province_stats (by kind,
 # adoption totals and savings, median, by category, comuni reached, size classes, most reused, per month, waiting
 # count, waiting list); the bodies for the "dashboard of a body" menu; the layout's roles and unread notifications.
-EXPECTED_PROVINCE = 15
+# On PostgreSQL the figures are computed in a transaction of their own, which sets its work_mem first: one more.
+EXPECTED_PROVINCE = 15 + (connection.vendor == "postgresql")
 # Body dashboard, cold cache (11): session, user, the body; the six queries of catalog.dashboards.stats.body_stats (totals by
 # status, its adoptions, its solutions with counts, their users, requests to review, adoptions waiting for it);
 # the layout's roles and unread notifications.
-EXPECTED_BODY = 11
+EXPECTED_BODY = 11 + (connection.vendor == "postgresql")
 
 
 @pytest.fixture
@@ -104,5 +112,5 @@ def test_a_warm_cache_answers_without_the_aggregates(analyst_client, pesaro):
     cold = count_queries(analyst_client, reverse("catalog:dashboard-province"))
     with CaptureQueriesContext(connection) as warm:
         analyst_client.get(reverse("catalog:dashboard-province"))
-    assert len(warm) == cold - 10
+    assert len(_queries(warm)) == cold - 10 - (connection.vendor == "postgresql")
 
