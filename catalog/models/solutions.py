@@ -171,6 +171,14 @@ class Solution(models.Model):
             models.Index(fields=["status", "kind"], name="solution_status_kind"),
             # The catalogue and the API list sort by name: without it every page sorts the whole table.
             models.Index(fields=["name", "id"], name="solution_name_id"),
+            # The catalogue's facets count every match by owner, kind, status of development, origin and national
+            # platform: from this narrow index alone (an index-only scan, about 1/30 of the table's pages) rather
+            # than from the wide rows. PostgreSQL only (Django creates no covering index elsewhere).
+            models.Index(
+                fields=["status"], name="solution_facets",
+                include=["id", "owner", "kind", "development_status", "origin", "supports_spid", "supports_cie",
+                         "supports_pagopa", "supports_anpr", "supports_io"],
+            ),
         ]
 
     def __str__(self) -> str:
