@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -53,8 +54,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Replace
 
+from catalog.caching import PAGES
 from catalog.solutions import terms
 from catalog.vocabulary import SUPPORTS, category_label
+from cstportal import versioned_cache
 
 SEARCH_CONFIG = "italian"
 MAX_QUERY_LENGTH = 200
@@ -289,16 +292,8 @@ def _joins(queryset: QuerySet) -> bool:
     return len(queryset.query.alias_map) > 1
 
 
-def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, list[Facet]]:
-    """(total, facets) counted over `filtered` in three queries, whatever the number of values.
-
-    `selected` maps a parameter name to the selected value (a list for `supports`) so that the facet can mark it;
-    owners are named by their public key (Body.key), the OWNER_FACET_LIMIT largest and the selected one.
-    Values with no solutions are left out unless selected. A filter that joins (categories, tags) is counted over
-    the matching ids, so that no solution counts twice; otherwise the match is read as it is, once per query.
-    """
-    from django.utils.translation import gettext as _
-
+def _facet_rows(filtered: QuerySet) -> dict[str, Any]:
+    """The counts behind the facets, as plain values (kept in the cache as they are)."""
     from catalog.models import Solution
 
     pks = filtered.order_by().values("pk")
@@ -329,6 +324,34 @@ def count_facets(filtered: QuerySet, selected: dict[str, Any]) -> tuple[int, lis
         .annotate(n=Count("solution_id"))
         .order_by("-n", "category__code")
     )
+    return {"counts": counts, "owners": owners, "categories": categories}
+
+
+def count_facets(
+    filtered: QuerySet, selected: dict[str, Any], *, keep_as: str | None = None
+) -> tuple[int, list[Facet]]:
+    """(total, facets) counted over `filtered` in three queries, whatever the number of values.
+
+    `selected` maps a parameter name to the selected value (a list for `supports`) so that the facet can mark it;
+    owners are named by their public key (Body.key), the OWNER_FACET_LIMIT largest and the selected one.
+    Values with no solutions are left out unless selected. A filter that joins (categories, tags) is counted over
+    the matching ids, so that no solution counts twice; otherwise the match is read as it is, once per query.
+
+    `keep_as` names the match for every visitor who sees the same (anonymous visitors, one filter combination):
+    its counts are then kept under the catalogue's version (catalog.caching.PAGES, as the anonymous pages are, for
+    `settings.ANON_CACHE_SECONDS`), so that every page number, ordering and language of the same filters reuses
+    them. A change of the catalogue makes them stale at once.
+    """
+    from django.utils.translation import gettext as _
+
+    from catalog.models import Solution
+
+    timeout = int(getattr(settings, "ANON_CACHE_SECONDS", 0) or 0)
+    if keep_as and timeout > 0:
+        rows = versioned_cache.get_or_compute(PAGES, f"facets:{keep_as}", lambda: _facet_rows(filtered), timeout)
+    else:
+        rows = _facet_rows(filtered)
+    counts, owners, categories = rows["counts"], rows["owners"], rows["categories"]
 
     def chosen(name: str, value: str) -> bool:
         current = selected.get(name)

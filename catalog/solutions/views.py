@@ -6,6 +6,8 @@ respond. The rules live in catalog.solutions.services.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -158,6 +160,16 @@ def _current_address(params: QueryDict) -> str | None:
     return reverse("catalog:solution-list") + (f"?{encoded}" if encoded else "")
 
 
+def _facets_key(values: dict[str, Any]) -> str:
+    """One filter combination, whatever the page, ordering and language (the facets' counts are the same)."""
+    chosen = {
+        name: sorted(str(getattr(v, "pk", v)) for v in value) if isinstance(value, list | tuple | set)
+        else str(getattr(value, "pk", value))
+        for name, value in values.items() if name != "ordering" and value not in (None, "", [])
+    }
+    return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:32]
+
+
 @cache_anonymous(PAGES)  # the same page for every anonymous visitor: see cstportal/anon_cache.py
 def solution_list(request: HttpRequest) -> HttpResponse:
     """The catalogue, filtered by catalog.solutions.filters.SolutionFilter (the API's filters). Queries (anonymous): facets'
@@ -185,7 +197,9 @@ def solution_list(request: HttpRequest) -> HttpResponse:
     values["supports"] = values.get("supports") or []
     values["ordering"] = filterset.chosen_ordering
     filtered = filterset.qs
-    total, facets = count_facets(filtered, values)
+    total, facets = count_facets(
+        filtered, values, keep_as=None if request.user.is_authenticated else _facets_key(values)
+    )
     for facet in facets:
         for value in facet.values:
             value.url = _toggled(params, facet.name, value.value, multiple=facet.multiple)

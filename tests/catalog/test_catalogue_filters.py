@@ -173,3 +173,29 @@ def test_facets_count_each_solution_once_under_a_category_filter(client, db):
     assert page.context["total"] == 1
     kinds = next(f for f in page.context["facets"] if f.name == "kind")
     assert sum(v.count for v in kinds.values) == 1
+
+
+def test_anonymous_facets_are_kept_per_filter_combination_until_the_catalogue_changes(
+    client, db, settings, django_assert_num_queries
+):
+    """Every page, ordering and language of the same filters reuses the facets' counts; a change makes them stale
+    at once; logged-in people always get them counted."""
+    from django.core.cache import cache
+
+    from tests.factories import SolutionFactory
+
+    settings.ANON_CACHE_SECONDS = 60
+    settings.ANON_CACHE_BYPASS_HEADER = "X-Test-Cache"  # step the page cache aside: only the facets are kept
+    cache.clear()
+    for n in range(3):
+        SolutionFactory(name=f"Soluzione {n}", slug=f"soluzione-{n}", kind="software")
+    url = reverse("catalog:solution-list")
+    bypass = {"HTTP_X_TEST_CACHE": "bypass"}
+    first = client.get(url, {"kind": "software"}, **bypass)
+    assert first.context["total"] == 3
+    with django_assert_num_queries(2):  # the page and its categories: the three facet queries are kept
+        again = client.get(url, {"kind": "software", "ordering": "-name"}, HTTP_ACCEPT_LANGUAGE="en", **bypass)
+    assert again.context["total"] == 3
+    SolutionFactory(name="Soluzione nuova", slug="soluzione-nuova", kind="software")
+    assert client.get(url, {"kind": "software"}, **bypass).context["total"] == 4
+    cache.clear()
