@@ -52,8 +52,9 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Last-Modified", "ETag")
 
 
-class _LocalPages:
-    """This process's own copy of the pages it served last."""
+class LocalCopies:
+    """This process's own copy of the values it served last (the pages here; the API's kept answers too), at most
+    `ANON_CACHE_LOCAL_ENTRIES` of them, the least recently used forgotten first."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -79,12 +80,24 @@ class _LocalPages:
             self.pages.clear()
 
 
-_local = _LocalPages()
+_local = LocalCopies()
+
+
+_all_local: list[LocalCopies] = []
+
+
+def local_copies() -> LocalCopies:
+    """A store of this process's own copies for another kind of value, forgotten by `clear_local()` too."""
+    store = LocalCopies()
+    _all_local.append(store)
+    return store
 
 
 def clear_local() -> None:
     """Forget this process's copies (tests; the shared cache is cleared with the cache itself)."""
     _local.clear()
+    for store in _all_local:
+        store.clear()
     versioned_cache.forget_local_versions()
 
 

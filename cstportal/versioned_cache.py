@@ -51,10 +51,23 @@ def version(namespace: str, *, max_age: float = 0.0) -> str:
     if current is None:
         # First use (or the key was lost): agree with the other processes on one version rather than each its own.
         cache.add(version_key(namespace), uuid.uuid4().hex, None)
-        current = cache.get(version_key(namespace)) or "0"
+        current = cache.get(version_key(namespace))
+        if current is None:
+            # A cache that forgets what it is given (unreachable, behind its breaker): not a version to remember,
+            # since `recent_version` would hand it out as the current one.
+            return "0"
     with _lock:
         _known[namespace] = (current, time.monotonic())
     return current
+
+
+def recent_version(namespace: str, *, max_age: float) -> str | None:
+    """The version this process read or wrote less than `max_age` seconds ago, or None (no read at all)."""
+    with _lock:
+        known = _known.get(namespace)
+    if known is not None and max_age > 0 and time.monotonic() - known[1] < max_age:
+        return known[0]
+    return None
 
 
 def current_version(namespace: str) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils.translation import get_language
 
 from catalog.caching import PAGES
 from catalog.models import Adoption
-from cstportal import versioned_cache
+from cstportal import anon_cache, versioned_cache
 from municipalities import permissions as people
 
 logger = logging.getLogger(__name__)
@@ -84,10 +85,21 @@ def solution_list_fingerprint(queryset: QuerySet) -> tuple:
     return tuple(sorted(stamp.items()))
 
 
-def catalogue_version() -> str | None:
-    """The catalogue's change version when ETags may rest on it, else None (the caller fingerprints the data)."""
+_kept = anon_cache.local_copies()
+
+
+def catalogue_version(request: Any) -> str | None:
+    """The catalogue's change version when ETags may rest on it, else None (the caller fingerprints the data).
+
+    For anonymous visitors the version this process read less than `ANON_CACHE_VERSION_CHECK_SECONDS` ago will do,
+    as for the pages: a change reaches them within that second. People who are logged in get it read now, so that
+    the person who made a change sees it at once whichever process answers."""
     if not settings.API_ETAG_FROM_VERSION:
         return None
+    if not people.is_authenticated(request.user):
+        recent = versioned_cache.recent_version(PAGES, max_age=settings.ANON_CACHE_VERSION_CHECK_SECONDS)
+        if recent is not None:
+            return recent
     return versioned_cache.current_version(PAGES)
 
 
@@ -104,11 +116,17 @@ def kept_answer(request: Any, tag: str) -> Any:
     key = _answer_key(request, tag)
     if key is None:
         return None
+    local = _kept.get(key)
+    if local is not None and local["expires"] > time.time():
+        return local["data"]
     try:
-        return cache.get(key)
+        data = cache.get(key)
     except Exception:
         logger.warning("cache unavailable: answering %s from the database", request.path, exc_info=True)
         return None
+    if data is not None:
+        _kept.put(key, {"data": data, "expires": time.time() + settings.API_CACHE_SECONDS})
+    return data
 
 
 def keep_answer(request: Any, tag: str, data: Any, *, from_version: bool) -> None:
@@ -116,6 +134,7 @@ def keep_answer(request: Any, tag: str, data: Any, *, from_version: bool) -> Non
     key = _answer_key(request, tag) if from_version else None
     if key is None:
         return
+    _kept.put(key, {"data": data, "expires": time.time() + settings.API_CACHE_SECONDS})
     try:
         cache.set(key, data, settings.API_CACHE_SECONDS)
     except Exception:

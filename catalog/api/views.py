@@ -133,7 +133,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         # Every parameter is checked before a 304 can answer: a malformed page size is a 400 whatever the ETag.
         self.paginator.get_page_size(request)
-        version = etag.catalogue_version()
+        version = etag.catalogue_version(request)
         state = ("version", version) if version else etag.solution_list_fingerprint(queryset)
         tag = etag.make_etag("solutions", etag.user_scope(request.user), _canonical_query(request), state)
         if etag.matches(request, tag):
@@ -154,7 +154,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         return conditional(response, request, tag)
 
     def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
-        version = etag.catalogue_version()
+        version = etag.catalogue_version(request)
         if version:
             # The version changes with anything the answer shows, visibility included, and the scope with the
             # person: a tag the client holds for this version is this answer, with no query to prove it.

@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from cstportal import anon_cache
 from tests.api.conftest import client_for
 from tests.factories import SolutionFactory
 
@@ -25,8 +26,10 @@ def _versions(settings):
     settings.API_ETAG_FROM_VERSION = True
     settings.API_CACHE_SECONDS = 60
     cache.clear()
+    anon_cache.clear_local()
     yield
     cache.clear()
+    anon_cache.clear_local()
 
 
 def _cst():
@@ -120,3 +123,37 @@ def test_without_a_version_the_etag_comes_from_the_data(api, catalogue, publishe
     solutions.update_solution(catalogue["tributi"], by=publisher_pesaro, name="Tributi comunali")
     for url in (LIST, DETAIL):
         assert api.get(url, HTTP_IF_NONE_MATCH=tags[url]).status_code == 200
+
+
+def test_a_version_guessed_while_the_cache_forgets_is_never_reused(api, catalogue, publisher_pesaro, settings):
+    """The page cache's reads during an outage answer "0" for a version: that guess must not become the recent
+    version an anonymous ETag rests on."""
+    from catalog.caching import PAGES
+    from catalog.solutions import services as solutions
+    from cstportal import versioned_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    versioned_cache.forget_local_versions()
+    assert versioned_cache.version(PAGES, max_age=5) == "0"
+    assert versioned_cache.recent_version(PAGES, max_age=5) is None
+    tag = api.get(LIST)["ETag"]
+    solutions.update_solution(catalogue["tributi"], by=publisher_pesaro, name="Tributi comunali")
+    assert api.get(LIST, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def test_anonymous_visitors_may_get_a_version_a_second_old_people_who_log_in_never(
+    api, catalogue, publisher_pesaro, settings
+):
+    from catalog.caching import PAGES
+    from cstportal import versioned_cache
+
+    settings.ANON_CACHE_VERSION_CHECK_SECONDS = 60
+    first = api.get(DETAIL)
+    # Another process bumps the version: this one learns of it within ANON_CACHE_VERSION_CHECK_SECONDS for
+    # anonymous visitors, at once for people who are logged in.
+    cache.set(versioned_cache.version_key(PAGES), "from-another-process", None)
+    assert api.get(DETAIL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    person = client_for(publisher_pesaro)
+    tag = person.get(DETAIL)["ETag"]
+    cache.set(versioned_cache.version_key(PAGES), "again-from-another-process", None)
+    assert person.get(DETAIL, HTTP_IF_NONE_MATCH=tag).status_code == 200
