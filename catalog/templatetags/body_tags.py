@@ -58,23 +58,28 @@ def body_catalogue(context: template.Context, body: Body) -> dict[str, Any]:
     visible = Solution.objects.visible_to(user)
     published = _capped(
         visible.filter(owner=body).with_adoption_count().defer("search_vector").order_by("name", "pk"),
-        shown=SHOWN, more_url=_catalogue_url(owner=body.key),
+        shown=SHOWN,
+        more_url=_catalogue_url(owner=body.key),
     )
     of_visible = {"solution__in": visible.values("pk")}
     uses = _capped(
-        Adoption.objects.in_production().filter(body=body, **of_visible)
-        .select_related("solution__owner").order_by("solution__name", "pk"),
-        shown=SHOWN, more_url=_catalogue_url(used_by=body.key),
+        Adoption.objects.in_production()
+        .filter(body=body, **of_visible)
+        .select_related("solution__owner")
+        .order_by("solution__name", "pk"),
+        shown=SHOWN,
+        more_url=_catalogue_url(used_by=body.key),
     )
     adopting = _capped(
         Adoption.objects.filter(body=body, status__in=ADOPTING, **of_visible)
-        .select_related("solution__owner").order_by("solution__name", "pk"),
+        .select_related("solution__owner")
+        .order_by("solution__name", "pk"),
         shown=SHOWN,
     )
     stories = _capped(
-        ReuseStory.objects.filter(is_published=True, adoption__body=body,
-                                  adoption__solution__in=visible.values("pk"))
-        .select_related("adoption__solution").order_by("-updated_at", "-pk"),
+        ReuseStory.objects.filter(is_published=True, adoption__body=body, adoption__solution__in=visible.values("pk"))
+        .select_related("adoption__solution")
+        .order_by("-updated_at", "-pk"),
         shown=STORIES_SHOWN,
     )
     return {"body": body, "published": published, "uses": uses, "adopting": adopting, "stories": stories}

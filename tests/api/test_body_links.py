@@ -59,8 +59,7 @@ def test_the_solution_names_the_bodies_that_use_it(api, catalogue, urbino):
 def test_a_change_of_who_uses_it_changes_the_etag(api, catalogue, urbino):
     first = api.get("/api/v1/solutions/tributi/")
     # Fano retires it and Urbino goes live: the same count, another list.
-    Adoption.objects.filter(pk=catalogue["in_production"].pk).update(status="retired",
-                                                                     status_changed_at=timezone.now())
+    Adoption.objects.filter(pk=catalogue["in_production"].pk).update(status="retired", status_changed_at=timezone.now())
     AdoptionFactory(solution=catalogue["tributi"], body=urbino, status="in_production")
     again = api.get("/api/v1/solutions/tributi/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200
@@ -68,8 +67,7 @@ def test_a_change_of_who_uses_it_changes_the_etag(api, catalogue, urbino):
 
 
 @pytest.mark.parametrize("users", [1, 12])
-def test_the_solution_detail_query_count_does_not_grow_with_its_users(api, pesaro, django_assert_num_queries,
-                                                                       users):
+def test_the_solution_detail_query_count_does_not_grow_with_its_users(api, pesaro, django_assert_num_queries, users):
     from municipalities.models import Body
 
     solution = SolutionFactory(slug="molto-usata", owner=pesaro)

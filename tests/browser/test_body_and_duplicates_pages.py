@@ -27,14 +27,24 @@ def translations():
 @pytest.fixture
 def fano_catalogue(pesaro, fano, urbino, referent_fano):
     SolutionFactory(name="Sportello unico edilizia", owner=fano, slug="sue-fano")
-    tari = SolutionFactory(name="Gestione della TARI", owner=pesaro, slug="gestione-tari",
-                           short_description_it="Tassa sui rifiuti: banche dati, avvisi di pagamento e riscossione.")
+    tari = SolutionFactory(
+        name="Gestione della TARI",
+        owner=pesaro,
+        slug="gestione-tari",
+        short_description_it="Tassa sui rifiuti: banche dati, avvisi di pagamento e riscossione.",
+    )
     live = AdoptionFactory(solution=tari, body=fano, status="in_production", adopted_version="2.1")
     ReuseStory.objects.create(adoption=live, outcome="Avvisi TARI in tre settimane.", lessons="Partire dai dati.")
-    AdoptionFactory(solution=SolutionFactory(name="Protocollo informatico comunale", owner=urbino,
-                                             slug="protocollo-comunale",
-                                             short_description_it="Registro di protocollo e fascicoli."),
-                    body=fano, status="in_progress")
+    AdoptionFactory(
+        solution=SolutionFactory(
+            name="Protocollo informatico comunale",
+            owner=urbino,
+            slug="protocollo-comunale",
+            short_description_it="Registro di protocollo e fascicoli.",
+        ),
+        body=fano,
+        status="in_progress",
+    )
     return tari
 
 
@@ -45,8 +55,9 @@ def _switch_to_english(page, path: str) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("language", ["it", "en"])
-def test_body_page_for_a_visitor_and_for_a_person_of_another_body(page, translations, fano_catalogue,
-                                                                  referent_urbino, viewport, language):
+def test_body_page_for_a_visitor_and_for_a_person_of_another_body(
+    page, translations, fano_catalogue, referent_urbino, viewport, language
+):
     page.set_viewport_size(viewport)
     visit(page, "/enti/041013/")
     if language == "en":
@@ -75,8 +86,9 @@ def test_an_empty_body_page_is_accessible(page, frontino):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("language", ["it", "en"])
-def test_the_form_shows_close_matches_and_creates_on_confirmation(page, translations, fano_catalogue,
-                                                                   publisher_pesaro, viewport, language):
+def test_the_form_shows_close_matches_and_creates_on_confirmation(
+    page, translations, fano_catalogue, publisher_pesaro, viewport, language
+):
     page.set_viewport_size(viewport)
     login(page, publisher_pesaro.email)
     visit(page, "/catalogo/nuova-soluzione/")
@@ -99,8 +111,7 @@ def test_the_form_shows_close_matches_and_creates_on_confirmation(page, translat
     page.guard.assert_clean()
 
 
-def test_the_import_shows_close_matches_and_imports_on_confirmation(page, fano_catalogue, publisher_pesaro,
-                                                                     tmp_path):
+def test_the_import_shows_close_matches_and_imports_on_confirmation(page, fano_catalogue, publisher_pesaro, tmp_path):
     file = tmp_path / "publiccode.yml"
     file.write_bytes(dump(valid_doc(name="Protocollo informatico")))
     login(page, publisher_pesaro.email)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _section(html: str, dom_id: str) -> str:
     start = html.index(f'id="{dom_id}"')
     end = html.find("<section", start)
-    return html[start:end if end != -1 else len(html)]
+    return html[start : end if end != -1 else len(html)]
 
 
 @pytest.fixture
@@ -29,8 +29,12 @@ def fano_story(pesaro, fano, urbino):
     protocollo = SolutionFactory(name="Protocollo", owner=urbino, slug="protocollo")
     waiting = SolutionFactory(name="Albo pretorio", owner=urbino, slug="albo")
     live = AdoptionFactory(solution=tari, body=fano, status="in_production", adopted_version="2.1")
-    ReuseStory.objects.create(adoption=live, outcome="Avvisi TARI in tre settimane.", lessons="Partire dai dati.",
-                              savings_note="Circa 40.000 euro.")
+    ReuseStory.objects.create(
+        adoption=live,
+        outcome="Avvisi TARI in tre settimane.",
+        lessons="Partire dai dati.",
+        savings_note="Circa 40.000 euro.",
+    )
     AdoptionFactory(solution=protocollo, body=fano, status="in_progress")
     AdoptionFactory(solution=waiting, body=fano, status="requested")
     return fano
@@ -40,10 +44,10 @@ def test_the_page_shows_what_the_body_publishes_uses_adopts_and_tells(client, fa
     html = client.get(fano_story.get_absolute_url()).content.decode()
     publishes = _section(html, "body-publishes")
     assert "Sportello unico edilizia" in publishes and "Bozza riservata" not in publishes
-    assert f'{reverse("catalog:solution-list")}?owner=041013' in publishes
+    assert f"{reverse('catalog:solution-list')}?owner=041013" in publishes
     uses = _section(html, "body-uses")
     assert "Gestione TARI" in uses and "di Pesaro" in uses
-    assert f'{reverse("catalog:solution-list")}?used_by=041013' in uses
+    assert f"{reverse('catalog:solution-list')}?used_by=041013" in uses
     adopting = _section(html, "body-adopting")
     assert "Protocollo" in adopting and "Albo pretorio" not in adopting  # a waiting request is not shown
     stories = _section(html, "body-stories")
@@ -71,8 +75,9 @@ def test_a_body_with_nothing_has_italian_empty_states(client, frontino):
 
 def test_long_lists_are_capped_with_a_link_to_the_whole_list(client, pesaro, fano):
     for n in range(body_tags.SHOWN + 3):
-        AdoptionFactory(solution=SolutionFactory(owner=pesaro, name=f"Soluzione usata {n:02}"), body=fano,
-                        status="in_production")
+        AdoptionFactory(
+            solution=SolutionFactory(owner=pesaro, name=f"Soluzione usata {n:02}"), body=fano, status="in_production"
+        )
     uses = _section(client.get(fano.get_absolute_url()).content.decode(), "body-uses")
     assert uses.count("<li>") == body_tags.SHOWN
     assert f"Vedi tutte le {body_tags.SHOWN + 3} soluzioni che usa nel catalogo" in uses
@@ -82,8 +87,9 @@ def test_long_lists_are_capped_with_a_link_to_the_whole_list(client, pesaro, fan
 
 
 @pytest.mark.parametrize("rows", [1, 10])
-def test_the_catalogue_part_costs_a_fixed_number_of_queries(client, pesaro, fano, urbino, django_assert_num_queries,
-                                                            rows):
+def test_the_catalogue_part_costs_a_fixed_number_of_queries(
+    client, pesaro, fano, urbino, django_assert_num_queries, rows
+):
     for n in range(rows):
         SolutionFactory(owner=fano, name=f"Di Fano {n}")
         live = AdoptionFactory(solution=SolutionFactory(owner=pesaro), body=fano, status="in_production")

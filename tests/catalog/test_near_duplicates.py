@@ -28,14 +28,22 @@ IMPORT = reverse("catalog:publiccode-import")
 
 @pytest.fixture
 def tari(fano):
-    return SolutionFactory(name="Gestione della TARI", owner=fano, slug="gestione-tari",
-                           short_description_it="Tassa sui rifiuti: banche dati, avvisi di pagamento e riscossione.")
+    return SolutionFactory(
+        name="Gestione della TARI",
+        owner=fano,
+        slug="gestione-tari",
+        short_description_it="Tassa sui rifiuti: banche dati, avvisi di pagamento e riscossione.",
+    )
 
 
 @pytest.fixture
 def protocollo(fano):
-    return SolutionFactory(name="Protocollo informatico comunale", owner=fano, slug="protocollo-comunale",
-                           short_description_it="Registro di protocollo e fascicoli degli uffici comunali.")
+    return SolutionFactory(
+        name="Protocollo informatico comunale",
+        owner=fano,
+        slug="protocollo-comunale",
+        short_description_it="Registro di protocollo e fascicoli degli uffici comunali.",
+    )
 
 
 def _names(solutions) -> list[str]:
@@ -51,9 +59,11 @@ def test_close_names_and_descriptions_match_and_others_do_not(tari, protocollo):
     assert _names(near_duplicates(visible, name="Gestione TARI")) == ["Gestione della TARI"]
     assert _names(near_duplicates(visible, name="Protocollo informatico")) == ["Protocollo informatico comunale"]
     # Another name, the same thing said in nearly the same words.
-    assert _names(near_duplicates(
-        visible, name="Rifiuti urbani", description="Tassa sui rifiuti: banche dati, avvisi e riscossione."
-    )) == ["Gestione della TARI"]
+    assert _names(
+        near_duplicates(
+            visible, name="Rifiuti urbani", description="Tassa sui rifiuti: banche dati, avvisi e riscossione."
+        )
+    ) == ["Gestione della TARI"]
     assert near_duplicates(visible, name="Gestione mensa", description="Prenotazione dei pasti.") == []
     assert near_duplicates(visible, name="", description="") == []
 
@@ -75,8 +85,12 @@ def test_one_query_whatever_the_catalogue(tari, protocollo, django_assert_num_qu
 
 @pytest.mark.postgres
 def test_python_measure_is_pg_trgm_similarity(db):
-    pairs = [("Gestione TARI", "Gestione della TARI"), ("Protocollo informatico", "Protocollo informatico comunale"),
-             ("Gestione mensa", "Gestione TARI"), ("Albo pretorio online", "Albo pretorio on-line")]
+    pairs = [
+        ("Gestione TARI", "Gestione della TARI"),
+        ("Protocollo informatico", "Protocollo informatico comunale"),
+        ("Gestione mensa", "Gestione TARI"),
+        ("Albo pretorio online", "Albo pretorio on-line"),
+    ]
     with connection.cursor() as cursor:
         for a, b in pairs:
             cursor.execute("SELECT similarity(%s, %s)", [a, b])
@@ -111,8 +125,12 @@ def test_without_close_matches_the_form_creates_at_once(client, publisher_pesaro
 
 
 def test_a_draft_the_publisher_may_not_see_is_never_shown(client, publisher_pesaro, pesaro, fano):
-    SolutionFactory(name="Gestione della TARI", owner=fano, status="draft",
-                    short_description_it="Una bozza di Fano, riservata alla sua redazione.")
+    SolutionFactory(
+        name="Gestione della TARI",
+        owner=fano,
+        status="draft",
+        short_description_it="Una bozza di Fano, riservata alla sua redazione.",
+    )
     client.force_login(publisher_pesaro)
     response = client.post(CREATE, valid_data(name="Gestione TARI", owner=pesaro.pk))
     assert response.status_code == 302
