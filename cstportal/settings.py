@@ -94,6 +94,10 @@ TEMPLATES = [
     },
 ]
 
+# A body's page is the registry's (municipalities/body_detail.html) extended by the catalogue with what the body
+# publishes and uses (its `body_extra` block): the registry renders the template named here and knows no app.
+BODY_DETAIL_TEMPLATE = "catalog/bodies/body_detail.html"
+
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 IS_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))

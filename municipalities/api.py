@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 
@@ -28,6 +32,11 @@ class BodyRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _list_url(request: Any, name: str, **params: str) -> str:
+    url = f"{reverse(name)}?{urlencode(params)}"
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 class MunicipalitySerializer(serializers.ModelSerializer):
     website = OptionalURLField()
     email = OptionalEmailField()
@@ -36,15 +45,31 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         slug_field="key", many=True, read_only=True,
         help_text=_("Per un'unione di comuni: i codici pubblici dei comuni aderenti."),
     )
+    # The lists of the API where the body is named: by name in the API's one namespace, whichever app serves them.
+    solutions = serializers.SerializerMethodField(
+        help_text=_("Le soluzioni di cui l'ente è titolare: l'elenco delle soluzioni filtrato per titolare."))
+    uses = serializers.SerializerMethodField(
+        help_text=_("Le soluzioni che l'ente usa in produzione: l'elenco delle soluzioni filtrato per ente che "
+                    "la usa."))
 
     class Meta:
         model = Body
         fields = [
             "key", "istat_code", "ipa_code", "belfiore_code", "name", "slug", "kind", "is_member", "uri", "population",
             "size_class", "member_since", "is_active", "ceased_on", "website", "email", "pec", "member_bodies",
+            "solutions", "uses",
         ]
         read_only_fields = fields
         extra_kwargs = {"key": {"help_text": _("Codice pubblico: ISTAT per i comuni, altrimenti IPA, altrimenti slug.")}}
+
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_solutions(self, body: Body) -> str:
+        return _list_url(self.context.get("request"), "api:solution-list", owner=body.key)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_uses(self, body: Body) -> str:
+        return _list_url(self.context.get("request"), "api:solution-list", used_by=body.key)
 
 
 class MunicipalityFilter(filters.FilterSet):

@@ -104,6 +104,21 @@ def can_view_body_private(user: Person, body: Body) -> bool:
     return sees_everything(user) or is_member_of(user, body)
 
 
+def can_view_body_contacts(user: Person, body: Body) -> bool:
+    """Who to contact in a member body (its ICT referents and publishers, with their e-mail): logged-in people of
+    the CST's bodies, CST staff and analysts."""
+    return body.is_member and (sees_everything(user) or bool(body_ids_with_role(user)))
+
+
+def body_contacts(body: Body) -> QuerySet[Membership]:
+    """The memberships of the people to contact in `body`: its referents and publishers, with active accounts."""
+    return (
+        Membership.objects.filter(body=body, role__in=(Role.REFERENT, Role.PUBLISHER), user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email", "role")
+    )
+
+
 def can_manage_bodies(user: Person) -> bool:
     return is_cst_admin(user)
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,7 +12,7 @@ from django.shortcuts import render
 
 from . import permissions
 from .forms import BodyFilterForm
-from .models import Body, Membership
+from .models import Body, Membership, User
 
 BODIES_PER_PAGE = 25
 
@@ -33,8 +35,10 @@ def body_list(request: HttpRequest) -> HttpResponse:
 
 
 def body_detail(request: HttpRequest, key: str) -> HttpResponse:
-    """Public facts of a body; its people and their roles only for those the policy allows. Addressed by its public
-    key; any other code of the body (an old address by slug, an IPA code) redirects there."""
+    """Public facts of a body; who to contact, and its people and their roles, only for those the policy allows.
+    Addressed by its public key; any other code of the body (an old address by slug, an IPA code) redirects there.
+    Rendered with settings.BODY_DETAIL_TEMPLATE: another app (the catalogue) may extend the page's `body_extra`
+    block with what it knows of the body, the registry keeps to the registry."""
     body = Body.objects.by_code(key).first()
     if body is None:
         raise Http404
@@ -54,8 +58,20 @@ def body_detail(request: HttpRequest, key: str) -> HttpResponse:
         "memberships": memberships,
         "member_bodies": body.member_bodies.order_by("name") if body.kind == Body.Kind.UNIONE else (),
         "unions": body.unions.order_by("name"),
+        # Who to contact, for people of other bodies; the body's own people (and CST staff) see all of its people.
+        "show_contacts": not show_private and permissions.can_view_body_contacts(request.user, body),
     }
-    return render(request, "municipalities/body_detail.html", context)
+    if context["show_contacts"]:
+        context["contacts"] = _contacts(permissions.body_contacts(body))
+    return render(request, settings.BODY_DETAIL_TEMPLATE, context)
+
+
+def _contacts(memberships: Iterable[Membership]) -> list[tuple[User, list[str]]]:
+    """(person, [role labels]) in the order of `memberships`, a person once."""
+    people: dict[int, tuple[User, list[str]]] = {}
+    for membership in memberships:
+        people.setdefault(membership.user_id, (membership.user, []))[1].append(membership.get_role_display())
+    return list(people.values())
 
 
 @login_required

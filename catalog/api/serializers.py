@@ -7,6 +7,7 @@ OpenAPI schema calls invalid is refused, and what it calls valid is accepted.
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -83,7 +84,19 @@ class SolutionSerializer(serializers.ModelSerializer):
         return {"version": version, "date": solution.current_release_date}
 
 
+class UserBodySerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True, help_text=_("Codice pubblico dell'ente."))
+    name = serializers.CharField(read_only=True)
+    url = serializers.URLField(read_only=True, help_text=_("La scheda dell'ente nelle API."))
+
+
 class SolutionDetailSerializer(SolutionSerializer):
+    """Expects `in_production`, the solution's adoptions in production with their body (catalog.api.views)."""
+
+    used_by = serializers.SerializerMethodField(
+        help_text=_("Gli enti che la usano in produzione (adozioni verificate), per nome: used_by_count è il loro "
+                    "numero.")
+    )
     contacts = serializers.SerializerMethodField(
         help_text=_("Referenti: solo per le persone degli enti del CST (altrimenti null).")
     )
@@ -94,9 +107,19 @@ class SolutionDetailSerializer(SolutionSerializer):
             "long_description_it", "long_description_en", "features_it", "features_en", "scope", "origin_other",
             "software_type", "maintenance_type", "maintenance_contractor", "maintenance_until", "platforms",
             "available_languages", "localisation_ready", "dependencies", "main_copyright_owner", "created_at",
-            "contacts",
+            "used_by", "contacts",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(UserBodySerializer(many=True))
+    def get_used_by(self, solution: Solution) -> list[dict[str, str]]:
+        request = self.context.get("request")
+        found = []
+        for adoption in solution.in_production:
+            url = reverse("api:municipality-detail", kwargs={"key": adoption.body.key})
+            found.append({"key": adoption.body.key, "name": adoption.body.name,
+                          "url": request.build_absolute_uri(url) if request is not None else url})
+        return found
 
     @extend_schema_field(
         {"type": "array", "items": {"type": "object", "additionalProperties": True}, "nullable": True}

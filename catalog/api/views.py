@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import DateField, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import DateField, F, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.http import Http404, HttpResponse
@@ -69,6 +69,13 @@ def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
             current_release_date=Subquery(current.values("date")[:1]),
         )
     )
+
+
+def used_by_prefetch() -> Prefetch:
+    """A solution's adoptions in production with their bodies, by body name, as `in_production` (the detail's
+    `used_by`): one query."""
+    in_production = Adoption.objects.in_production().select_related("body").order_by("body__name", "pk")
+    return Prefetch("adoptions", queryset=in_production, to_attr="in_production")
 
 
 def _canonical_query(request) -> str:
@@ -164,17 +171,24 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             kept = etag.kept_answer(request, tag)
             if kept is not None:
                 return conditional(Response(kept), request, tag)
-        solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
+            solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
+        else:
+            # The last change of any of its adoptions: a body going live while another retires keeps the count.
+            adoptions_changed = (Adoption.objects.filter(solution=OuterRef("pk")).order_by()
+                                 .values("solution").annotate(at=Max("status_changed_at")).values("at"))
+            solution = (solutions_for_api(self.get_queryset())
+                        .annotate(adoptions_changed_at=Subquery(adoptions_changed)).filter(slug=slug).first())
         if solution is None:
             raise Http404
         if not version:
             tag = etag.make_etag(
                 "solution", etag.user_scope(request.user), solution.pk, solution.updated_at,
-                solution.adoption_count, solution.current_release_version, solution.current_release_date,
+                solution.adoption_count, solution.adoptions_changed_at, solution.current_release_version,
+                solution.current_release_date,
             )
             if etag.matches(request, tag):
                 return not_modified(request, tag)
-        prefetch_related_objects([solution], "categories", "tags")
+        prefetch_related_objects([solution], "categories", "tags", used_by_prefetch())
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
         etag.keep_answer(request, tag, data, from_version=bool(version))
         return conditional(Response(data), request, tag)
@@ -393,7 +407,7 @@ class PubliccodeImportView(APIView):
         solution = None
         if result.solution is not None and not result.dry_run:
             solution = solutions_for_api(Solution.objects.filter(pk=result.solution.pk)).prefetch_related(
-                "categories", "tags").first()
+                "categories", "tags", used_by_prefetch()).first()
         body = {
             "created": result.created,
             "dry_run": result.dry_run,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django import forms
@@ -46,6 +48,9 @@ class PubliccodeImportForm(forms.Form):
         empty_label=_("Quello indicato nel file (organisation.uri o it.riuso.codiceIPA)"),
         help_text=_("Serve solo se il file non indica il codice IPA dell'ente."),
     )
+    # The uploaded file, sent back by the page that shows close matches (a browser never fills a file input again),
+    # so that confirming imports the same bytes.
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
     dry_run = forms.BooleanField(
         label=_("Solo verifica: controlla il file senza salvare nulla"),
         required=False,
@@ -62,7 +67,7 @@ class PubliccodeImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not self.errors and bool(data.get("url")) == bool(data.get("file")):
+        if not self.errors and [bool(data.get(name)) for name in ("url", "file", "kept")].count(True) != 1:
             raise forms.ValidationError(_("Indica l'indirizzo del file oppure caricalo, non entrambi."), code="one_source")
         return data
 
@@ -75,3 +80,23 @@ class PubliccodeImportForm(forms.Form):
         if upload.size > settings.PUBLICCODE_MAX_BYTES:
             raise forms.ValidationError(_("Il file supera la dimensione massima di 1 MB."))
         return upload
+
+    def clean_kept(self) -> bytes:
+        text = self.cleaned_data["kept"]
+        if not text:
+            return b""
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise forms.ValidationError(_("Il file da importare non è più leggibile: caricalo di nuovo."))
+        if len(raw) > settings.PUBLICCODE_MAX_BYTES:
+            raise forms.ValidationError(_("Il file supera la dimensione massima di 1 MB."))
+        return raw
+
+    def content(self) -> bytes | None:
+        """The file's bytes (uploaded now, or kept from the previous page); None for an import by address."""
+        data = self.cleaned_data
+        if data["file"]:
+            data["file"].seek(0)
+            return data["file"].read()
+        return data["kept"] or None

@@ -26,6 +26,7 @@ from catalog.publiccode.mapping import (
 )
 from catalog.publiccode.parser import FieldError, ParseResult, parse_publiccode
 from catalog.solutions import services as solutions
+from catalog.solutions.suggestions import near_duplicates
 from cstportal.errors import Invalid, ServiceError
 from cstportal.fetch import FetchError, fetch
 from cstportal.images import fetch_image, store_image
@@ -64,10 +65,18 @@ class ImportResult:
     dry_run: bool = False
     errors: list[FieldError] = field(default_factory=list)
     warnings: list[FieldError] = field(default_factory=list)
+    # Solutions close to the one the file would create, when the caller asked to stop at them: nothing was saved.
+    near_duplicates: list[Solution] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.near_duplicates
+
+
+class _NearDuplicates(Exception):
+    def __init__(self, matches: list[Solution]) -> None:
+        super().__init__("close matches")
+        self.matches = matches
 
 
 class _Refused(Exception):
@@ -262,7 +271,7 @@ def _keep_what_the_portal_wrote(imported: ImportedFields, *, owner: Body, existi
 
 @transaction.atomic
 def import_publiccode(
-    raw: bytes, *, by: User | None, owner: Body | None = None, dry_run: bool = False
+    raw: bytes, *, by: User | None, owner: Body | None = None, dry_run: bool = False, stop_at_near_duplicates: bool = False
 ) -> ImportResult:
     """Create or update a solution from a publiccode.yml file.
 
@@ -271,7 +280,9 @@ def import_publiccode(
     to create solutions for that body, or to edit the existing one (`by=None`: the management command).
     Any error, in the file or in those rules, writes nothing and comes back in `.errors`; `dry_run` checks
     everything, writes and then rolls back. The writes are the solution services' (a new version is a release that
-    tells the adopting bodies).
+    tells the adopting bodies). With `stop_at_near_duplicates`, a file that would create a solution close to one `by`
+    can see (catalog.solutions.suggestions.near_duplicates) writes nothing and returns those in `.near_duplicates`,
+    for the page to show before the publisher confirms.
     """
     parsed = parse_publiccode(raw)
     if parsed.errors or parsed.data is None:
@@ -288,11 +299,18 @@ def import_publiccode(
             _check_authority(by, owner=body, existing=existing, owner_path=claim.path or "organisation.uri")
             _keep_what_the_portal_wrote(imported, owner=body, existing=existing)
             _check_values(imported, owner=body, existing=existing)
+            if stop_at_near_duplicates and existing is None:
+                matches = near_duplicates(Solution.objects.visible_to(by), name=imported.values.get("name", ""),
+                                          description=imported.values.get("short_description_it", ""))
+                if matches:
+                    raise _NearDuplicates(matches)  # also undoes an external owner recorded above
             solution = _save(imported, by=by, owner=body, existing=existing)
             if dry_run:
                 transaction.set_rollback(True)
     except _Refused as refused:
         return ImportResult(errors=refused.errors, dry_run=dry_run)
+    except _NearDuplicates as found:
+        return ImportResult(near_duplicates=found.matches, dry_run=dry_run, warnings=parsed.warnings)
     except Invalid as refused:  # categories the catalogue does not know
         return ImportResult(errors=[FieldError("categories", refused.message)], dry_run=dry_run)
     except IntegrityError:  # another import of the same repository won the race
@@ -308,7 +326,7 @@ MAX_SCREENSHOTS = 5
 
 
 def import_publiccode_from_url(
-    url: str, *, by: User | None, owner: Body | None = None, dry_run: bool = False
+    url: str, *, by: User | None, owner: Body | None = None, dry_run: bool = False, stop_at_near_duplicates: bool = False
 ) -> ImportResult:
     """Fetch a repository's publiccode.yml from `url` and import it as `import_publiccode` does; then fetch the logo
     and screenshots it references (relative to the file's address), check them and keep a copy.
@@ -321,7 +339,8 @@ def import_publiccode_from_url(
         fetched = fetch(url, max_bytes=settings.PUBLICCODE_MAX_BYTES)
     except FetchError as error:
         return ImportResult(errors=[FieldError("url", error.message)], dry_run=dry_run)
-    result = import_publiccode(fetched.content, by=by, owner=owner, dry_run=dry_run)
+    result = import_publiccode(fetched.content, by=by, owner=owner, dry_run=dry_run,
+                               stop_at_near_duplicates=stop_at_near_duplicates)
     if result.ok and not result.dry_run and result.solution is not None:
         result.warnings.extend(_keep_images(result.solution, fetched.content, base=fetched.url))
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from catalog.permissions import can_create_solution, can_view_solution_contacts
 from catalog.publiccode.export import export_publiccode
 from catalog.publiccode.forms import PubliccodeImportForm
 from catalog.publiccode.services import import_publiccode, import_publiccode_from_url
+from catalog.solutions.forms import CONFIRM_NEW
 
 
 @login_required
@@ -23,14 +26,20 @@ def publiccode_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PubliccodeImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
+    kept = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["url"]:
+        # Close matches first (catalog.solutions.suggestions); the second button imports it all the same.
+        stop = CONFIRM_NEW not in request.POST
+        raw = form.content()
+        if raw is None:
             result = import_publiccode_from_url(data["url"], by=request.user, owner=data["owner"],
-                                                dry_run=data["dry_run"])
+                                                dry_run=data["dry_run"], stop_at_near_duplicates=stop)
         else:
-            result = import_publiccode(data["file"].read(), by=request.user, owner=data["owner"],
-                                       dry_run=data["dry_run"])
+            result = import_publiccode(raw, by=request.user, owner=data["owner"], dry_run=data["dry_run"],
+                                       stop_at_near_duplicates=stop)
+            if result.near_duplicates:
+                kept = base64.b64encode(raw).decode("ascii")
         if result.ok and not result.dry_run:
             if not result.created:
                 message = _("Soluzione «%(name)s» aggiornata dal file publiccode.yml.")
@@ -42,7 +51,13 @@ def publiccode_import(request: HttpRequest) -> HttpResponse:
             for warning in result.warnings:
                 messages.warning(request, _("Da completare — %(warning)s") % {"warning": warning})
             return redirect(result.solution)
-    return render(request, "catalog/publiccode_import.html", {"form": form, "result": result})
+    return render(request, "catalog/publiccode_import.html", {
+        "form": form,
+        "result": result,
+        "duplicates": result.near_duplicates if result is not None else [],
+        "confirm_new": CONFIRM_NEW,
+        "kept": kept,
+    })
 
 
 def solution_publiccode(request: HttpRequest, slug: str) -> HttpResponse:

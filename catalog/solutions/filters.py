@@ -2,9 +2,10 @@
 
 Both take the same query string, with the same names, values and checks:
 
-    kind, category, owner, status, development_status, origin, tag, supports (repeatable: all of them), q, ordering
+    kind, category, owner, used_by, status, development_status, origin, tag, supports (repeatable: all of them), q,
+    ordering
 
-`owner` is a body's public code: its ISTAT code (6 digits), or its IPA code for a body without one (the Province,
+`owner` and `used_by` (the solutions a body runs in production: catalog.models.querysets.in_use) take a body's public code: its ISTAT code (6 digits), or its IPA code for a body without one (the Province,
 a union). An unknown choice or a malformed value is an error of that parameter: the API answers 400 naming it, the
 HTML page drops it and says so (catalog.solutions.views). The HTML page also redirects the parameters it used to
 take (`sort`, an owner's slug) to these, so that bookmarked addresses keep working.
@@ -15,11 +16,11 @@ Filtering only: the full-text search and the facets are catalog.solutions.search
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from catalog.models import Solution
+from catalog.models import Adoption, Solution
 from catalog.solutions.search import search_solutions
 from catalog.vocabulary import SUPPORTS
 from cstportal.api.fields import BODY_CODE_PATTERN, SLUG_PATTERN
@@ -62,6 +63,8 @@ class SolutionFilter(filters.FilterSet):
     )
     owner = TextFilter(method="filter_owner", max_length=OWNER_MAX_LENGTH, pattern=BODY_CODE_PATTERN,
                        help_text=_("Ente titolare: codice ISTAT o codice IPA."))
+    used_by = TextFilter(method="filter_used_by", max_length=OWNER_MAX_LENGTH, pattern=BODY_CODE_PATTERN,
+                         help_text=_("Ente che la usa in produzione: codice ISTAT o codice IPA."))
     status = ChoiceFilter(
         choices=Solution.Status.choices,
         help_text=_("Stato di pubblicazione. Chi vede solo le soluzioni pubblicate riceve solo quelle."),
@@ -88,6 +91,12 @@ class SolutionFilter(filters.FilterSet):
     def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The same reading of a code as everywhere else a body is named by one (Body.objects.by_code).
         return queryset.filter(owner__in=Body.objects.by_code(value).values("pk"))
+
+    def filter_used_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        in_production = Adoption.objects.in_production().filter(
+            solution=OuterRef("pk"), body__in=Body.objects.by_code(value).values("pk")
+        )
+        return queryset.filter(Exists(in_production))
 
     def filter_supports(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(**{f"supports_{code}": True for code in value})

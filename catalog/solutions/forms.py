@@ -21,6 +21,9 @@ from municipalities.models import Body
 
 MAX_LINES = 50
 MAX_LINE_LENGTH = 200
+# The name of the second submit button of the pages that create a solution (the form, the publiccode.yml import):
+# shown with the close matches, it creates the solution all the same.
+CONFIRM_NEW = "confirm_new"
 
 _licensing = None
 

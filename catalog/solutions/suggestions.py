@@ -15,12 +15,18 @@ Cost: one query, made only by a search that found nothing (a search that finds s
 
 The closest word is then chosen in Python with terms.similarity, pg_trgm's own measure, because the category labels
 live in the translation catalogue and not in the database.
+
+«Esiste già …?»: the same measure finds the solutions close to one a publisher is about to create or import
+(`near_duplicates`): a name close to theirs, or an Italian short description close to theirs. PostgreSQL computes
+pg_trgm's similarity() in the query; SQLite reads the names and short descriptions (at most VOCABULARY_LIMIT) and
+computes terms.text_similarity, the same measure, in Python. One query either way, made only when a form is sent.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import TrigramWordDistance
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordDistance
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from catalog.solutions import terms
 from catalog.solutions.search import is_postgres, normalise_query
@@ -30,6 +36,9 @@ MIN_SIMILARITY = 0.45  # "tribbuti" → "tributi" is 0.70, "gestiome" → "gesti
 MAX_LENGTH_CHANGE = 2  # a slip of the fingers adds or drops a letter or two: "documentazione" is not "document"
 CANDIDATES_PER_WORD = 5  # PostgreSQL: names and tags read for each word
 VOCABULARY_LIMIT = 5000  # SQLite: names, tags and categories read at most
+NEAR_NAME_SIMILARITY = 0.5  # "Gestione TARI" and "Gestione della TARI" are 0.70; "Gestione mensa" and "Gestione TARI" 0.45
+NEAR_DESCRIPTION_SIMILARITY = 0.5  # two sentences about the same thing in other words stay under it
+NEAR_LIMIT = 5  # close matches shown at most
 
 
 def _catalogue_rows(visible: QuerySet, words: list[str]) -> list[str]:
@@ -89,3 +98,38 @@ def suggest_query(visible: QuerySet, q: str) -> str | None:
     if corrected == words:
         return None
     return " ".join(corrected)
+
+
+def near_duplicates(visible: QuerySet, *, name: str, description: str = "", limit: int = NEAR_LIMIT) -> list:
+    """The solutions among `visible` whose name is close to `name` or whose Italian short description is close to
+    `description` (trigram similarity at least NEAR_NAME_SIMILARITY / NEAR_DESCRIPTION_SIMILARITY), the closest
+    first, at most `limit`; each with `near_similarity`, the higher of the two. One query."""
+    name, description = " ".join(name.split()), " ".join(description.split())
+    if not name and not description:
+        return []
+    if is_postgres():
+        none = Value(0.0, output_field=FloatField())
+        rows = (
+            visible.annotate(
+                name_similarity=TrigramSimilarity("name", name) if name else none,
+                description_similarity=(TrigramSimilarity("short_description_it", description)
+                                        if description else none),
+            )
+            .filter(Q(name_similarity__gte=NEAR_NAME_SIMILARITY)
+                    | Q(description_similarity__gte=NEAR_DESCRIPTION_SIMILARITY))
+            .annotate(near_similarity=Greatest("name_similarity", "description_similarity"))
+            .select_related("owner")
+            .defer("search_vector")
+            .order_by("-near_similarity", "name", "pk")[:limit]
+        )
+        return list(rows)
+    found = []
+    for solution in visible.select_related("owner").defer("search_vector").order_by("pk")[:VOCABULARY_LIMIT]:
+        by_name = terms.text_similarity(name, solution.name) if name else 0.0
+        by_description = (terms.text_similarity(description, solution.short_description_it)
+                          if description else 0.0)
+        if by_name >= NEAR_NAME_SIMILARITY or by_description >= NEAR_DESCRIPTION_SIMILARITY:
+            solution.near_similarity = max(by_name, by_description)
+            found.append(solution)
+    found.sort(key=lambda s: (-s.near_similarity, s.name, s.pk))
+    return found[:limit]

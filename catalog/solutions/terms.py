@@ -151,3 +151,12 @@ def similarity(a: str, b: str) -> float:
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / len(ta | tb)
+
+
+def text_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity() of two texts: the trigrams of all their words, in common over in either (0 to 1)."""
+    ta = frozenset().union(*(trigrams(word) for word in _WORD.findall(a)))
+    tb = frozenset().union(*(trigrams(word) for word in _WORD.findall(b)))
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)

@@ -30,9 +30,9 @@ from catalog.harvest.querysets import harvested_fields
 from catalog.models import Solution
 from catalog.solutions import services
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
-from catalog.solutions.forms import ReasonForm, ReleaseForm, SolutionForm
+from catalog.solutions.forms import CONFIRM_NEW, ReasonForm, ReleaseForm, SolutionForm
 from catalog.solutions.search import count_facets, normalise_query, order_catalogue
-from catalog.solutions.suggestions import suggest_query
+from catalog.solutions.suggestions import near_duplicates, suggest_query
 from catalog.vocabulary import category_label
 from cstportal.anon_cache import cache_anonymous
 from cstportal.errors import service_errors_as_messages
@@ -55,7 +55,7 @@ LEGACY_SORTS = {
     "most_adopted": "-used_by_count",
 }
 # The parameters of the chips, in the order of the facets.
-CHIP_FILTERS = ("kind", "category", "owner", "development_status", "origin", "supports", "tag", "status")
+CHIP_FILTERS = ("kind", "category", "owner", "used_by", "development_status", "origin", "supports", "tag", "status")
 
 
 class CountedPaginator(Paginator):
@@ -115,7 +115,7 @@ def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict
         "status": dict(Solution.Status.choices),
     }
     names = {facet.name: facet.label for facet in facets}
-    names.update({"tag": _("Etichetta"), "status": _("Stato di pubblicazione")})
+    names.update({"tag": _("Etichetta"), "status": _("Stato di pubblicazione"), "used_by": _("Usata da")})
     chips = []
     if values["q"]:
         chips.append({"label": _("Ricerca: «%(q)s»") % {"q": values["q"]}, "url": _without(params, "q")})
@@ -125,6 +125,8 @@ def _chips(params: QueryDict, values: dict[str, Any], facets: list) -> list[dict
             continue
         for value in chosen if isinstance(chosen, list) else [chosen]:
             label = labels.get(name, {}).get(value) or static.get(name, {}).get(value)
+            if label is None and name == "used_by":  # no facet names the body: one query, only with this filter
+                label = Body.objects.by_code(value).values_list("name", flat=True).first()
             if label is None:
                 label = category_label(value) if name == "category" else value
             chips.append({
@@ -284,13 +286,20 @@ def solution_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_solution(request.user):
         raise PermissionDenied
     form = SolutionForm(request.POST or None, user=request.user)
+    duplicates: list[Solution] = []
     if request.method == "POST" and form.is_valid():
-        with service_errors_as_messages(request, form=form) as outcome:
-            solution = services.create_solution(by=request.user, **form.service_arguments())
-        if outcome.ok:
-            messages.success(request, _("Bozza creata. Quando è completa, inviala in revisione al CST."))
-            return redirect(solution)
-    return render(request, "catalog/solution_form.html", {"form": form, "solution": None})
+        # Close matches first (catalog.solutions.suggestions); the second button creates it all the same.
+        if CONFIRM_NEW not in request.POST:
+            duplicates = near_duplicates(Solution.objects.visible_to(request.user), name=form.cleaned_data["name"],
+                                         description=form.cleaned_data["short_description_it"])
+        if not duplicates:
+            with service_errors_as_messages(request, form=form) as outcome:
+                solution = services.create_solution(by=request.user, **form.service_arguments())
+            if outcome.ok:
+                messages.success(request, _("Bozza creata. Quando è completa, inviala in revisione al CST."))
+                return redirect(solution)
+    return render(request, "catalog/solution_form.html",
+                  {"form": form, "solution": None, "duplicates": duplicates, "confirm_new": CONFIRM_NEW})
 
 
 @login_required

@@ -67,7 +67,7 @@ def test_every_operation_is_described_with_its_errors(openapi):
 
 def test_filters_and_pagination_are_documented(openapi):
     parameters = {p["name"]: p for p in openapi["paths"]["/api/v1/solutions/"]["get"]["parameters"]}
-    assert {"kind", "category", "owner", "status", "development_status", "origin", "tag", "supports", "q",
+    assert {"kind", "category", "owner", "used_by", "status", "development_status", "origin", "tag", "supports", "q",
             "ordering", "cursor", "page_size", "If-None-Match"} <= set(parameters)
     assert parameters["owner"]["description"]
     assert set(parameters["ordering"]["schema"]["enum"]) == {
@@ -76,6 +76,20 @@ def test_filters_and_pagination_are_documented(openapi):
     }
     solutions = openapi["paths"]["/api/v1/solutions/"]["get"]["responses"]
     assert "304" in solutions and "ETag" in solutions["200"]["headers"]
+
+
+def test_bodies_and_solutions_document_their_links_and_users(openapi):
+    schemas = openapi["components"]["schemas"]
+    municipality = schemas["Municipality"]["properties"]
+    assert {"solutions", "uses"} <= set(municipality)
+    assert municipality["solutions"]["format"] == "uri" and municipality["uses"]["readOnly"]
+    used_by = schemas["SolutionDetail"]["properties"]["used_by"]
+    assert used_by["type"] == "array"
+    item = used_by["items"]
+    item = schemas[item["$ref"].rsplit("/", 1)[-1]] if "$ref" in item else item
+    assert set(item["properties"]) == {"key", "name", "url"}
+    parameters = {p["name"] for p in openapi["paths"]["/api/v1/solutions/"]["get"]["parameters"]}
+    assert "used_by" in parameters
 
 
 def test_special_answers_are_documented(openapi):

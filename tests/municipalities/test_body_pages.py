@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -167,6 +168,8 @@ def test_list_queries_for_a_logged_in_person(client, referent_fano, monkeypatch,
 
 
 # --- body page ------------------------------------------------------------------------------------------------
+# The registry's page on its own: the catalogue's sections (tests/catalog/test_body_page.py) left out.
+registry_page_only = override_settings(BODY_DETAIL_TEMPLATE="municipalities/body_detail.html")
 
 
 def test_body_page_shows_the_public_facts(client, pesaro):
@@ -209,6 +212,7 @@ def test_private_section_lists_each_person_once_with_all_roles(client, referent_
     assert "Redazione (pubblicatore), Referente ICT" in text
 
 
+@registry_page_only
 def test_body_page_queries_do_not_grow_with_its_people(client, referent_fano, fano, django_assert_num_queries):
     client.force_login(referent_fano)
     for n in range(12):
@@ -221,10 +225,54 @@ def test_body_page_queries_do_not_grow_with_its_people(client, referent_fano, fa
     assert len(_registry_queries(captured)) == 4
 
 
+@registry_page_only
 def test_body_page_query_count_for_an_anonymous_visitor(client, fano, django_assert_num_queries):
     # 1) the body, 2) the unions it belongs to; nothing private is read for a visitor who may not see it.
     with django_assert_num_queries(2):
         client.get(fano.get_absolute_url())
+
+
+def test_people_of_other_member_bodies_see_who_to_contact(client, referent_fano, member_fano, referent_urbino, fano):
+    publisher = UserFactory(first_name="Paola", last_name="Redattrice")
+    Membership.objects.create(user=publisher, body=fano, role=Role.PUBLISHER)
+    client.force_login(referent_urbino)
+    text = client.get(fano.get_absolute_url()).content.decode()
+    contacts = text[text.index('id="body-contacts"'):]
+    assert "Chi contattare" in contacts
+    assert f"mailto:{referent_fano.email}" in contacts and "Referente ICT" in contacts
+    assert f"mailto:{publisher.email}" in contacts and "Redazione (pubblicatore)" in contacts
+    assert member_fano.email not in text  # a plain employee is not a contact
+    assert 'id="body-private"' not in text
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_who_to_contact_is_hidden_from_visitors_and_people_of_no_body(client, referent_fano, fano, outsider, who):
+    if who == "outsider":
+        client.force_login(outsider)
+    text = client.get(fano.get_absolute_url()).content.decode()
+    assert "Chi contattare" in text
+    assert referent_fano.email not in text
+    assert "visibili alle persone degli enti del CST che hanno effettuato l'accesso" in text
+
+
+def test_external_body_has_no_contacts_section(client, referent_urbino):
+    external = BodyFactory(name="Comune di Altrove", is_member=False, kind=Body.Kind.ENTE, ipa_code="c_x999")
+    client.force_login(referent_urbino)
+    assert "Chi contattare" not in client.get(external.get_absolute_url()).content.decode()
+
+
+@registry_page_only
+def test_who_to_contact_costs_one_query(client, referent_urbino, fano, django_assert_num_queries):
+    for _n in range(5):
+        Membership.objects.create(user=UserFactory(), body=fano, role=Role.REFERENT)
+    client.force_login(referent_urbino)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(fano.get_absolute_url())
+    text = response.content.decode()
+    assert text[text.index('id="body-contacts"'):].count("mailto:") == 5
+    # 1) the body, 2) the unions it belongs to, 3) the person's roles (once per request), 4) the referents and
+    # publishers with their accounts.
+    assert len(_registry_queries(captured)) == 4
 
 
 def test_profile_lists_bodies_and_roles_and_the_global_role(client, referent_fano, urbino, cst_admin):
