@@ -144,6 +144,9 @@ class Solution(models.Model):
     status_reason = models.TextField(_("motivo dell'ultimo cambio di stato"), blank=True)
     published_at = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
     latest_release_date = models.DateField(_("data dell'ultimo rilascio"), null=True, blank=True, db_index=True)
+    # The vitality index of the solution's repository as the last harvest computed it (catalog.harvest.vitality),
+    # kept here so that the catalogue sorts by it cheaply; the daily series is catalog.models.VitalityDay.
+    vitality = models.PositiveSmallIntegerField(_("indice di vitalità"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -171,6 +174,8 @@ class Solution(models.Model):
             models.Index(fields=["status", "kind"], name="solution_status_kind"),
             # The catalogue and the API list sort by name: without it every page sorts the whole table.
             models.Index(fields=["name", "id"], name="solution_name_id"),
+            # The catalogue and the API list sort by vitality ("Vitalità").
+            models.Index(fields=["vitality", "id"], name="solution_vitality_id"),
         ]
 
     def __str__(self) -> str:
