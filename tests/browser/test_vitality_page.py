@@ -23,9 +23,20 @@ def harvested(pesaro):
     for n in range(30):
         value = 55 + n % 9
         VitalityDay.objects.create(
-            solution=solution, day=dt.date(2026, 5, 1) + dt.timedelta(days=n), value=value, user_community=8,
-            code_activity=2.2, release_history=20.3, longevity=35, authors=3, commits=5, merges=1, releases=2,
-            age_days=805, scores=",".join([str(value)] * 60), computed_at=dt.datetime(2026, 5, 30, tzinfo=dt.UTC),
+            solution=solution,
+            day=dt.date(2026, 5, 1) + dt.timedelta(days=n),
+            value=value,
+            user_community=8,
+            code_activity=2.2,
+            release_history=20.3,
+            longevity=35,
+            authors=3,
+            commits=5,
+            merges=1,
+            releases=2,
+            age_days=805,
+            scores=",".join([str(value)] * 60),
+            computed_at=dt.datetime(2026, 5, 30, tzinfo=dt.UTC),
         )
     Solution.objects.filter(pk=solution.pk).update(vitality=value)
     return solution
