@@ -25,7 +25,7 @@ Where this endpoint differs, and why:
 - `vitality` is what the national catalogue puts there (its schema calls the field an opaque string; the Italian
   catalogue writes the daily scores, 0-100, comma-separated): the 60 daily scores of the vitality index
   (catalog.harvest.vitality) as the last harvest of the solution's repository computed them, oldest first; null for
-  a solution not harvested from a repository. It moves every day, so it does not move `updatedAt`.
+  a solution not (or no longer) harvested from a repository. It moves every day, so it does not move `updatedAt`.
 
 Only published solutions are listed, to everybody alike: the export is written without the people to contact,
 as for a visitor who is not logged in. `aliases` stays empty until solutions keep the former addresses of their
@@ -148,6 +148,8 @@ class SoftwareSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_vitality(self, solution: Solution) -> str | None:
+        if solution.vitality is None:  # not (or no longer) harvested from a repository
+            return None
         return getattr(solution, "vitality_scores", None) or None
 
 

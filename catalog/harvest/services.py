@@ -170,13 +170,19 @@ def resume_source(source: Source, *, by: User | None) -> Source:
 @transaction.atomic
 def remove_source(source: Source, *, by: User | None) -> Source:
     """Stop harvesting the source for good. Its solution stays in the catalogue, as it is, editable by hand again;
-    its history of harvests stays readable by CST staff. The address may be registered again."""
+    its history of harvests stays readable by CST staff. The address may be registered again. The solution's
+    vitality index is no longer measured: the figure leaves the solution (page, sort, API), its daily series stays
+    and grows again if the repository is registered anew."""
     _check_manage(source, by)
     if not Source.objects.filter(pk=source.pk).exclude(status=Source.Status.REMOVED).update(
         status=Source.Status.REMOVED, next_harvest_at=None, removed_at=timezone.now()
     ):
         raise StatusConflict(_("La sorgente è già stata rimossa."))
     source.status = Source.Status.REMOVED
+    solution = Solution.objects.filter(pk=source.solution_id, vitality__isnull=False).first()
+    if solution is not None:
+        solution.vitality = None
+        solution.save(update_fields=["vitality", "updated_at"])  # a change the lists and their caches must see
     return source
 
 

@@ -251,7 +251,10 @@ def test_vitality_is_the_latest_days_scores_comma_separated_as_the_national_cata
             longevity=35, authors=1, commits=0, merges=0, releases=0, age_days=900,
             scores=",".join([str(score - 1)] * 59 + [str(score)]), computed_at=T0,
         )
+    Solution.objects.filter(pk=solution.pk).update(vitality=61)
     items = {item["id"]: item for item in api.get(LIST).json()["data"]}
     assert items[solution.slug]["vitality"] == ",".join(["60"] * 59 + ["61"])
     assert [item["vitality"] for slug, item in items.items() if slug != solution.slug] == [None] * (len(items) - 1)
     assert api.get(f"{LIST}{solution.slug}/").json()["vitality"].endswith(",60,61")
+    Solution.objects.filter(pk=solution.pk).update(vitality=None)  # its source removed
+    assert api.get(f"{LIST}{solution.slug}/").json()["vitality"] is None

@@ -344,3 +344,15 @@ def test_a_publiccode_address_has_no_vitality(pesaro, cst_admin):
         url="https://example.org/publiccode.yml", kind=Source.Kind.FILE, body=pesaro, registered_by=cst_admin
     )
     assert services._history(solution_source, deadline=0) is None
+
+
+@pytest.mark.django_db
+def test_removing_the_source_takes_the_figure_off_the_solution_and_keeps_its_series(protocollo, pesaro, cst_admin):
+    source = _source(protocollo, pesaro, by=cst_admin)
+    harvest(source)
+    assert Solution.objects.get().vitality == 61
+
+    services.remove_source(source, by=cst_admin)
+
+    assert Solution.objects.get().vitality is None
+    assert VitalityDay.objects.count() == 1
