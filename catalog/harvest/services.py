@@ -179,7 +179,9 @@ def remove_source(source: Source, *, by: User | None) -> Source:
     ):
         raise StatusConflict(_("La sorgente è già stata rimossa."))
     source.status = Source.Status.REMOVED
-    solution = Solution.objects.filter(pk=source.solution_id, vitality__isnull=False).first()
+    solution = None
+    if source.solution_id is not None:
+        solution = Solution.objects.filter(pk=source.solution_id, vitality__isnull=False).first()
     if solution is not None:
         solution.vitality = None
         solution.save(update_fields=["vitality", "updated_at"])  # a change the lists and their caches must see
