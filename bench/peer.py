@@ -51,7 +51,7 @@ class PeerSolutionSerializer(serializers.ModelSerializer):
             "slug", "name", "kind", "status", "owner", "categories", "tags",
             "short_description_it", "short_description_en", "development_status", "origin", "licence",
             "repository_url", "landing_url", "documentation_url", "supports", "current_release", "used_by_count",
-            "published_at", "updated_at",
+            "vitality", "published_at", "updated_at",
         ]
 
     def get_current_release(self, solution: Solution) -> dict | None:

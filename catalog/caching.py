@@ -12,13 +12,13 @@ FIGURES = "catalog-figures"  # the dashboards', reports' and home page's figures
 
 def bump_on_changes() -> None:
     """Connect the invalidation of both namespaces (CatalogConfig.ready)."""
-    from catalog.models import Adoption, AdoptionEvent, PublicationEvent, Release, ReuseStory, Solution
+    from catalog.models import Adoption, AdoptionEvent, PublicationEvent, Release, ReuseStory, Solution, VitalityDay
     from cstportal.versioned_cache import bump_on_change
     from municipalities.models import Body
 
     # Status changes are compare-and-set UPDATEs without a save signal: the events they write are watched instead.
     bump_on_change(
         PAGES, Solution, Solution.categories.through, Solution.tags.through, Release, PublicationEvent,
-        Adoption, AdoptionEvent, ReuseStory, Body,
+        Adoption, AdoptionEvent, ReuseStory, Body, VitalityDay,
     )
     bump_on_change(FIGURES, Solution, Solution.categories.through, Release, Adoption, AdoptionEvent, Body)

@@ -26,7 +26,7 @@ from django.db.models import Count, Max, QuerySet, Subquery
 from django.utils.translation import get_language
 
 from catalog.caching import PAGES
-from catalog.models import Adoption
+from catalog.models import Adoption, VitalityDay
 from cstportal import anon_cache, versioned_cache
 from municipalities import permissions as people
 
@@ -71,7 +71,8 @@ def _latest(queryset: QuerySet, field: str) -> Subquery:
 
 def solution_list_fingerprint(queryset: QuerySet) -> tuple:
     """Count and last change of the solutions in the (filtered) list, plus the last change of any adoption (each
-    item carries used_by_count). One query.
+    item carries used_by_count) and the last vitality computed (each item carries its vitality, which a harvest
+    updates without touching `updated_at`). One query.
 
     The catalogue services stamp `updated_at` on every change a list item shows: fields, categories and tags,
     publication status and new releases (current release). Renaming an owner body is not covered: it is rare,
@@ -81,6 +82,7 @@ def solution_list_fingerprint(queryset: QuerySet) -> tuple:
         n=Count("pk", distinct=True),
         changed=Max("updated_at"),
         adoptions_changed=Max(_latest(Adoption.objects.all(), "status_changed_at")),
+        vitality_changed=Max(_latest(VitalityDay.objects.all(), "computed_at")),
     )
     return tuple(sorted(stamp.items()))
 

@@ -65,6 +65,11 @@ class SolutionSerializer(serializers.ModelSerializer):
     used_by_count = serializers.IntegerField(
         source="adoption_count", read_only=True, help_text=_("Enti che la usano in produzione (adozioni verificate).")
     )
+    vitality = serializers.IntegerField(
+        read_only=True, allow_null=True, min_value=0, max_value=100,
+        help_text=_("Indice di vitalità del repository (0-100), come lo calcola il catalogo nazionale, all'ultima "
+                    "raccolta; null per una soluzione non raccolta da un repository."),
+    )
 
     class Meta:
         model = Solution
@@ -72,7 +77,7 @@ class SolutionSerializer(serializers.ModelSerializer):
             "slug", "name", "kind", "status", "owner", "categories", "tags",
             "short_description_it", "short_description_en", "development_status", "origin", "licence",
             "repository_url", "landing_url", "documentation_url", "supports", "current_release", "used_by_count",
-            "published_at", "updated_at",
+            "vitality", "published_at", "updated_at",
         ]
         read_only_fields = fields
 

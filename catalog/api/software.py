@@ -22,9 +22,14 @@ Where this endpoint differs, and why:
 - Errors have this API's shape (cstportal.api.handler): a `page[size]` or `from` that is not valid is a 400 on
   that parameter, a cursor this endpoint did not write a 404, as every cursor of this API.
 
+- `vitality` is what the national catalogue puts there (its schema calls the field an opaque string; the Italian
+  catalogue writes the daily scores, 0-100, comma-separated): the 60 daily scores of the vitality index
+  (catalog.harvest.vitality) as the last harvest of the solution's repository computed them, oldest first; null for
+  a solution not (or no longer) harvested from a repository. It moves every day, so it does not move `updatedAt`.
+
 Only published solutions are listed, to everybody alike: the export is written without the people to contact,
-as for a visitor who is not logged in. `vitality` is null until the harvest computes it, `aliases` empty until
-solutions keep the former addresses of their repository.
+as for a visitor who is not logged in. `aliases` stays empty until solutions keep the former addresses of their
+repository.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import Adoption, Solution
+from catalog.models import Adoption, Solution, VitalityDay
 from catalog.publiccode.export import export_publiccode
 from catalog.publiccode.mapping import portal_url
 from cstportal.api.fields import SLUG_MAX_LENGTH, SLUG_PATTERN
@@ -69,7 +74,8 @@ Position = tuple[dt.datetime, int]  # (updatedAt, solution pk): where a page sta
 
 
 def software_queryset() -> QuerySet[Solution]:
-    """The published solutions with `changed_at`: the last change of their publiccode.yml (module docstring).
+    """The published solutions with `changed_at`: the last change of their publiccode.yml (module docstring), and
+    `vitality_scores`: the daily scores of the latest day of their vitality series.
 
     An adoption that ever reached production changed `usedBy` when it went live and, later, when it left; its
     `status_changed_at` is the latest of those moments."""
@@ -79,11 +85,12 @@ def software_queryset() -> QuerySet[Solution]:
         .values("status_changed_at")[:1]
     )
     changed_at = Greatest("updated_at", Coalesce(Subquery(usage), "updated_at"), output_field=DateTimeField())
+    vitality = VitalityDay.objects.filter(solution=OuterRef("pk")).order_by("-day").values("scores")[:1]
     return (
         Solution.objects.published()
         .select_related("owner")
         .prefetch_related("categories")
-        .annotate(changed_at=changed_at)
+        .annotate(changed_at=changed_at, vitality_scores=Subquery(vitality))
     )
 
 
@@ -110,7 +117,9 @@ class SoftwareSerializer(serializers.Serializer):
     )
     active = serializers.SerializerMethodField(help_text=_("Vero se la soluzione è pubblicata e non ritirata."))
     vitality = serializers.SerializerMethodField(
-        help_text=_("Indice di vitalità del repository, come lo calcola il catalogo nazionale (per ora sempre null).")
+        help_text=_("Punteggi giornalieri (0-100) dell'indice di vitalità del repository negli ultimi 60 giorni, "
+                    "separati da virgole, dal più vecchio, come li scrive il catalogo nazionale; null per una "
+                    "soluzione non raccolta da un repository.")
     )
     createdAt = serializers.DateTimeField(
         source="created_at", read_only=True, default_timezone=dt.UTC,
@@ -139,7 +148,9 @@ class SoftwareSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_vitality(self, solution: Solution) -> str | None:
-        return None
+        if solution.vitality is None:  # not (or no longer) harvested from a repository
+            return None
+        return getattr(solution, "vitality_scores", None) or None
 
 
 class SoftwareLinksSerializer(serializers.Serializer):

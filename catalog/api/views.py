@@ -92,10 +92,14 @@ SOLUTION_CURSOR_ORDERINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "-latest_release_date": (("-release_key", "-pk"), "date"),
     "used_by_count": (("adoption_count", "pk"), "int"),
     "-used_by_count": (("-adoption_count", "-pk"), "int"),
+    "vitality": (("vitality_key", "pk"), "int"),
+    "-vitality": (("-vitality_key", "-pk"), "int"),
     "relevance": (("-relevance_key", "name", "pk"), "int"),
 }
 # Solutions without releases sort as the oldest (a cursor position must never be NULL).
 NO_RELEASE = dt.date(1, 1, 1)
+# Solutions without a vitality index sort as the least vital, for the same reason.
+NO_VITALITY = -1
 
 
 @extend_schema_view(
@@ -149,7 +153,8 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         if kept is not None:
             return conditional(Response(kept), request, tag)
         queryset = solutions_for_api(queryset).annotate(
-            release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField())
+            release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField()),
+            vitality_key=Coalesce("vitality", Value(NO_VITALITY), output_field=IntegerField()),
         )
         if "rank" in queryset.query.annotations:
             # An integer key: a float rank would not survive the round trip through the cursor exactly.
@@ -184,7 +189,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             tag = etag.make_etag(
                 "solution", etag.user_scope(request.user), solution.pk, solution.updated_at,
                 solution.adoption_count, solution.adoptions_changed_at, solution.current_release_version,
-                solution.current_release_date,
+                solution.current_release_date, solution.vitality,
             )
             if etag.matches(request, tag):
                 return not_modified(request, tag)

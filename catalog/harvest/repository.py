@@ -55,6 +55,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from catalog.harvest.vitality import Commit, History
 from cstportal.errors import Invalid, ServiceError
 
 PUBLICCODE_PATH = "publiccode.yml"
@@ -728,3 +729,34 @@ def remote_digest(address: str | Source, *, timeout: float | None = None) -> str
     with _locked(git):
         _prepare(git)
         return _list_remote(git).digest
+
+
+def read_history(address: str | Source, *, timeout: float | None = None) -> History | None:
+    """The history the vitality index reads (catalog.harvest.vitality), from the cached copy as the last read left
+    it: every commit of the default branch's head (author, author date, merge or not) and the author date of the
+    commit each tag names. Nothing is fetched (any transport is refused): the copy holds every commit and tag.
+    None when there is no copy of the repository to read. Raises a RepositoryError (a timeout, a broken copy)."""
+    source = parse_source(address) if isinstance(address, str) else address
+    root = _cache_root()
+    git = _Git(source=source, path=root / f"{source.cache_key}.git", home=root / "home",
+               options=("-c", "protocol.allow=never"), timeout=timeout or settings.HARVEST_TIMEOUT_SECONDS)
+    git.start()
+    if not (git.path / "config").exists():
+        return None
+    with _locked(git):
+        if not _local_refs(git).get(HEAD_REF):
+            return None
+        commits = []
+        for line in git.lines("log", "--format=%ae%x00%aI%x00%P", HEAD_REF):
+            email, date, parents = line.split("\x00")
+            commits.append(Commit(author=email, authored_at=dt.datetime.fromisoformat(date),
+                                  merge=len(parents.split()) > 1))
+        tag_dates = []
+        fields = "%(objecttype)%00%(authordate:iso-strict)%00%(*objecttype)%00%(*authordate:iso-strict)"
+        for line in git.lines("for-each-ref", f"--format={fields}", "refs/tags/"):
+            kind, date, peeled_kind, peeled_date = line.split("\x00")
+            if kind == "commit" and date:
+                tag_dates.append(dt.datetime.fromisoformat(date))
+            elif kind == "tag" and peeled_kind == "commit" and peeled_date:
+                tag_dates.append(dt.datetime.fromisoformat(peeled_date))
+    return History(commits=commits, tag_dates=tag_dates)

@@ -22,7 +22,11 @@ What a harvest does (`run_harvest`):
    release that tells the adopters). Tags named like versions that appeared since the last harvest become
    releases too;
 4. an invalid file, or one that names another body as owner, changes nothing in the catalogue: the errors are
-   kept on the run at their field paths, and the people who can fix the source are told once per new error.
+   kept on the run at their field paths, and the people who can fix the source are told once per new error;
+5. for a repository whose solution is known, the vitality index (catalog.harvest.vitality) is computed from the
+   history in the cached copy at every harvest, unchanged ones included (the window moves with the days): the
+   day's row of the series is written when the figure is new or differs, so a second harvest on the same day with
+   nothing new writes nothing.
 
 A source acts with the rights of whoever registered it: a publisher's source writes what that publisher may write
 (a new solution goes to CST staff for review), a source registered by CST staff or by the portal (`by=None`) has
@@ -55,10 +59,12 @@ from catalog.harvest.repository import (
     Snapshot,
     Tag,
     parse_source,
+    read_history,
     read_repository,
     remote_digest,
 )
-from catalog.models import HarvestRun, Release, RepositoryAlias, Solution, Source
+from catalog.harvest.vitality import History, Vitality, compute_vitality
+from catalog.models import HarvestRun, Release, RepositoryAlias, Solution, Source, VitalityDay
 from catalog.publiccode.mapping import fields_from_publiccode
 from catalog.publiccode.parser import FieldError, parse_publiccode
 from catalog.publiccode.services import MAX_SCREENSHOTS, ImportResult, import_publiccode
@@ -164,13 +170,21 @@ def resume_source(source: Source, *, by: User | None) -> Source:
 @transaction.atomic
 def remove_source(source: Source, *, by: User | None) -> Source:
     """Stop harvesting the source for good. Its solution stays in the catalogue, as it is, editable by hand again;
-    its history of harvests stays readable by CST staff. The address may be registered again."""
+    its history of harvests stays readable by CST staff. The address may be registered again. The solution's
+    vitality index is no longer measured: the figure leaves the solution (page, sort, API), its daily series stays
+    and grows again if the repository is registered anew."""
     _check_manage(source, by)
     if not Source.objects.filter(pk=source.pk).exclude(status=Source.Status.REMOVED).update(
         status=Source.Status.REMOVED, next_harvest_at=None, removed_at=timezone.now()
     ):
         raise StatusConflict(_("La sorgente è già stata rimossa."))
     source.status = Source.Status.REMOVED
+    solution = None
+    if source.solution_id is not None:
+        solution = Solution.objects.filter(pk=source.solution_id, vitality__isnull=False).first()
+    if solution is not None:
+        solution.vitality = None
+        solution.save(update_fields=["vitality", "updated_at"])  # a change the lists and their caches must see
     return source
 
 
@@ -585,9 +599,10 @@ def _error_keys(errors: list[dict[str, Any]]) -> list[str]:
     return sorted(keys)
 
 
-def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings, read: _Read | None) -> None:
-    """Close the run and record on the source what it saw; tell of new errors. Inside the caller's transaction,
-    after `_still_ours`."""
+def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings, read: _Read | None,
+            vitality: Vitality | None = None) -> None:
+    """Close the run and record on the source what it saw, and the solution's vitality; tell of new errors. Inside
+    the caller's transaction, after `_still_ours`."""
     now = timezone.now()
     transient = any(error.get("transient") for error in findings.errors)
     keys = source.error_keys if transient else _error_keys(findings.errors)
@@ -610,8 +625,51 @@ def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Finding
             updates.update(head=read.snapshot.head, default_branch=read.snapshot.default_branch,
                            root_commits=read.root_commits)
     Source.objects.filter(pk=source.pk).update(**updates)
+    if vitality is not None and source.solution is not None and outcome != Outcome.FAILED:
+        _record_vitality(source.solution, vitality, now=now)
     if new_errors and outcome in (Outcome.FAILED, Outcome.INVALID):
         notices.harvest_found_errors(source, run, count=len(new_errors))
+
+
+def _record_vitality(solution: Solution, vitality: Vitality, *, now: dt.datetime) -> None:
+    """The day's row of the solution's vitality series, and the latest figure on the solution: written only when
+    new or different, so that a harvest that finds the same figure writes nothing."""
+    values = {
+        "value": vitality.value, "user_community": vitality.user_community, "code_activity": vitality.code_activity,
+        "release_history": vitality.release_history, "longevity": vitality.longevity, "authors": vitality.authors,
+        "commits": vitality.commits, "merges": vitality.merges, "releases": vitality.releases,
+        "age_days": vitality.age_days, "scores": vitality.scores_text,
+    }
+    day = timezone.localdate(now)
+    row = VitalityDay.objects.filter(solution=solution, day=day).first()
+    if row is None:
+        VitalityDay.objects.create(solution=solution, day=day, computed_at=now, **values)
+    elif any(getattr(row, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.computed_at = now
+        row.save()
+    if solution.vitality != vitality.value:
+        solution.vitality = vitality.value
+        solution.save(update_fields=["vitality"])  # a save, so that the lists and their caches see it
+
+
+def _history(source: Source, *, deadline: float) -> History | None:
+    """The repository's history from the cached copy; None for a publiccode.yml address, or when there is no
+    copy to read (the vitality is then left as it was)."""
+    if source.kind != Kind.REPOSITORY:
+        return None
+    try:
+        return read_history(source.url, timeout=max(deadline - time.monotonic(), 1.0))
+    except RepositoryError as error:
+        logger.warning("history of %s not read: %s", source.url, error.detail or error.code)
+        return None
+
+
+def _vitality(history: History | None) -> Vitality | None:
+    if history is None:
+        return None
+    return compute_vitality(history, now=timezone.now(), tz=timezone.get_current_timezone())
 
 
 def run_harvest(*, run_id: int) -> HarvestRun | None:
@@ -627,7 +685,10 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
         return _close(run, source, outcome=Outcome.SKIPPED, findings=findings, read=None)
     try:
         if _refs_unchanged(source, deadline=deadline):
-            return _repeat(run, source, findings, read=None)
+            history = _history(source, deadline=deadline)
+            if history is not None:
+                return _repeat(run, source, findings, read=None, vitality=_vitality(history))
+            # No copy left to read the history from (the cache was cleared): read the repository again.
         read = _read(source, deadline=deadline)
     except RepositoryError as error:
         entry = _repository_error(error)
@@ -643,8 +704,9 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
     parsed = parse_publiccode(read.publiccode or b"")
     if parsed.data is not None and not parsed.errors:
         _keep_files(read, parsed.data, findings, deadline=deadline)
+    vitality = _vitality(_history(source, deadline=deadline))
     if read.fingerprint() == source.fingerprint and _repeated_outcome(source) is not None:
-        return _repeat(run, source, findings, read=read)
+        return _repeat(run, source, findings, read=read, vitality=vitality)
     _set_progress(run, 70)
     try:
         with transaction.atomic(durable=True):
@@ -656,7 +718,7 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
                 findings.errors = refused.errors
                 findings.changes = []
                 outcome = Outcome.INVALID
-            _finish(run, source, outcome=outcome, findings=findings, read=read)
+            _finish(run, source, outcome=outcome, findings=findings, read=read, vitality=vitality)
     except _Lost:
         logger.info("harvest run %s was taken over by another worker", run.pk)
         return None
@@ -685,21 +747,22 @@ def _repeated_outcome(source: Source) -> str | None:
     return None
 
 
-def _repeat(run: HarvestRun, source: Source, findings: _Findings, *, read: _Read | None) -> HarvestRun | None:
+def _repeat(run: HarvestRun, source: Source, findings: _Findings, *, read: _Read | None,
+            vitality: Vitality | None = None) -> HarvestRun | None:
     outcome = _repeated_outcome(source)
     assert outcome is not None and source.last_run is not None
     if outcome == Outcome.INVALID:
         findings.errors = list(source.last_run.errors)
     findings.warnings = list(source.last_run.warnings)
-    return _close(run, source, outcome=outcome, findings=findings, read=read)
+    return _close(run, source, outcome=outcome, findings=findings, read=read, vitality=vitality)
 
 
 def _close(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings,
-           read: _Read | None) -> HarvestRun | None:
+           read: _Read | None, vitality: Vitality | None = None) -> HarvestRun | None:
     try:
         with transaction.atomic(durable=True):
             _still_ours(run)
-            _finish(run, source, outcome=outcome, findings=findings, read=read)
+            _finish(run, source, outcome=outcome, findings=findings, read=read, vitality=vitality)
     except _Lost:
         return None
     return HarvestRun.objects.get(pk=run.pk)

@@ -206,3 +206,44 @@ class RepositoryAlias(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class VitalityDay(models.Model):
+    """The vitality index of a solution's repository on one day (catalog.harvest.vitality): each harvest of the
+    day computes it again and overwrites the day's row when the figure changed; a new day adds a row. The series
+    belongs to the solution, so that a repository that moved keeps its history."""
+
+    solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="vitality_days",
+                                 verbose_name=_("soluzione"))
+    day = models.DateField(_("giorno"))
+    value = models.PositiveSmallIntegerField(_("indice di vitalità"))
+    # The mean points of each dimension over the window (the crawler's ranges).
+    user_community = models.FloatField(_("comunità di autori"))
+    code_activity = models.FloatField(_("attività sul codice"))
+    release_history = models.FloatField(_("rilasci"))
+    longevity = models.FloatField(_("longevità"))
+    # What the window held: distinct authors so far, commits, merges and tags of the window, age in days.
+    authors = models.PositiveIntegerField(_("autori"))
+    commits = models.PositiveIntegerField(_("commit nella finestra"))
+    merges = models.PositiveIntegerField(_("merge nella finestra"))
+    releases = models.PositiveIntegerField(_("tag nella finestra"))
+    age_days = models.PositiveIntegerField(_("età del repository (giorni)"))
+    # The window's daily scores, oldest first, comma-separated: the national Software Catalog API's `vitality`.
+    scores = models.CharField(_("punteggi giornalieri"), max_length=400)
+    computed_at = models.DateTimeField(_("calcolato il"))
+
+    class Meta:
+        verbose_name = _("vitalità del giorno")
+        verbose_name_plural = _("vitalità per giorno")
+        ordering = ["solution", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "day"], name="vitalityday_unique_day"),
+            models.CheckConstraint(condition=Q(value__lte=100), name="vitalityday_value_lte_100"),
+        ]
+        indexes = [
+            # The API's ETag reads the last computation of any solution.
+            models.Index(fields=["computed_at"], name="vitalityday_computed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.solution} {self.day}: {self.value}"

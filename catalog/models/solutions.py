@@ -144,6 +144,9 @@ class Solution(models.Model):
     status_reason = models.TextField(_("motivo dell'ultimo cambio di stato"), blank=True)
     published_at = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
     latest_release_date = models.DateField(_("data dell'ultimo rilascio"), null=True, blank=True, db_index=True)
+    # The vitality index of the solution's repository as the last harvest computed it (catalog.harvest.vitality),
+    # kept here so that the catalogue sorts by it cheaply; the daily series is catalog.models.VitalityDay.
+    vitality = models.PositiveSmallIntegerField(_("indice di vitalità"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -179,6 +182,8 @@ class Solution(models.Model):
                 include=["id", "owner", "kind", "development_status", "origin", "supports_spid", "supports_cie",
                          "supports_pagopa", "supports_anpr", "supports_io"],
             ),
+            # The catalogue and the API list sort by vitality ("Vitalità").
+            models.Index(fields=["vitality", "id"], name="solution_vitality_id"),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,8 @@ SOLUTION_ORDERINGS = (
     ("-latest_release_date", _("ultimo rilascio, dal più recente")),
     ("used_by_count", _("enti che la usano in produzione, crescente")),
     ("-used_by_count", _("enti che la usano in produzione, decrescente")),
+    ("vitality", _("indice di vitalità del repository, crescente (senza indice per prime)")),
+    ("-vitality", _("indice di vitalità del repository, decrescente (senza indice per ultime)")),
     ("relevance", _("pertinenza rispetto a q (senza q: per nome)")),
 )
 

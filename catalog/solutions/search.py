@@ -237,7 +237,8 @@ def search_solutions(queryset: QuerySet, q: str) -> QuerySet:
 
 def order_catalogue(queryset: QuerySet, ordering: str) -> QuerySet:
     """Order by one of catalog.solutions.filters.SOLUTION_ORDERINGS: relevance (needs the `rank` annotation), name, latest
-    release (solutions without one count as the oldest) or bodies using it in production (`adoption_count`).
+    release (solutions without one count as the oldest), bodies using it in production (`adoption_count`) or the
+    vitality index of its repository (solutions without one count as the least vital).
 
     Ties are broken as the API's cursor does (catalog.api.views.SOLUTION_CURSOR_ORDERINGS), so that the page and
     the API list the same solutions in the same order for the same query string."""
@@ -253,6 +254,10 @@ def order_catalogue(queryset: QuerySet, ordering: str) -> QuerySet:
         return queryset.order_by("adoption_count", "pk")
     if ordering == "-used_by_count":
         return queryset.order_by("-adoption_count", "-pk")
+    if ordering == "vitality":
+        return queryset.order_by(F("vitality").asc(nulls_first=True), "pk")
+    if ordering == "-vitality":
+        return queryset.order_by(F("vitality").desc(nulls_last=True), "-pk")
     return queryset.order_by("name", "pk")
 
 

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -39,6 +40,8 @@ from cstportal.errors import service_errors_as_messages
 from municipalities.models import Body
 
 PER_PAGE = 12
+# The days of the vitality series drawn on a solution's page.
+VITALITY_DAYS_SHOWN = 90
 
 # The sort menu: the orderings a visitor of the page wants (the API's others are accepted too, and shown when chosen).
 SORT_MENU = {
@@ -46,6 +49,7 @@ SORT_MENU = {
     "name": _lazy("Nome"),
     "-latest_release_date": _lazy("Ultimo rilascio"),
     "-used_by_count": _lazy("Più adottate"),
+    "-vitality": _lazy("Vitalità"),
 }
 # The page's former `sort` values, still in bookmarks: the same orderings under catalog.solutions.filters' names.
 LEGACY_SORTS = {
@@ -257,8 +261,31 @@ def solution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_submit": permissions.can_submit_solution(user, solution),
         "can_review": permissions.can_decide_solution(user, solution),
         "can_retire": permissions.can_retire_solution(user, solution),
+        **vitality_context(solution),
     }
     return render(request, "catalog/solution_detail.html", context)
+
+
+def vitality_context(solution: Solution) -> dict[str, Any]:
+    """The vitality of a solution harvested from a repository: the latest day's figures and the series of the last
+    VITALITY_DAYS_SHOWN days, as a chart and as a table. Nothing (and no query) for a solution never harvested."""
+    if solution.vitality is None:
+        return {}
+    days = list(solution.vitality_days.order_by("-day")[:VITALITY_DAYS_SHOWN])[::-1]
+    if not days:
+        return {}
+    label = _("Indice di vitalità")
+    chart = {
+        "type": "line",
+        "labels": [date_format(day.day, "SHORT_DATE_FORMAT") for day in days],
+        "datasets": [{"label": str(label), "data": [day.value for day in days]}],
+    }
+    first, last = days[0], days[-1]
+    summary = _("Indice di vitalità dal %(first)s al %(last)s: da %(start)s a %(end)s su 100.") % {
+        "first": date_format(first.day, "SHORT_DATE_FORMAT"), "last": date_format(last.day, "SHORT_DATE_FORMAT"),
+        "start": first.value, "end": last.value,
+    }
+    return {"vitality": last, "vitality_days": days, "vitality_chart": chart, "vitality_summary": summary}
 
 
 # --- publishers -----------------------------------------------------------------------------------------------

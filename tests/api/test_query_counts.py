@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from catalog.models import AdoptionEvent, Category, Tag
+from catalog.models import AdoptionEvent, Category, Solution, Tag, VitalityDay
 from catalog.solutions.search import refresh_search_vector
 from cstportal.notifications.models import Notification
 from municipalities.models import Body
@@ -30,6 +30,15 @@ def crowded(pesaro, fano, referent_fano):
         ReleaseFactory(solution=solution, version="1.0", date=dt.date(2026, 1, 1 + n % 28))
         AdoptionFactory(solution=solution, body=fano, status="in_production" if n % 2 else "requested")
     refresh_search_vector(None)  # PostgreSQL full text (factories bypass the services that keep it)
+    # Each solution harvested on two days: the lists show the latest figure (solution) and scores (software).
+    VitalityDay.objects.bulk_create(
+        VitalityDay(solution=solution, day=dt.date(2026, 1, day), value=40 + n % 50, user_community=4,
+                    code_activity=2, release_history=20, longevity=35, authors=1, commits=0, merges=0, releases=0,
+                    age_days=900, scores=",".join([str(40 + n % 50)] * 60),
+                    computed_at=dt.datetime(2026, 1, day, tzinfo=dt.UTC))
+        for n, solution in enumerate(solutions) for day in (1, 2)
+    )
+    Solution.objects.filter(pk__in=[solution.pk for solution in solutions]).update(vitality=60)
     first = solutions[0]
     ReleaseFactory.create_batch(ROWS, solution=first)
     adoption = first.adoptions.get()
@@ -51,6 +60,7 @@ LISTS = [
     # subqueries), 5 categories of the page, 6 tags of the page.
     ("/api/v1/solutions/", {}, 6),
     ("/api/v1/solutions/", {"q": "soluzione", "ordering": "-used_by_count"}, 6),
+    ("/api/v1/solutions/", {"ordering": "-vitality"}, 6),
     # 2 the solution (published: visible to all, no roles needed), 3 the page of releases.
     ("/api/v1/solutions/{slug}/releases/", {}, 3),
     # 2 the page of bodies (the registry is public), 3 the member comuni of the page's unions.

@@ -72,7 +72,7 @@ def test_filters_and_pagination_are_documented(openapi):
     assert parameters["owner"]["description"]
     assert set(parameters["ordering"]["schema"]["enum"]) == {
         "name", "-name", "latest_release_date", "-latest_release_date", "used_by_count", "-used_by_count",
-        "relevance",
+        "vitality", "-vitality", "relevance",
     }
     solutions = openapi["paths"]["/api/v1/solutions/"]["get"]["responses"]
     assert "304" in solutions and "ETag" in solutions["200"]["headers"]

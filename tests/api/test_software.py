@@ -239,3 +239,22 @@ def test_a_cursor_this_endpoint_did_not_write_is_404(api, seven, cursor):
         response = api.get(LIST, {name: cursor})
         assert response.status_code == 404
         assert response.json()["errors"][0]["detail"] == "Cursore non valido."
+
+
+def test_vitality_is_the_latest_days_scores_comma_separated_as_the_national_catalogue_writes_them(api, catalogue):
+    from catalog.models import VitalityDay
+
+    solution = Solution.objects.filter(status="published").order_by("pk").first()
+    for day, score in ((dt.date(2026, 3, 1), 50), (dt.date(2026, 3, 2), 61)):
+        VitalityDay.objects.create(
+            solution=solution, day=day, value=score, user_community=4, code_activity=2, release_history=20,
+            longevity=35, authors=1, commits=0, merges=0, releases=0, age_days=900,
+            scores=",".join([str(score - 1)] * 59 + [str(score)]), computed_at=T0,
+        )
+    Solution.objects.filter(pk=solution.pk).update(vitality=61)
+    items = {item["id"]: item for item in api.get(LIST).json()["data"]}
+    assert items[solution.slug]["vitality"] == ",".join(["60"] * 59 + ["61"])
+    assert [item["vitality"] for slug, item in items.items() if slug != solution.slug] == [None] * (len(items) - 1)
+    assert api.get(f"{LIST}{solution.slug}/").json()["vitality"].endswith(",60,61")
+    Solution.objects.filter(pk=solution.pk).update(vitality=None)  # its source removed
+    assert api.get(f"{LIST}{solution.slug}/").json()["vitality"] is None

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import yaml
+from django.utils import timezone
 
 from catalog.models import Category, Tag
 from tests.api.conftest import client_for
@@ -107,21 +108,28 @@ def test_relevance_without_q_falls_back_to_name(api, catalogue):
     ("used_by_count", ["catasto", "protocollo", "tributi"]),
     ("-latest_release_date", ["protocollo", "catasto", "tributi"]),
     ("latest_release_date", ["tributi", "catasto", "protocollo"]),
+    ("-vitality", ["catasto", "protocollo", "tributi"]),  # never harvested: last
+    ("vitality", ["tributi", "protocollo", "catasto"]),
 ])
 def test_ordering(api, catalogue, ordering, expected):
     catalogue["catasto"].latest_release_date = dt.date(2025, 1, 1)
+    catalogue["catasto"].vitality = 80
     catalogue["catasto"].save()
     catalogue["protocollo"].latest_release_date = dt.date(2026, 1, 1)
+    catalogue["protocollo"].vitality = 55
     catalogue["protocollo"].save()
     assert slugs(api.get(LIST, {"ordering": ordering})) == expected
 
 
-@pytest.mark.parametrize("ordering", ["name", "-name", "used_by_count", "-latest_release_date", "relevance"])
+@pytest.mark.parametrize("ordering", ["name", "-name", "used_by_count", "-latest_release_date", "relevance",
+                                      "-vitality", "vitality"])
 def test_cursor_pagination_walks_every_item_once(api, db, ordering):
-    # Many equal keys (four names, three dates, no adoptions): the cursor's offsets must still cover every item.
+    # Many equal keys (four names, three dates, no adoptions, three vitality figures and none): the cursor's offsets
+    # must still cover every item.
     for n in range(25):
         SolutionFactory(name=f"Soluzione condivisa {n % 4}",
-                        latest_release_date=dt.date(2026, 1, 1 + n % 3) if n % 2 else None)
+                        latest_release_date=dt.date(2026, 1, 1 + n % 3) if n % 2 else None,
+                        vitality=(40, 60, 80, None)[n % 4])
     seen: list[str] = []
     params = {"ordering": ordering, "page_size": 7}
     if ordering == "relevance":
@@ -225,7 +233,15 @@ def test_304_costs_fewer_queries_than_200(api, catalogue, django_assert_max_num_
     assert len(cached) == 1  # the fingerprint
 
 
-@pytest.mark.parametrize("change", ["edit", "release", "adoption", "new"])
+def test_item_carries_the_vitality_of_its_repository_or_null(api, catalogue):
+    catalogue["catasto"].vitality = 72
+    catalogue["catasto"].save()
+    items = {item["slug"]: item for item in api.get(LIST).json()["results"]}
+    assert items["catasto"]["vitality"] == 72 and items["tributi"]["vitality"] is None
+    assert api.get(f"{LIST}catasto/").json()["vitality"] == 72
+
+
+@pytest.mark.parametrize("change", ["edit", "release", "adoption", "new", "vitality"])
 def test_etag_changes_when_what_the_list_shows_changes(api, catalogue, publisher_pesaro, fano, change):
     from catalog.adoptions import services as adoptions
     from catalog.solutions import services as solutions
@@ -237,6 +253,13 @@ def test_etag_changes_when_what_the_list_shows_changes(api, catalogue, publisher
         solutions.add_release(catalogue["catasto"], by=publisher_pesaro, version="3.0", date=dt.date(2026, 2, 1))
     elif change == "adoption":
         adoptions.transition_adoption(catalogue["in_production"], action="retire", by=_cst())
+    elif change == "vitality":  # a harvest computes a new figure without touching updated_at
+        from catalog.harvest.services import _record_vitality
+        from catalog.harvest.vitality import Vitality
+
+        figure = Vitality(value=70, scores=(70,) * 60, user_community=12, code_activity=8, release_history=20,
+                          longevity=30, authors=5, commits=9, merges=1, releases=0, age_days=400)
+        _record_vitality(catalogue["catasto"], figure, now=timezone.now())
     else:
         SolutionFactory(slug="nuova")
     assert api.get(LIST, HTTP_IF_NONE_MATCH=tag).status_code == 200

@@ -29,7 +29,8 @@ def test_the_peer_lists_the_same_solutions_in_the_same_order_with_the_same_value
     ]
     for mine, theirs in zip(portal, peer, strict=True):
         assert theirs.keys() == mine.keys()
-        for key in ("owner", "categories", "tags", "supports", "current_release", "used_by_count", "status"):
+        for key in ("owner", "categories", "tags", "supports", "current_release", "used_by_count", "vitality",
+                    "status"):
             assert theirs[key] == mine[key], key
     detail = client.get(f"/_bench/drf/solutions/{solutions[0].slug}/").json()
     assert detail.keys() == client.get(f"/api/v1/solutions/{solutions[0].slug}/").json().keys()

@@ -132,10 +132,12 @@ def test_sort_menu_offers_the_shared_ordering_values(client, demo_catalogue):
     html = response.content.decode()
     assert 'name="ordering"' in html
     assert '<option value="-used_by_count" selected>' in html
-    assert [key for key, _label in response.context["sorts"]] == ["name", "-latest_release_date", "-used_by_count"]
+    assert [key for key, _label in response.context["sorts"]] == [
+        "name", "-latest_release_date", "-used_by_count", "-vitality",
+    ]
     response = client.get(PAGE, {"ordering": "-name", "q": "catasto"})
     assert [key for key, _label in response.context["sorts"]] == [
-        "relevance", "name", "-latest_release_date", "-used_by_count", "-name",
+        "relevance", "name", "-latest_release_date", "-used_by_count", "-vitality", "-name",
     ]
 
 
@@ -199,3 +201,18 @@ def test_anonymous_facets_are_kept_per_filter_combination_until_the_catalogue_ch
     SolutionFactory(name="Soluzione nuova", slug="soluzione-nuova", kind="software")
     assert client.get(url, {"kind": "software"}, **bypass).context["total"] == 4
     cache.clear()
+
+
+@pytest.mark.parametrize("ordering", ["-vitality", "vitality"])
+def test_the_vitality_sort_is_the_same_on_the_page_and_in_the_api(client, demo_catalogue, ordering):
+    published = list(Solution.objects.filter(status="published").order_by("pk"))
+    for n, solution in enumerate(published[:5]):  # the others were never harvested
+        Solution.objects.filter(pk=solution.pk).update(vitality=(70, 46, 88, 61, 70)[n])
+    page = _page_slugs(client.get(PAGE, {"ordering": ordering}))
+    assert page == _api_slugs(client, {"ordering": ordering})[: len(page)]
+    first = Solution.objects.get(slug=page[0])
+    assert first.vitality == (88 if ordering == "-vitality" else None)
+    harvested = [slug for slug in _api_slugs(client, {"ordering": ordering})
+                 if Solution.objects.get(slug=slug).vitality is not None]
+    values = [Solution.objects.get(slug=slug).vitality for slug in harvested]
+    assert values == sorted(values, reverse=ordering == "-vitality")

@@ -201,3 +201,57 @@ def test_published_solution_links_its_publiccode_file(client, pesaro, publisher_
     assert reverse("catalog:solution-publiccode", args=[published.slug]) in client.get(_url(published)).content.decode()
     client.force_login(publisher_pesaro)
     assert "publiccode.yml" not in client.get(_url(draft)).content.decode()
+
+
+# --- vitality -------------------------------------------------------------------------------------------------
+
+
+def _vitality_days(solution: Solution, values: list[int]) -> None:
+    import datetime as dt
+
+    from catalog.models import VitalityDay
+
+    for n, value in enumerate(values):
+        VitalityDay.objects.create(
+            solution=solution, day=dt.date(2026, 6, 1) + dt.timedelta(days=n), value=value, user_community=8,
+            code_activity=2.2, release_history=20.3, longevity=35, authors=3, commits=5, merges=1, releases=2,
+            age_days=805, scores=",".join([str(value)] * 60), computed_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+        )
+    Solution.objects.filter(pk=solution.pk).update(vitality=values[-1])
+
+
+def test_a_harvested_solution_shows_its_vitality_with_a_chart_and_its_table(client, pesaro):
+    solution = SolutionFactory(owner=pesaro)
+    _vitality_days(solution, [58, 60, 62])
+
+    response = client.get(_url(solution))
+
+    html = response.content.decode()
+    assert '<span class="display-6 fw-semibold" id="vitality-value">62</span>' in html
+    assert 'id="vitality-chart" role="img"' in html and 'id="vitality-chart-data"' in html
+    assert "chart.umd.js" in html
+    assert response.context["vitality_chart"]["datasets"][0]["data"] == [58, 60, 62]
+    assert "Indice di vitalità dal 01/06/2026 al 03/06/2026: da 58 a 62 su 100." in html
+    table = html.split('id="vitality-table"')[1]
+    assert table.count("<tr>") == 4  # the header and one row a day
+    assert "5 commit negli ultimi 60 giorni, di cui 1 merge" in html and "805 giorni dal primo commit" in html
+
+
+def test_a_solution_typed_by_hand_shows_no_vitality(client, pesaro):
+    solution = SolutionFactory(owner=pesaro)
+    response = client.get(_url(solution))
+    assert 'id="vitality-title"' not in response.content.decode() and "chart.umd.js" not in response.content.decode()
+    assert "vitality" not in response.context
+
+
+def test_vitality_reads_in_english(client, pesaro, settings):
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # the English catalogue read afresh
+    solution = SolutionFactory(owner=pesaro)
+    _vitality_days(solution, [61])
+    client.get("/lingua/en/", {"next": "/"})
+    response = client.get(_url(solution))
+    html = response.content.decode()
+    assert "Repository vitality" in html and "3 authors" in html
