@@ -12,6 +12,7 @@ urlpatterns = [
     path("solutions/<slug:slug>/", solutions.as_view({"get": "retrieve"}), name="solution-detail"),
     path("solutions/<slug:slug>/releases/", solutions.as_view({"get": "releases"}), name="solution-releases"),
     path("solutions/<slug:slug>/publiccode.yml", solutions.as_view({"get": "publiccode"}), name="solution-publiccode"),
+    path("releases/", views.ReleaseViewSet.as_view({"get": "list"}), name="release-list"),
     path("publiccode/import/", views.PubliccodeImportView.as_view(), name="publiccode-import"),
     path("adoptions/", adoptions.as_view({"get": "list", "post": "create"}), name="adoption-list"),
     path("adoptions/<int:pk>/", adoptions.as_view({"get": "retrieve"}), name="adoption-detail"),

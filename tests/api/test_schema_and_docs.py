@@ -37,6 +37,7 @@ def test_schema_lists_every_endpoint_of_the_issue(openapi):
         ("GET", "/api/v1/"),
         ("GET", "/api/v1/solutions/"), ("GET", "/api/v1/solutions/{slug}/"),
         ("GET", "/api/v1/solutions/{slug}/releases/"), ("GET", "/api/v1/solutions/{slug}/publiccode.yml"),
+        ("GET", "/api/v1/releases/"),
         ("POST", "/api/v1/publiccode/import/"),
         ("GET", "/api/v1/municipalities/"), ("GET", "/api/v1/municipalities/{key}/"),
         ("GET", "/api/v1/adoptions/"), ("POST", "/api/v1/adoptions/"), ("GET", "/api/v1/adoptions/{id}/"),
