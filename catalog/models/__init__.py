@@ -4,6 +4,7 @@ from catalog.models.adoptions import Adoption, AdoptionEvent, ReuseStory
 from catalog.models.harvest import HarvestRun, RepositoryAlias, Source
 from catalog.models.reports import Report
 from catalog.models.solutions import Category, PublicationEvent, Release, Solution, Tag
+from catalog.models.webhooks import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "Adoption",
@@ -18,4 +19,7 @@ __all__ = [
     "Solution",
     "Source",
     "Tag",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

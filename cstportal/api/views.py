@@ -84,6 +84,7 @@ class ApiRootSerializer(serializers.Serializer):
     stats_province = serializers.URLField(read_only=True, help_text=_("Le cifre provinciali."))
     notifications = serializers.URLField(read_only=True, help_text=_("Le notifiche di chi chiama."))
     releases = serializers.URLField(read_only=True, help_text=_("I rilasci delle soluzioni."))
+    webhooks = serializers.URLField(read_only=True, help_text=_("I webhook di chi chiama."))
     publiccode_import = serializers.URLField(read_only=True, help_text=_("L'importazione di un publiccode.yml."))
     schema = serializers.URLField(read_only=True, help_text=_("Lo schema OpenAPI 3 di questa API."))
     docs = serializers.URLField(read_only=True, help_text=_("La documentazione interattiva."))
@@ -98,6 +99,7 @@ ROOT_LINKS: dict[str, str] = {
     "stats_province": "api:stats-province",
     "notifications": "api:notification-list",
     "releases": "api:release-list",
+    "webhooks": "api:webhook-list",
     "publiccode_import": "api:publiccode-import",
     "schema": "api:schema",
     "docs": "api:docs",
