@@ -19,11 +19,17 @@ urlpatterns = [
     path("adoptions/<int:pk>/transition/", adoptions.as_view({"post": "transition"}), name="adoption-transition"),
     path("adoptions/<int:pk>/events/", adoptions.as_view({"get": "events"}), name="adoption-events"),
     path("webhooks/", webhooks.WebhookViewSet.as_view({"get": "list", "post": "create"}), name="webhook-list"),
-    path("webhooks/<int:pk>/", webhooks.WebhookViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
-         name="webhook-detail"),
+    path(
+        "webhooks/<int:pk>/",
+        webhooks.WebhookViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="webhook-detail",
+    ),
     path("webhooks/<int:pk>/enable/", webhooks.WebhookViewSet.as_view({"post": "enable"}), name="webhook-enable"),
-    path("webhooks/<int:pk>/deliveries/", webhooks.WebhookViewSet.as_view({"get": "deliveries"}),
-         name="webhook-deliveries"),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        webhooks.WebhookViewSet.as_view({"get": "deliveries"}),
+        name="webhook-deliveries",
+    ),
     path("stats/province/", views.ProvinceStatsView.as_view(), name="stats-province"),
     # The catalogue as the national Software Catalog API lists software (catalog/api/software.py).
     path("software/", software.SoftwareListView.as_view(), name="software-list"),

@@ -29,14 +29,22 @@ URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\x00]+$"
 
 class WebhookSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices), read_only=True,
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        read_only=True,
         help_text=_("Gli eventi ricevuti."),
     )
 
     class Meta:
         model = Webhook
         fields = [
-            "id", "url", "events", "description", "is_active", "consecutive_failures", "disabled_at", "created_at",
+            "id",
+            "url",
+            "events",
+            "description",
+            "is_active",
+            "consecutive_failures",
+            "disabled_at",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = fields
@@ -48,7 +56,8 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 class WebhookCreateSerializer(serializers.Serializer):
     url = StrictCharField(
-        max_length=services.URL_MAX_LENGTH, pattern=URL_PATTERN,
+        max_length=services.URL_MAX_LENGTH,
+        pattern=URL_PATTERN,
         pattern_message=_("Indica un indirizzo https://."),
         help_text=_(
             "Dove ricevere gli eventi: https; http e indirizzi privati o locali solo per i server ammessi dal "
@@ -56,11 +65,15 @@ class WebhookCreateSerializer(serializers.Serializer):
         ),
     )
     secret = StrictCharField(
-        min_length=services.SECRET_MIN_LENGTH, max_length=services.SECRET_MAX_LENGTH, write_only=True,
+        min_length=services.SECRET_MIN_LENGTH,
+        max_length=services.SECRET_MAX_LENGTH,
+        write_only=True,
         help_text=_("Il segreto condiviso della firma HMAC-SHA256 (almeno 16 caratteri). Non viene più mostrato."),
     )
     events = serializers.ListField(
-        child=StrictChoiceField(choices=WebhookEvent.choices), min_length=1, max_length=len(WebhookEvent.choices),
+        child=StrictChoiceField(choices=WebhookEvent.choices),
+        min_length=1,
+        max_length=len(WebhookEvent.choices),
         help_text=_("Gli eventi da ricevere."),
     )
     description = text_field(max_length=200, default="", help_text=_("Una nota per riconoscerlo."))
@@ -70,8 +83,15 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = [
-            "delivery_id", "event", "status", "attempts", "created_at", "sent_at", "last_status_code",
-            "last_response", "last_error",
+            "delivery_id",
+            "event",
+            "status",
+            "attempts",
+            "created_at",
+            "sent_at",
+            "last_status_code",
+            "last_response",
+            "last_error",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -105,9 +125,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         responses={204: OpenApiResponse(description=_("Rimosso."))},
     ),
 )
-class WebhookViewSet(
-    CursorOrderingMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class WebhookViewSet(CursorOrderingMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "delete", "head"]
     permission_classes = [IsAuthenticated]
     serializer_class = WebhookSerializer
@@ -133,8 +151,7 @@ class WebhookViewSet(
         incoming.is_valid(raise_exception=True)
         webhook = services.register_webhook(owner=request.user, **incoming.validated_data)
         location = request.build_absolute_uri(reverse("api:webhook-detail", kwargs={"pk": webhook.pk}))
-        return Response(WebhookSerializer(webhook).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
+        return Response(WebhookSerializer(webhook).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def destroy(self, request, *args: Any, **kwargs: Any) -> Response:
         services.delete_webhook(self.get_object(), by=request.user)

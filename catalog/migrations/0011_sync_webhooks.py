@@ -7,82 +7,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0010_search_trigrams'),
+        ("catalog", "0010_search_trigrams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Webhook',
+            name="Webhook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, verbose_name='indirizzo')),
-                ('secret', models.CharField(max_length=200, verbose_name='segreto')),
-                ('events', models.JSONField(default=list, verbose_name='eventi')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='descrizione')),
-                ('is_active', models.BooleanField(default=True, verbose_name='attivo')),
-                ('consecutive_failures', models.PositiveIntegerField(default=0, verbose_name='tentativi falliti di fila')),
-                ('disabled_at', models.DateTimeField(blank=True, null=True, verbose_name='disattivato il')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='creato il')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='aggiornato il')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhooks', to=settings.AUTH_USER_MODEL, verbose_name='titolare')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField(max_length=500, verbose_name="indirizzo")),
+                ("secret", models.CharField(max_length=200, verbose_name="segreto")),
+                ("events", models.JSONField(default=list, verbose_name="eventi")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="descrizione")),
+                ("is_active", models.BooleanField(default=True, verbose_name="attivo")),
+                (
+                    "consecutive_failures",
+                    models.PositiveIntegerField(default=0, verbose_name="tentativi falliti di fila"),
+                ),
+                ("disabled_at", models.DateTimeField(blank=True, null=True, verbose_name="disattivato il")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="creato il")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="aggiornato il")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhooks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="titolare",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook',
-                'verbose_name_plural': 'webhook',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "webhook",
+                "verbose_name_plural": "webhook",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='identificativo')),
-                ('event_key', models.CharField(max_length=160, verbose_name='evento')),
-                ('event', models.CharField(choices=[('solution.published', 'Soluzione pubblicata'), ('solution.updated', 'Soluzione pubblicata aggiornata'), ('solution.retired', 'Soluzione ritirata'), ('release.added', 'Nuovo rilascio'), ('adoption.status_changed', "Cambio di stato di un'adozione")], max_length=40, verbose_name='tipo di evento')),
-                ('body', models.TextField(verbose_name='contenuto')),
-                ('status', models.CharField(choices=[('pending', 'Da inviare'), ('sending', 'In invio'), ('sent', 'Consegnata'), ('failed', 'Non riuscita'), ('held', 'In attesa della riattivazione'), ('skipped', 'Non inviata: non più visibile')], default='pending', max_length=20, verbose_name='stato')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='tentativi')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='da pubblicare dal')),
-                ('available_at', models.DateTimeField(verbose_name='tentativo possibile dal')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='pubblicata il')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='presa in carico il')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='consegnata il')),
-                ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='ultimo stato HTTP')),
-                ('last_response', models.TextField(blank=True, verbose_name='ultima risposta')),
-                ('last_error', models.TextField(blank=True, verbose_name='ultimo errore')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='creata il')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='aggiornata il')),
-                ('adoption', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.adoption')),
-                ('solution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.solution')),
-                ('webhook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='catalog.webhook')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "delivery_id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name="identificativo"),
+                ),
+                ("event_key", models.CharField(max_length=160, verbose_name="evento")),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("solution.published", "Soluzione pubblicata"),
+                            ("solution.updated", "Soluzione pubblicata aggiornata"),
+                            ("solution.retired", "Soluzione ritirata"),
+                            ("release.added", "Nuovo rilascio"),
+                            ("adoption.status_changed", "Cambio di stato di un'adozione"),
+                        ],
+                        max_length=40,
+                        verbose_name="tipo di evento",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="contenuto")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Da inviare"),
+                            ("sending", "In invio"),
+                            ("sent", "Consegnata"),
+                            ("failed", "Non riuscita"),
+                            ("held", "In attesa della riattivazione"),
+                            ("skipped", "Non inviata: non più visibile"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="stato",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="tentativi")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="da pubblicare dal")),
+                ("available_at", models.DateTimeField(verbose_name="tentativo possibile dal")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="pubblicata il")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="presa in carico il")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="consegnata il")),
+                (
+                    "last_status_code",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="ultimo stato HTTP"),
+                ),
+                ("last_response", models.TextField(blank=True, verbose_name="ultima risposta")),
+                ("last_error", models.TextField(blank=True, verbose_name="ultimo errore")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="creata il")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="aggiornata il")),
+                (
+                    "adoption",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.adoption",
+                    ),
+                ),
+                (
+                    "solution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.solution",
+                    ),
+                ),
+                (
+                    "webhook",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="catalog.webhook"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consegna di webhook',
-                'verbose_name_plural': 'consegne di webhook',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "consegna di webhook",
+                "verbose_name_plural": "consegne di webhook",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='webhook',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('disabled_at__isnull', True), ('is_active', True)), models.Q(('disabled_at__isnull', False), ('is_active', False)), _connector='OR'), name='webhook_disabled_has_date'),
+            model_name="webhook",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("disabled_at__isnull", True), ("is_active", True)),
+                    models.Q(("disabled_at__isnull", False), ("is_active", False)),
+                    _connector="OR",
+                ),
+                name="webhook_disabled_has_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['due_at'], name='webhook_delivery_due'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                condition=models.Q(("due_at__isnull", False)), fields=["due_at"], name="webhook_delivery_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['webhook', '-created_at'], name='webhook_delivery_recent'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["webhook", "-created_at"], name="webhook_delivery_recent"),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.UniqueConstraint(fields=('webhook', 'event_key'), name='webhook_delivery_unique_event'),
+            model_name="webhookdelivery",
+            constraint=models.UniqueConstraint(fields=("webhook", "event_key"), name="webhook_delivery_unique_event"),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'failed', 'held', 'skipped'])), name='webhook_delivery_status_known'),
+            model_name="webhookdelivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "sending", "sent", "failed", "held", "skipped"])),
+                name="webhook_delivery_status_known",
+            ),
         ),
     ]

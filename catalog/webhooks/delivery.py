@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -59,7 +60,9 @@ def claim_webhook_delivery(delivery_id: int, *, now: dt.datetime | None = None) 
     """Take the delivery for this worker; None when there is nothing to do."""
     now = now or timezone.now()
     timeout = dt.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
-    claimable = Q(status=Status.PENDING, available_at__lte=now) | Q(status=Status.SENDING, claimed_at__lte=now - timeout)
+    claimable = Q(status=Status.PENDING, available_at__lte=now) | Q(
+        status=Status.SENDING, claimed_at__lte=now - timeout
+    )
     claimed = WebhookDelivery.objects.filter(claimable, pk=delivery_id).update(
         status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, due_at=now + timeout, updated_at=now
     )
@@ -68,7 +71,7 @@ def claim_webhook_delivery(delivery_id: int, *, now: dt.datetime | None = None) 
     return WebhookDelivery.objects.select_related("webhook__owner").get(pk=delivery_id)
 
 
-def _finish(delivery: WebhookDelivery, **fields) -> bool:
+def _finish(delivery: WebhookDelivery, **fields: Any) -> bool:
     """Update the row only if it is still ours (same claim): a late worker never overwrites a newer state."""
     fields.setdefault("updated_at", timezone.now())
     return bool(
@@ -113,12 +116,15 @@ def send_webhook_delivery(delivery_id: int) -> str:
         return _after_failure(delivery, error=f"{exc.__class__.__name__}: {exc}", status_code=None, response="")
     response = answer.body.decode("utf-8", errors="replace")[:RESPONSE_KEPT]
     if not answer.ok:
-        return _after_failure(
-            delivery, error=f"HTTP {answer.status}", status_code=answer.status, response=response
-        )
+        return _after_failure(delivery, error=f"HTTP {answer.status}", status_code=answer.status, response=response)
     _finish(
-        delivery, status=Status.SENT, sent_at=timezone.now(), due_at=None, last_status_code=answer.status,
-        last_response=response, last_error="",
+        delivery,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        due_at=None,
+        last_status_code=answer.status,
+        last_response=response,
+        last_error="",
     )
     Webhook.objects.filter(pk=webhook.pk).exclude(consecutive_failures=0).update(consecutive_failures=0)
     return SENT

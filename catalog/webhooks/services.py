@@ -37,8 +37,9 @@ def _clean_events(events: Iterable[str]) -> list[str]:
 def _check_address(url: str) -> str:
     url = url.strip()
     if not url or len(url) > URL_MAX_LENGTH:
-        raise Invalid(errors={"url": _("Indica un indirizzo https:// di al massimo %(max)s caratteri.")
-                              % {"max": URL_MAX_LENGTH}})
+        raise Invalid(
+            errors={"url": _("Indica un indirizzo https:// di al massimo %(max)s caratteri.") % {"max": URL_MAX_LENGTH}}
+        )
     try:
         check_url(url)
     except FetchError as exc:
@@ -47,9 +48,7 @@ def _check_address(url: str) -> str:
 
 
 @transaction.atomic
-def register_webhook(
-    *, owner: User, url: str, secret: str, events: Iterable[str], description: str = ""
-) -> Webhook:
+def register_webhook(*, owner: User, url: str, secret: str, events: Iterable[str], description: str = "") -> Webhook:
     """Register `url` to receive `events` that `owner` may see, signed with `secret`.
 
     Preconditions: `owner` may register webhooks (a role in a body, or CST staff and analysts). Refusals: the
@@ -64,7 +63,9 @@ def register_webhook(
         errors.update(exc.errors)
     if not SECRET_MIN_LENGTH <= len(secret) <= SECRET_MAX_LENGTH:
         errors["secret"] = _("Il segreto deve avere da %(min)s a %(max)s caratteri.") % {
-            "min": SECRET_MIN_LENGTH, "max": SECRET_MAX_LENGTH}
+            "min": SECRET_MIN_LENGTH,
+            "max": SECRET_MAX_LENGTH,
+        }
     try:
         chosen = _clean_events(events)
     except Invalid as exc:
@@ -72,8 +73,10 @@ def register_webhook(
     if errors:
         raise Invalid(_("Il webhook non è valido."), errors=errors)
     if Webhook.objects.select_for_update().filter(owner=owner).count() >= settings.WEBHOOKS_PER_PERSON:
-        raise Conflict(_("Hai già %(count)s webhook: togline uno prima di aggiungerne un altro.")
-                       % {"count": settings.WEBHOOKS_PER_PERSON})
+        raise Conflict(
+            _("Hai già %(count)s webhook: togline uno prima di aggiungerne un altro.")
+            % {"count": settings.WEBHOOKS_PER_PERSON}
+        )
     return Webhook.objects.create(
         owner=owner, url=url, secret=secret, events=chosen, description=description.strip()[:200]
     )
@@ -92,7 +95,11 @@ def enable_webhook(webhook: Webhook, *, by: User) -> Webhook:
     )
     if enabled:
         WebhookDelivery.objects.filter(webhook=webhook, status=WebhookDelivery.Status.HELD).update(
-            status=WebhookDelivery.Status.PENDING, attempts=0, due_at=now, available_at=now, claimed_at=None,
+            status=WebhookDelivery.Status.PENDING,
+            attempts=0,
+            due_at=now,
+            available_at=now,
+            claimed_at=None,
             updated_at=now,
         )
     webhook.refresh_from_db()

@@ -92,7 +92,9 @@ class UpdatedSinceFilter(filters.IsoDateTimeFilter):
     def __init__(self, *, field_name: str = "updated_at", **kwargs) -> None:
         kwargs.setdefault(
             "help_text",
-            _("Solo gli elementi modificati da questo istante (RFC 3339, per esempio 2026-01-31T08:00:00Z) in "
-              "poi, in ordine di modifica."),
+            _(
+                "Solo gli elementi modificati da questo istante (RFC 3339, per esempio 2026-01-31T08:00:00Z) in "
+                "poi, in ordine di modifica."
+            ),
         )
         super().__init__(field_name=field_name, lookup_expr="gte", **kwargs)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('municipalities', '0003_external_bodies_and_public_keys'),
+        ("municipalities", "0003_external_bodies_and_public_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='body',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='aggiornato il'),
+            model_name="body",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="aggiornato il"),
         ),
     ]

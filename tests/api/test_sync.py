@@ -46,8 +46,16 @@ def walk(client, path: str, params: dict) -> list[dict]:
 
 @pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize(
-    "value", ["", "ieri", "2026-03-01", "2026-03-01T08:00:00", "2026-03-01 08:00:00Z", "2026-13-01T08:00:00Z",
-              "2026-03-01T08:00:00Z\n"],
+    "value",
+    [
+        "",
+        "ieri",
+        "2026-03-01",
+        "2026-03-01T08:00:00",
+        "2026-03-01 08:00:00Z",
+        "2026-13-01T08:00:00Z",
+        "2026-03-01T08:00:00Z\n",
+    ],
 )
 def test_a_malformed_updated_since_is_a_400_naming_it(cst_admin, path, value):
     response = client_for(cst_admin).get(path, {"updated_since": value})
@@ -57,8 +65,16 @@ def test_a_malformed_updated_since_is_a_400_naming_it(cst_admin, path, value):
 
 
 @pytest.mark.parametrize("path", LISTS)
-@pytest.mark.parametrize("value", ["2026-03-01T08:00:00Z", "2026-03-01T09:00:00.5+01:00", "2016-12-31T23:59:60Z",
-                                   "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-03-01T08:00:00Z",
+        "2026-03-01T09:00:00.5+01:00",
+        "2016-12-31T23:59:60Z",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+    ],
+)
 def test_every_rfc3339_date_time_is_accepted(cst_admin, path, value):
     assert client_for(cst_admin).get(path, {"updated_since": value}).status_code == 200
 
@@ -83,9 +99,7 @@ def test_the_largest_updated_at_read_is_a_safe_start_for_the_next_sync(api, pesa
     assert [(item["slug"], item["name"]) for item in again] == [(solution.slug, "Nome nuovo")]
 
 
-def test_a_retired_solution_is_reported_to_everyone_as_retired_in_the_changes_only(
-    api, pesaro, cst_admin
-):
+def test_a_retired_solution_is_reported_to_everyone_as_retired_in_the_changes_only(api, pesaro, cst_admin):
     kept = SolutionFactory(owner=pesaro)
     gone = SolutionFactory(owner=pesaro)
     solutions.retire_solution(gone, by=cst_admin, reason="Sostituita da un'altra")
@@ -105,9 +119,7 @@ def test_a_publisher_syncs_its_drafts_and_others_do_not_see_them(pesaro, publish
     assert draft.slug not in {item["slug"] for item in theirs}
 
 
-def test_releases_are_listed_for_visible_solutions_and_since_when_they_were_recorded(
-    api, pesaro, publisher_pesaro
-):
+def test_releases_are_listed_for_visible_solutions_and_since_when_they_were_recorded(api, pesaro, publisher_pesaro):
     public = SolutionFactory(owner=pesaro, slug="tributi")
     draft = SolutionFactory(owner=pesaro, slug="bozza", status="draft", published_at=None)
     old = ReleaseFactory(solution=public, version="1.0")
@@ -118,16 +130,19 @@ def test_releases_are_listed_for_visible_solutions_and_since_when_they_were_reco
     stamp(Release, hidden.pk, T0 + dt.timedelta(hours=2), "created_at")
 
     assert [(r["solution"]["slug"], r["version"]) for r in walk(api, "/api/v1/releases/", {})] == [
-        ("tributi", "2.0"), ("tributi", "1.0"),
+        ("tributi", "2.0"),
+        ("tributi", "1.0"),
     ]
     assert [r["version"] for r in walk(api, "/api/v1/releases/", {"updated_since": iso(T0)})] == ["2.0"]
-    assert [r["version"] for r in walk(client_for(publisher_pesaro), "/api/v1/releases/",
-                                       {"updated_since": iso(T0)})] == ["2.0", "0.1"]
+    assert [
+        r["version"] for r in walk(client_for(publisher_pesaro), "/api/v1/releases/", {"updated_since": iso(T0)})
+    ] == ["2.0", "0.1"]
     assert [r["version"] for r in walk(api, "/api/v1/releases/", {"solution": "tributi"})] == ["2.0", "1.0"]
 
 
-def test_adoptions_changed_since_in_order_of_change_with_their_status(pesaro, fano, urbino, referent_fano,
-                                                                      publisher_pesaro, referent_urbino):
+def test_adoptions_changed_since_in_order_of_change_with_their_status(
+    pesaro, fano, urbino, referent_fano, publisher_pesaro, referent_urbino
+):
     first = workflow.request_adoption(solution=SolutionFactory(owner=pesaro), body=fano, by=referent_fano)
     second = workflow.request_adoption(solution=SolutionFactory(owner=pesaro), body=fano, by=referent_fano)
     other = AdoptionFactory(solution=SolutionFactory(owner=urbino), body=pesaro)  # not Fano's business

@@ -97,14 +97,23 @@ def test_the_owner_reads_the_delivery_log_enables_and_removes(fanos_webhook, ref
     client = client_for(referent_fano)
     log = client.get(f"/api/v1/webhooks/{fanos_webhook.pk}/deliveries/").json()["results"]
     delivery = WebhookDelivery.objects.get()
-    assert log == [{
-        "delivery_id": str(delivery.delivery_id), "event": "adoption.status_changed", "status": "pending",
-        "attempts": 0, "created_at": log[0]["created_at"], "sent_at": None, "last_status_code": None,
-        "last_response": "", "last_error": "",
-    }]
+    assert log == [
+        {
+            "delivery_id": str(delivery.delivery_id),
+            "event": "adoption.status_changed",
+            "status": "pending",
+            "attempts": 0,
+            "created_at": log[0]["created_at"],
+            "sent_at": None,
+            "last_status_code": None,
+            "last_response": "",
+            "last_error": "",
+        }
+    ]
 
-    Webhook.objects.filter(pk=fanos_webhook.pk).update(is_active=False, disabled_at=delivery.created_at,
-                                                        consecutive_failures=10)
+    Webhook.objects.filter(pk=fanos_webhook.pk).update(
+        is_active=False, disabled_at=delivery.created_at, consecutive_failures=10
+    )
     enabled = client.post(f"/api/v1/webhooks/{fanos_webhook.pk}/enable/")
     assert enabled.status_code == 200
     assert (enabled.json()["is_active"], enabled.json()["consecutive_failures"]) == (True, 0)
@@ -121,8 +130,9 @@ def test_webhook_lists_pin_their_queries(
 ):
     settings.WEBHOOKS_PER_PERSON = 20
     hooks = [
-        services.register_webhook(owner=referent_fano, url="http://127.0.0.1:9/hook", secret=SECRET,
-                                  events=["adoption.status_changed"])
+        services.register_webhook(
+            owner=referent_fano, url="http://127.0.0.1:9/hook", secret=SECRET, events=["adoption.status_changed"]
+        )
         for _n in range(12)
     ]
     for _n in range(12):

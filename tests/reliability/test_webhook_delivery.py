@@ -44,15 +44,17 @@ def test_every_webhook_event_is_accepted_once_while_redis_and_the_worker_stop_an
     redis_server, tmp_path, pesaro, fano, referent_fano, publisher_pesaro, cst_admin
 ):
     events = ["adoption.status_changed"]
-    with Receiver(SECRET, answers=[503] * TURNED_AWAY) as receiver, override_settings(
-        FETCH_ALLOWED_HOSTS=["127.0.0.1"]
+    with (
+        Receiver(SECRET, answers=[503] * TURNED_AWAY) as receiver,
+        override_settings(FETCH_ALLOWED_HOSTS=["127.0.0.1"]),
     ):
         live = [
             webhooks.register_webhook(owner=publisher_pesaro, url=receiver.url, secret=SECRET, events=events),
             webhooks.register_webhook(owner=referent_fano, url=receiver.url, secret=SECRET, events=events),
         ]
-        dead = webhooks.register_webhook(owner=cst_admin, url="http://127.0.0.1:9/hook", secret=SECRET,
-                                         events=events)  # port 9 (discard): nothing listens, refused at once
+        dead = webhooks.register_webhook(
+            owner=cst_admin, url="http://127.0.0.1:9/hook", secret=SECRET, events=events
+        )  # port 9 (discard): nothing listens, refused at once
 
         redis_server.stop()
         try:
@@ -70,32 +72,45 @@ def test_every_webhook_event_is_accepted_once_while_redis_and_the_worker_stop_an
 
         database = harness.SharedDatabase(tmp_path)
         env = harness.subprocess_env(
-            redis_url=redis_server.url, database_url=database.share(), var_dir=tmp_path / "var",
-            FETCH_ALLOWED_HOSTS="127.0.0.1", NOTIFICATION_RETRY_BASE_SECONDS="1", NOTIFICATION_RETRY_MAX_SECONDS="2",
-            NOTIFICATION_MAX_RETRIES="2", NOTIFICATION_REPUBLISH_AFTER_SECONDS="2",
-            NOTIFICATION_SENDING_TIMEOUT_SECONDS="4", WEBHOOK_DISABLE_AFTER_FAILURES=str(DEAD_DISABLED_AFTER),
+            redis_url=redis_server.url,
+            database_url=database.share(),
+            var_dir=tmp_path / "var",
+            FETCH_ALLOWED_HOSTS="127.0.0.1",
+            NOTIFICATION_RETRY_BASE_SECONDS="1",
+            NOTIFICATION_RETRY_MAX_SECONDS="2",
+            NOTIFICATION_MAX_RETRIES="2",
+            NOTIFICATION_REPUBLISH_AFTER_SECONDS="2",
+            NOTIFICATION_SENDING_TIMEOUT_SECONDS="4",
+            WEBHOOK_DISABLE_AFTER_FAILURES=str(DEAD_DISABLED_AFTER),
             LOG_LEVEL="WARNING",
         )
         worker = harness.start_worker(env, tmp_path, name="first")
         relay_loop = harness.start_relay(env, tmp_path)
         second = None
         try:
-            harness.wait_until(lambda: len(receiver.accepted) >= len(expected) // 3, timeout=90,
-                               message="a third of the deliveries accepted", logs=(worker, relay_loop))
+            harness.wait_until(
+                lambda: len(receiver.accepted) >= len(expected) // 3,
+                timeout=90,
+                message="a third of the deliveries accepted",
+                logs=(worker, relay_loop),
+            )
             worker.kill()
             redis_server.stop()
             time.sleep(1)
             redis_server.start()  # empty: whatever was queued is gone; the outbox still has it
             second = harness.start_worker(env, tmp_path, name="second")
-            harness.wait_until(lambda: set(receiver.accepted) >= expected, timeout=120,
-                               message="every live delivery accepted", logs=(second, relay_loop))
+            harness.wait_until(
+                lambda: set(receiver.accepted) >= expected,
+                timeout=120,
+                message="every live delivery accepted",
+                logs=(second, relay_loop),
+            )
 
             def dead_settled() -> bool:
                 rows = database.rows("catalog_webhookdelivery", COLUMNS)
                 return all(r["status"] in ("failed", "held") for r in rows if r["webhook_id"] == dead.pk)
 
-            harness.wait_until(dead_settled, timeout=90, message="the dead webhook settled",
-                               logs=(second, relay_loop))
+            harness.wait_until(dead_settled, timeout=90, message="the dead webhook settled", logs=(second, relay_loop))
             time.sleep(2)  # anything sent twice would show up now
         finally:
             relay_loop.stop()

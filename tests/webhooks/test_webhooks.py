@@ -81,8 +81,13 @@ def test_an_adoption_request_reaches_the_webhook_signed_once_with_its_id(
     document = receiver.documents[str(delivery.delivery_id)]
     assert document["event"] == "adoption.status_changed"
     assert document["data"]["adoption"] == {
-        "id": adoption.pk, "status": "requested", "from_status": None, "action": "request", "solution": "tributi",
-        "municipality": fano.key, "url": document["data"]["adoption"]["url"],
+        "id": adoption.pk,
+        "status": "requested",
+        "from_status": None,
+        "action": "request",
+        "solution": "tributi",
+        "municipality": fano.key,
+        "url": document["data"]["adoption"]["url"],
     }
     assert document["data"]["adoption"]["url"].endswith(f"/api/v1/adoptions/{adoption.pk}/")
     delivery.refresh_from_db()
@@ -102,8 +107,9 @@ def test_the_signature_covers_the_exact_bytes_sent(receiver, pesaro, publisher_p
     assert json.loads(body)["event"] == "solution.published"
 
 
-def test_every_event_kind_is_recorded_for_a_subscriber_who_sees_it(pesaro, fano, publisher_pesaro, referent_fano,
-                                                                   cst_admin):
+def test_every_event_kind_is_recorded_for_a_subscriber_who_sees_it(
+    pesaro, fano, publisher_pesaro, referent_fano, cst_admin
+):
     hook(publisher_pesaro, "http://127.0.0.1:9/hook", events=[*SOLUTIONS, *ADOPTIONS])
     solution = SolutionFactory(owner=pesaro, status="in_review", published_at=None)
     solutions.publish_solution(solution, by=cst_admin)
@@ -114,8 +120,12 @@ def test_every_event_kind_is_recorded_for_a_subscriber_who_sees_it(pesaro, fano,
     solutions.retire_solution(solution, by=cst_admin, reason="Sostituita")
     events = list(WebhookDelivery.objects.order_by("pk").values_list("event", flat=True))
     assert events == [
-        "solution.published", "solution.updated", "release.added", "adoption.status_changed",
-        "adoption.status_changed", "solution.retired",
+        "solution.published",
+        "solution.updated",
+        "release.added",
+        "adoption.status_changed",
+        "adoption.status_changed",
+        "solution.retired",
     ]
     assert WebhookDelivery.objects.values("delivery_id").distinct().count() == len(events)
 
@@ -141,9 +151,7 @@ def requested(pesaro, fano, referent_fano):
     return request
 
 
-def test_a_failed_attempt_is_retried_after_its_back_off_and_the_receiver_gets_it_once(
-    publisher_pesaro, requested
-):
+def test_a_failed_attempt_is_retried_after_its_back_off_and_the_receiver_gets_it_once(publisher_pesaro, requested):
     with Receiver(SECRET, answers=[503]) as receiver:
         webhook = hook(publisher_pesaro, receiver.url)
         requested()
@@ -188,9 +196,7 @@ def test_the_gaps_double_at_each_attempt_and_the_last_retry_fails(settings, publ
     assert receiver.accepted == {}
 
 
-def test_a_webhook_failing_again_and_again_is_disabled_and_its_owner_enables_it(
-    settings, publisher_pesaro, requested
-):
+def test_a_webhook_failing_again_and_again_is_disabled_and_its_owner_enables_it(settings, publisher_pesaro, requested):
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 2
     with Receiver(SECRET, answers=[500, 500]) as receiver:
         webhook = hook(publisher_pesaro, receiver.url)
@@ -298,9 +304,7 @@ def test_a_solution_retired_before_delivery_is_not_sent_to_who_can_no_longer_see
     assert receiver.requests == 0
 
 
-def test_the_retirement_itself_is_sent_to_everyone_who_saw_the_solution(
-    receiver, pesaro, referent_fano, cst_admin
-):
+def test_the_retirement_itself_is_sent_to_everyone_who_saw_the_solution(receiver, pesaro, referent_fano, cst_admin):
     hook(referent_fano, receiver.url, events=["solution.retired"])
     solutions.retire_solution(SolutionFactory(owner=pesaro), by=cst_admin, reason="Sostituita")
     delivery = WebhookDelivery.objects.get()
@@ -308,8 +312,9 @@ def test_the_retirement_itself_is_sent_to_everyone_who_saw_the_solution(
     assert receiver.documents[str(delivery.delivery_id)]["data"]["solution"]["status"] == "retired"
 
 
-def test_an_adoption_no_longer_visible_to_the_owner_is_not_sent(receiver, pesaro, fano, referent_fano,
-                                                                 publisher_pesaro):
+def test_an_adoption_no_longer_visible_to_the_owner_is_not_sent(
+    receiver, pesaro, fano, referent_fano, publisher_pesaro
+):
     hook(referent_fano, receiver.url)
     workflow.request_adoption(solution=SolutionFactory(owner=pesaro), body=fano, by=referent_fano)
     referent_fano.memberships.all().delete()  # left the body before the delivery
