@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from catalog import permissions
 from catalog.models import Webhook, WebhookDelivery, WebhookEvent
 from catalog.webhooks import services
-from cstportal.api.fields import StrictCharField, StrictChoiceField, text_field
+from cstportal.api.fields import StrictCharField, text_field
 from cstportal.api.pagination import CursorPage
 from cstportal.api.responses import ERROR_409
 from cstportal.api.views import LOCATION_HEADER, CursorOrderingMixin
@@ -70,11 +70,9 @@ class WebhookCreateSerializer(serializers.Serializer):
         write_only=True,
         help_text=_("Il segreto condiviso della firma HMAC-SHA256 (almeno 16 caratteri). Non viene più mostrato."),
     )
-    events = serializers.ListField(
-        child=StrictChoiceField(choices=WebhookEvent.choices),
-        min_length=1,
-        max_length=len(WebhookEvent.choices),
-        help_text=_("Gli eventi da ricevere."),
+    # One field, not a list of fields: an unknown event is an error of `events`, as the schema's errors name it.
+    events = serializers.MultipleChoiceField(
+        choices=WebhookEvent.choices, allow_empty=False, help_text=_("Gli eventi da ricevere.")
     )
     description = text_field(max_length=200, default="", help_text=_("Una nota per riconoscerlo."))
 

@@ -27,11 +27,10 @@ URL_MAX_LENGTH = 500
 
 
 def _clean_events(events: Iterable[str]) -> list[str]:
-    chosen = list(dict.fromkeys(str(event) for event in events))
-    known = set(WebhookEvent.values)
-    if not chosen or any(event not in known for event in chosen):
+    chosen = {str(event) for event in events}
+    if not chosen or not chosen <= set(WebhookEvent.values):
         raise Invalid(errors={"events": _("Scegli uno o più eventi tra quelli elencati.")})
-    return chosen
+    return [event for event in WebhookEvent.values if event in chosen]  # in the vocabulary's order
 
 
 def _check_address(url: str) -> str:
