@@ -324,3 +324,22 @@ def test_an_adoption_no_longer_visible_to_the_owner_is_not_sent(
     delivery = WebhookDelivery.objects.get()
     assert sending.send_webhook_delivery(delivery.pk) == sending.SKIPPED
     assert receiver.requests == 0
+
+
+# --- the back office ---------------------------------------------------------------------------------------------
+
+
+def test_cst_staff_see_webhooks_and_their_deliveries_in_the_admin_but_never_the_secret(
+    client, cst_admin, publisher_pesaro, requested
+):
+    from django.urls import reverse
+
+    webhook = hook(publisher_pesaro, "http://127.0.0.1:9/hook")
+    requested()
+    client.force_login(cst_admin)
+    assert client.get(reverse("admin:catalog_webhook_changelist")).status_code == 200
+    page = client.get(reverse("admin:catalog_webhook_change", args=[webhook.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "adoption.status_changed" in text and SECRET not in text
+    assert client.get(reverse("admin:catalog_webhook_add")).status_code == 403
