@@ -10,7 +10,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
-from catalog.models import Adoption, AdoptionEvent, Category, PublicationEvent, Release, Solution, Tag
+from catalog.models import (
+    Adoption,
+    AdoptionEvent,
+    Category,
+    PublicationEvent,
+    Release,
+    Solution,
+    Tag,
+    Webhook,
+    WebhookDelivery,
+)
 from catalog.solutions.search import refresh_search_vector
 from municipalities.admin import CstStaffOnlyMixin
 
@@ -112,3 +122,41 @@ class AdoptionAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
         # Deleting an adoption would delete its audit trail: a request is withdrawn or retired instead.
         return False
 
+
+
+class WebhookDeliveryInline(ReadOnlyInline):
+    model = WebhookDelivery
+    fields = ("created_at", "event", "status", "attempts", "last_status_code", "last_error")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    max_num = 50
+
+
+@admin.register(Webhook)
+class WebhookAdmin(CstStaffOnlyMixin, admin.ModelAdmin):
+    """Webhooks for reference, to help their owners: registered, enabled again and removed by them through the API.
+    The secret is never shown."""
+
+    list_display = ("url", "owner", "is_active", "consecutive_failures", "disabled_at", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "owner__email")
+    list_select_related = ("owner",)
+    fields = (
+        "owner",
+        "url",
+        "events",
+        "description",
+        "is_active",
+        "consecutive_failures",
+        "disabled_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    inlines = (WebhookDeliveryInline,)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

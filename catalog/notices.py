@@ -16,6 +16,10 @@ outbox rows (cstportal.notifications), never talks to the broker.
 | a harvest finds new errors in a source  | the source body's publishers (an external body's: its registrant and CST) |
 
 Nobody is told about their own action. Each recipient set is read with one query.
+
+Webhooks (catalog.webhooks.events) are told too, in the same transaction, whoever acted: a solution published,
+updated while published, or retired; a release added; every status change of an adoption (its request included).
+Each webhook receives what its owner may see.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from catalog.models import Adoption, Solution
+from catalog.models import Adoption, Solution, WebhookEvent
+from catalog.webhooks import events as webhooks
 from catalog.workflow import ACTIVE_STATUSES, Action, AdoptionStatus
 from cstportal.notifications.services import record_notifications
 from cstportal.workdays import working_days_ago
@@ -142,8 +147,15 @@ def _notify_adoption(adoption: Adoption, event: Any, kind: str, recipients: list
 
 
 def adoption_transitioned(adoption: Adoption, event: Any) -> None:
-    """After an adoption changed status (or was requested): tell the parties the design names."""
+    """After an adoption changed status (or was requested): tell the parties the design names, and the webhooks."""
     action = event.action
+    webhooks.record_webhook_event(
+        event=WebhookEvent.ADOPTION_STATUS_CHANGED,
+        event_key=f"adoption-event:{event.pk}",
+        data={"adoption": webhooks.adoption_data(adoption, from_status=event.from_status, action=str(action))},
+        solution=adoption.solution,
+        adoption=adoption,
+    )
     if action == Action.REQUEST:
         _notify_adoption(
             adoption,
@@ -189,6 +201,16 @@ def solution_status_changed(solution: Solution, event: Any) -> None:
     """After submit / publish / request changes / retire of a solution."""
     to_status, from_status = event.to_status, event.from_status
     S = Solution.Status
+    webhook_event = {S.PUBLISHED: WebhookEvent.SOLUTION_PUBLISHED, S.RETIRED: WebhookEvent.SOLUTION_RETIRED}.get(
+        to_status
+    )
+    if webhook_event is not None:
+        webhooks.record_webhook_event(
+            event=webhook_event,
+            event_key=f"publication-event:{event.pk}",
+            data={"solution": webhooks.solution_data(solution)},
+            solution=solution,
+        )
     if to_status == S.IN_REVIEW:
         kind, recipients = "solution.submitted", cst_staff()
     elif to_status == S.PUBLISHED:
@@ -216,9 +238,28 @@ def solution_status_changed(solution: Solution, event: Any) -> None:
     )
 
 
+def solution_updated(solution: Solution) -> None:
+    """After a change of a solution's fields: the webhooks, when the solution is published (a draft's edits are
+    nobody else's business; its publication is the event)."""
+    if solution.status != Solution.Status.PUBLISHED:
+        return
+    webhooks.record_webhook_event(
+        event=WebhookEvent.SOLUTION_UPDATED,
+        event_key=f"solution-updated:{solution.pk}:{solution.updated_at.timestamp():.6f}",
+        data={"solution": webhooks.solution_data(solution)},
+        solution=solution,
+    )
+
+
 def release_added(release: Any) -> None:
-    """After a new release: tell every body that has the solution in progress or in production."""
+    """After a new release: tell every body that has the solution in progress or in production, and the webhooks."""
     solution = release.solution
+    webhooks.record_webhook_event(
+        event=WebhookEvent.RELEASE_ADDED,
+        event_key=f"release:{release.pk}",
+        data={"solution": webhooks.solution_data(solution), "release": webhooks.release_data(release)},
+        solution=solution,
+    )
     recipients = _recipients(people.with_role(
         Role.REFERENT, adoptions__solution_id=solution.pk, adoptions__status__in=RELEASE_AUDIENCE_STATUSES
     ))

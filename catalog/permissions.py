@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from catalog.models import Adoption, Report, Solution, Source
+from catalog.models import Adoption, Report, Solution, Source, Webhook, WebhookEvent
 from catalog.workflow import PUBLICATION_STEPS, Action, Actor, PublicationAction, actions_from, transition_for
 from municipalities import permissions as people
 from municipalities.models import Body, Role
@@ -267,3 +267,39 @@ def sources_visible_to(user: Person, queryset: QuerySet[Source]) -> QuerySet[Sou
     if people.sees_everything(user):
         return queryset
     return queryset.filter(body_id__in=people.body_ids_with_role(user, Role.PUBLISHER))
+
+
+# --- webhooks -------------------------------------------------------------------------------------------------
+
+
+def can_register_webhook(user: Person) -> bool:
+    """The API user of a body (any role in one), CST staff and analysts."""
+    return people.is_authenticated(user) and (people.sees_everything(user) or bool(people.body_ids_with_role(user)))
+
+
+def can_manage_webhook(user: Person, webhook: Webhook) -> bool:
+    """Only its owner: the secret and the delivery log are theirs."""
+    return people.is_authenticated(user) and webhook.owner_id == user.pk
+
+
+def webhooks_visible_to(user: Person, queryset: QuerySet[Webhook]) -> QuerySet[Webhook]:
+    if not people.is_authenticated(user):
+        return queryset.none()
+    return queryset.filter(owner_id=user.pk)
+
+
+def can_receive_webhook_event(
+    user: Person, event: str, *, solution: Solution | None, adoption: Adoption | None = None
+) -> bool:
+    """Whether `user` may be told of `event` now, as the objects stand: an adoption's events go to those who see the
+    adoption; a solution's (and its releases') to those who see the solution; a retirement to those who saw it
+    published (everybody) or see it still (its publishers, CST staff)."""
+    if not people.is_authenticated(user) or not user.is_active:
+        return False
+    if event == WebhookEvent.ADOPTION_STATUS_CHANGED:
+        return adoption is not None and can_view_adoption(user, adoption)
+    if solution is None:
+        return False
+    if event == WebhookEvent.SOLUTION_RETIRED and solution.published_at is not None:
+        return solution.status == Solution.Status.RETIRED or can_view_solution(user, solution)
+    return can_view_solution(user, solution)

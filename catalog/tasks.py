@@ -7,6 +7,7 @@ from django.conf import settings
 
 from catalog.harvest import services as harvest_services
 from catalog.reports import services as report_services
+from catalog.webhooks import delivery as webhook_delivery
 
 
 @shared_task(name="catalog.run_report", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -37,3 +38,17 @@ def queue_due_harvests() -> int:
     """Beat: a queued run for every source whose time has come; the relay hands the runs to the workers, which
     harvest them in parallel."""
     return len(harvest_services.queue_due_harvests())
+
+
+@shared_task(
+    name="catalog.send_webhook_delivery",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # Below NOTIFICATION_SENDING_TIMEOUT_SECONDS, so a claim is never taken over while its worker may still send.
+    time_limit=120,
+    soft_time_limit=100,
+)
+def send_webhook_delivery(delivery_id: int) -> str:
+    """Send one webhook delivery (by id); a second run of the same row does nothing."""
+    return webhook_delivery.send_webhook_delivery(int(delivery_id))

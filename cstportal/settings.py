@@ -306,6 +306,7 @@ OUTBOXES = {
     "notifications.Delivery": "notifications.send_delivery",
     "catalog.Report": "catalog.run_report",
     "catalog.HarvestRun": "catalog.run_harvest",
+    "catalog.WebhookDelivery": "catalog.send_webhook_delivery",
 }
 # The relay publishes due outbox rows every few seconds (beat) or in `manage.py relay_outbox --loop`.
 NOTIFICATION_RELAY_INTERVAL_SECONDS = env_int("NOTIFICATION_RELAY_INTERVAL_SECONDS", 5)
@@ -319,6 +320,11 @@ NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SEC
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
+# Webhook deliveries (catalog/webhooks) retry on the schedule above. A webhook whose deliveries fail this many
+# attempts in a row is disabled until its owner enables it again; each POST waits at most WEBHOOK_TIMEOUT_SECONDS.
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 10)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOKS_PER_PERSON = env_int("WEBHOOKS_PER_PERSON", 10)
 CELERY_BEAT_SCHEDULE = {
     "notifications-relay-outbox": {
         "task": "notifications.relay_outbox",
@@ -427,6 +433,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
         "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
         "ErrorCode409Enum": "cstportal.api.responses.ErrorCode409Enum.choices",
+        "WebhookEventEnum": "catalog.models.webhooks.WebhookEvent.choices",
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",

@@ -17,9 +17,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from cstportal.api.fields import OptionalEmailField, OptionalURLField
-from cstportal.api.filters import ChoiceFilter, TextFilter
+from cstportal.api.filters import ChoiceFilter, TextFilter, UpdatedSinceFilter
 from cstportal.api.pagination import CursorPage
-from cstportal.api.views import CursorOrderingMixin
+from cstportal.api.views import CHANGES_ORDERING, CursorOrderingMixin, reads_changes
 from municipalities.models import Body, SizeClass
 
 Q_MAX_LENGTH = 200
@@ -58,6 +58,7 @@ class MunicipalitySerializer(serializers.ModelSerializer):
             "key", "istat_code", "ipa_code", "belfiore_code", "name", "slug", "kind", "is_member", "uri", "population",
             "size_class", "member_since", "is_active", "ceased_on", "website", "email", "pec", "member_bodies",
             "solutions", "uses",
+            "updated_at",
         ]
         read_only_fields = fields
         extra_kwargs = {"key": {"help_text": _("Codice pubblico: ISTAT per i comuni, altrimenti IPA, altrimenti slug.")}}
@@ -80,6 +81,12 @@ class MunicipalityFilter(filters.FilterSet):
     )
     size_class = ChoiceFilter(choices=SizeClass.choices, help_text=_("Classe demografica."))
     q = TextFilter(method="filter_q", max_length=Q_MAX_LENGTH, help_text=_("Nome, codice ISTAT o codice IPA."))
+    updated_since = UpdatedSinceFilter(
+        help_text=_(
+            "Solo gli enti modificati da questo istante (RFC 3339) in poi, in ordine di modifica (updated_at, poi "
+            "id). Gli enti non si cancellano: un ente cessato compare con is_active falso e la data di cessazione."
+        )
+    )
 
     class Meta:
         model = Body
@@ -121,6 +128,11 @@ class MunicipalityViewSet(
         return Body.objects.prefetch_related(  # the registry is public
             Prefetch("member_bodies", queryset=Body.objects.only("pk", "key"))
         )
+
+    def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
+        if self.action == "list" and reads_changes(request):
+            return CHANGES_ORDERING
+        return self.cursor_ordering
 
     def get_object(self) -> Body:
         """By any of the body's codes (its key, its IPA code in any case, its slug), as the pages read them."""

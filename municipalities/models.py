@@ -175,6 +175,8 @@ class Body(models.Model):
         output_field=models.CharField(_("codice pubblico"), max_length=160),
         db_persist=True,
     )
+    # Every save stamps it (a save with update_fields names it): what the API's updated_since compares.
+    updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)
 
     objects = BodyQuerySet.as_manager()
 

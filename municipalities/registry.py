@@ -181,7 +181,9 @@ def upsert_bodies(rows: list[dict], *, body_model) -> tuple[int, int, int]:
         if changed:
             for k in changed:
                 setattr(body, k, row[k])
-            body.save(update_fields=changed)
+            # auto_now is saved only when named; the historical model of the first migrations has no such field.
+            stamp = ["updated_at"] if any(f.name == "updated_at" for f in body_model._meta.get_fields()) else []
+            body.save(update_fields=[*changed, *stamp])
             updated += 1
         else:
             unchanged += 1

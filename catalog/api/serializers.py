@@ -142,6 +142,20 @@ class ReleaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReleaseListSerializer(serializers.ModelSerializer):
+    """A release in the list of every solution's releases: which solution, and when it was recorded."""
+
+    solution = SolutionRefSerializer(read_only=True)
+    created_at = serializers.DateTimeField(
+        read_only=True, help_text=_("Quando il rilascio è stato registrato nel portale (il confronto di updated_since).")
+    )
+
+    class Meta:
+        model = Release
+        fields = ["solution", "version", "date", "notes", "created_at"]
+        read_only_fields = fields
+
+
 # --- adoptions ------------------------------------------------------------------------------------------------
 
 

@@ -57,14 +57,12 @@ from rest_framework.views import APIView
 from catalog.models import Adoption, Solution, VitalityDay
 from catalog.publiccode.export import export_publiccode
 from catalog.publiccode.mapping import portal_url
-from cstportal.api.fields import SLUG_MAX_LENGTH, SLUG_PATTERN
+from cstportal.api.fields import SLUG_MAX_LENGTH, SLUG_PATTERN, parse_rfc3339
 
 DEFAULT_PAGE_SIZE = 25  # as the national API
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_LENGTH = 255
 SIZE, AFTER, BEFORE, SINCE = "page[size]", "page[after]", "page[before]", "from"
-# RFC 3339 date-time, as the schema's "date-time" format: a date, a time and an offset (or Z) are all required.
-RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
 INVALID_CURSOR = _("Cursore non valido.")
 
 Position = tuple[dt.datetime, int]  # (updatedAt, solution pk): where a page starts or ends
@@ -206,20 +204,8 @@ def decode_cursor(token: str) -> Position:
 
 
 def parse_since(raw: str) -> dt.datetime:
-    """An RFC 3339 date-time, in UTC. Instants beyond what Python holds are taken as the first or last it holds
-    (every solution changed after the first, none after the last). Raises ValueError."""
-    if not RFC3339.fullmatch(raw):
-        raise ValueError(raw)
-    text = raw.upper()
-    leap = text[17:19] == "60"  # a leap second: RFC 3339 allows it, Python does not
-    if leap:
-        text = text[:17] + "59" + text[19:]
-    moment = dt.datetime.fromisoformat(text)
-    try:
-        return moment.astimezone(dt.UTC) + dt.timedelta(seconds=int(leap))
-    except OverflowError:
-        bound = dt.datetime.min if moment.year == dt.MINYEAR else dt.datetime.max
-        return bound.replace(tzinfo=dt.UTC)
+    """An RFC 3339 date-time, in UTC (cstportal.api.fields.parse_rfc3339). Raises ValueError."""
+    return parse_rfc3339(raw)
 
 
 def parse_query(params: Any) -> SoftwareQuery:

@@ -44,6 +44,7 @@ from catalog.workflow import Action
 from cstportal.api.pagination import CursorPage
 from cstportal.api.responses import ERROR_409, ERROR_422, Unprocessable
 from cstportal.api.views import (
+    CHANGES_ORDERING,
     ETAG_HEADER,
     IF_NONE_MATCH,
     LOCATION_HEADER,
@@ -51,6 +52,7 @@ from cstportal.api.views import (
     CursorOrderingMixin,
     conditional,
     not_modified,
+    reads_changes,
 )
 from municipalities.models import Body
 
@@ -107,7 +109,10 @@ NO_VITALITY = -1
         summary=_("Elenco delle soluzioni"),
         description=_(
             "Soluzioni visibili a chi chiama (per chi non è autenticato: solo quelle pubblicate), con filtri, "
-            "ricerca a testo libero e ordinamento. Paginazione a cursore; ETag e 304 con If-None-Match."
+            "ricerca a testo libero e ordinamento. Paginazione a cursore; ETag e 304 con If-None-Match. Con "
+            "updated_since l'elenco è quello delle modifiche, dalla più vecchia: vi compaiono anche le soluzioni "
+            "ritirate dopo la pubblicazione (stato retired), che un client sincronizzato deve togliere; il più "
+            "grande updated_at letto è l'updated_since della sincronizzazione seguente."
         ),
         parameters=[IF_NONE_MATCH, ETAG_HEADER],
         responses={200: serializers.SolutionSerializer(many=True), 304: NOT_MODIFIED},
@@ -122,12 +127,14 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     permission_classes = [AllowAny]
     serializer_class = serializers.SolutionSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = filters.SolutionFilter
+    filterset_class = filters.ApiSolutionFilter
     pagination_class = CursorPage
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self) -> QuerySet[Solution]:
+        if self.action == "list" and reads_changes(self.request):
+            return Solution.objects.changes_visible_to(self.request.user)
         return Solution.objects.visible_to(self.request.user)
 
     def perform_content_negotiation(self, request, force: bool = False):
@@ -137,6 +144,8 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
         if self.action != "list":
             return self.cursor_ordering
+        if reads_changes(request):
+            return CHANGES_ORDERING
         searching = "rank" in queryset.query.annotations
         return SOLUTION_CURSOR_ORDERINGS[ordering_for(request.query_params.get("ordering", ""), searching=searching)]
 
@@ -234,7 +243,35 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         return response
 
 
-# --- bodies ---------------------------------------------------------------------------------------------------
+# --- releases -------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Elenco dei rilasci"),
+        description=_(
+            "I rilasci delle soluzioni visibili a chi chiama, dal più recente; con updated_since, quelli registrati "
+            "da quell'istante, dal più vecchio. I rilasci di una soluzione ritirata escono dall'elenco con la "
+            "soluzione: l'elenco delle soluzioni con updated_since la riporta con stato retired."
+        ),
+    ),
+)
+class ReleaseViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [AllowAny]
+    serializer_class = serializers.ReleaseListSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.ReleaseFilter
+    pagination_class = CursorPage
+    cursor_ordering = (("-created_at", "-pk"), "datetime")
+
+    def get_queryset(self) -> QuerySet[Release]:
+        visible = Solution.objects.visible_to(self.request.user).values("pk")
+        return Release.objects.filter(solution__in=visible).select_related("solution")
+
+    def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
+        if reads_changes(request):
+            return (("created_at", "pk"), "datetime")
+        return self.cursor_ordering
 
 
 # --- adoptions ------------------------------------------------------------------------------------------------
@@ -270,6 +307,11 @@ class AdoptionViewSet(CursorOrderingMixin, mixins.ListModelMixin, viewsets.Gener
 
     def get_queryset(self) -> QuerySet[Adoption]:
         return Adoption.objects.visible_to(self.request.user).select_related("solution", "body", "owner_body")
+
+    def get_cursor_ordering(self, request, queryset: QuerySet) -> tuple[tuple[str, ...], str]:
+        if self.action == "list" and reads_changes(request):
+            return CHANGES_ORDERING
+        return self.cursor_ordering
 
     def retrieve(self, request, *args: Any, pk: str, **kwargs: Any) -> Response:
         adoption = get_adoption_for(request.user, int(pk))

@@ -4,6 +4,7 @@ from catalog.models.adoptions import Adoption, AdoptionEvent, ReuseStory
 from catalog.models.harvest import HarvestRun, RepositoryAlias, Source, VitalityDay
 from catalog.models.reports import Report
 from catalog.models.solutions import Category, PublicationEvent, Release, Solution, Tag
+from catalog.models.webhooks import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "Adoption",
@@ -19,4 +20,7 @@ __all__ = [
     "Source",
     "Tag",
     "VitalityDay",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

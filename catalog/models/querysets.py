@@ -23,6 +23,16 @@ def in_use(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": AdoptionStatus.IN_PRODUCTION})
 
 
+def _solutions_visible(user: Any) -> Q | None:
+    """The solutions `user` sees (None: all of them)."""
+    if people.is_cst_admin(user):
+        return None
+    publisher_of = people.body_ids_with_role(user, Role.PUBLISHER)
+    if publisher_of:
+        return Q(status="published") | Q(owner_id__in=publisher_of)
+    return Q(status="published")
+
+
 class SolutionQuerySet(models.QuerySet):
     def published(self) -> SolutionQuerySet:
         return self.filter(status="published")
@@ -49,12 +59,14 @@ class SolutionQuerySet(models.QuerySet):
 
     def visible_to(self, user: Any) -> SolutionQuerySet:
         """Published solutions for everyone; every status for CST staff and the owner body's publishers."""
-        if people.is_cst_admin(user):
-            return self
-        publisher_of = people.body_ids_with_role(user, Role.PUBLISHER)
-        if publisher_of:
-            return self.filter(Q(status="published") | Q(owner_id__in=publisher_of))
-        return self.published()
+        condition = _solutions_visible(user)
+        return self if condition is None else self.filter(condition)
+
+    def changes_visible_to(self, user: Any) -> SolutionQuerySet:
+        """What a client keeping in sync may learn: what `user` sees, and the solutions once published and since
+        retired, which every client must learn to drop (their tombstones: listed with status "retired")."""
+        condition = _solutions_visible(user)
+        return self if condition is None else self.filter(condition | Q(status="retired", published_at__isnull=False))
 
     def with_adoption_count(self) -> SolutionQuerySet:
         """Annotate `adoption_count`: how many bodies run the solution in production (a subquery, no join)."""

@@ -136,7 +136,7 @@ def update_solution(
 
     Preconditions: `by` may edit the solution; moving it to another owner also needs the right to create
     solutions for that body. `categories` / `tags` replace the current ones when given. Effects: the row, the
-    many-to-many links and the search vector.
+    many-to-many links, the search vector and (published) the webhooks' "solution.updated".
     """
     if by is not None and not permissions.can_edit_solution(by, solution):
         raise NotAllowed
@@ -155,6 +155,7 @@ def update_solution(
     if tags is not None:
         solution.tags.set(_tags(tags))
     refresh_search_vector([solution.pk])
+    notices.solution_updated(solution)
     return solution
 
 

@@ -6,6 +6,7 @@ OpenAPI schema calls invalid is refused, and what it calls valid is accepted.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -34,6 +35,26 @@ BLANKS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u30
 REQUIRED_TEXT_PATTERN = rf"^[^\x00]*[^\x00{BLANKS}][^\x00]*$"
 
 SLUG_MAX_LENGTH = 120  # every slug of the portal (Solution.slug, Body.slug)
+
+# RFC 3339 date-time, as the schema's "date-time" format: a date, a time and an offset (or Z) are all required.
+RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
+
+
+def parse_rfc3339(raw: str) -> dt.datetime:
+    """An RFC 3339 date-time, in UTC. Instants beyond what Python holds are taken as the first or last it holds
+    (everything changed after the first, nothing after the last). Raises ValueError."""
+    if not RFC3339.fullmatch(raw):
+        raise ValueError(raw)
+    text = raw.upper()
+    leap = text[17:19] == "60"  # a leap second: RFC 3339 allows it, Python does not
+    if leap:
+        text = text[:17] + "59" + text[19:]
+    moment = dt.datetime.fromisoformat(text)
+    try:
+        return moment.astimezone(dt.UTC) + dt.timedelta(seconds=int(leap))
+    except OverflowError:
+        bound = dt.datetime.min if moment.year == dt.MINYEAR else dt.datetime.max
+        return bound.replace(tzinfo=dt.UTC)
 
 
 class PatternValidator(RegexValidator):

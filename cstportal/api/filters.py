@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
 
-from cstportal.api.fields import PatternValidator
+from cstportal.api.fields import PatternValidator, parse_rfc3339
+
+# The changes-since parameter of every list that a client keeps in sync (solutions, releases, adoptions, bodies).
+UPDATED_SINCE = "updated_since"
 
 
 class TextField(forms.CharField):
@@ -57,3 +60,41 @@ class PresentChoiceField(filter_fields.ChoiceField):
 
 class ChoiceFilter(filters.ChoiceFilter):
     field_class = PresentChoiceField
+
+
+class Rfc3339Field(forms.Field):
+    """An RFC 3339 date-time (date, time and offset all required), as the schema's "date-time" format; in UTC."""
+
+    default_error_messages = {"invalid": _("Indica data e ora come in RFC 3339, per esempio 2026-01-31T08:00:00Z.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_rfc3339(str(value))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def clean(self, value):
+        if value == "":  # present but empty: an error of the parameter, not "since ever"
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().clean(value)
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """`updated_since`: the items changed at or after an instant (`field_name` >= it). The views that take it order
+    the list by that field then by id (cstportal.api.views.CHANGES_ORDERING), so that a client pages through by
+    cursor and keeps the largest value it read as the next `updated_since`. (An IsoDateTimeFilter for the schema's
+    "date-time" format; the field is this module's, stricter than ISO 8601.)"""
+
+    field_class = Rfc3339Field
+
+    def __init__(self, *, field_name: str = "updated_at", **kwargs) -> None:
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Solo gli elementi modificati da questo istante (RFC 3339, per esempio 2026-01-31T08:00:00Z) in "
+                "poi, in ordine di modifica."
+            ),
+        )
+        super().__init__(field_name=field_name, lookup_expr="gte", **kwargs)

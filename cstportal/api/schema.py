@@ -33,6 +33,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 PATH_PARAMETERS: dict[tuple[str, str] | str, tuple[str, dict]] = {
     ("AdoptionViewSet", "id"): ("Identificativo dell'adozione.", {"minimum": 1}),
     ("NotificationViewSet", "id"): ("Identificativo della notifica.", {"minimum": 1}),
+    ("WebhookViewSet", "id"): ("Identificativo del webhook.", {"minimum": 1}),
     "slug": ("Slug della soluzione (come nell'indirizzo della sua pagina).",
              {"pattern": SLUG_PATTERN, "maxLength": SLUG_MAX_LENGTH}),
     "key": ("Codice pubblico dell'ente: ISTAT per i comuni, altrimenti IPA in minuscolo, altrimenti slug.",

@@ -41,6 +41,16 @@ LOCATION_HEADER = OpenApiParameter(
     description=_("Indirizzo della risorsa appena creata."),
 )
 
+def reads_changes(request) -> bool:
+    """Whether the request lists changes (`updated_since` given): then the order is CHANGES_ORDERING."""
+    return request.query_params.get("updated_since") is not None
+
+
+# The order of a list read with updated_since: oldest change first, the id breaking ties. An item changed while a
+# client pages moves behind its cursor and is read again, so the largest updated_at read is a safe next start.
+CHANGES_ORDERING: tuple[tuple[str, ...], str] = (("updated_at", "pk"), "datetime")
+
+
 class CursorOrderingMixin:
     """The order of a cursor-paginated list: `cursor_ordering` = (order_by fields, type of the position).
 
@@ -73,6 +83,8 @@ class ApiRootSerializer(serializers.Serializer):
     adoptions = serializers.URLField(read_only=True, help_text=_("Le adozioni visibili a chi chiama."))
     stats_province = serializers.URLField(read_only=True, help_text=_("Le cifre provinciali."))
     notifications = serializers.URLField(read_only=True, help_text=_("Le notifiche di chi chiama."))
+    releases = serializers.URLField(read_only=True, help_text=_("I rilasci delle soluzioni."))
+    webhooks = serializers.URLField(read_only=True, help_text=_("I webhook di chi chiama."))
     publiccode_import = serializers.URLField(read_only=True, help_text=_("L'importazione di un publiccode.yml."))
     schema = serializers.URLField(read_only=True, help_text=_("Lo schema OpenAPI 3 di questa API."))
     docs = serializers.URLField(read_only=True, help_text=_("La documentazione interattiva."))
@@ -86,6 +98,8 @@ ROOT_LINKS: dict[str, str] = {
     "adoptions": "api:adoption-list",
     "stats_province": "api:stats-province",
     "notifications": "api:notification-list",
+    "releases": "api:release-list",
+    "webhooks": "api:webhook-list",
     "publiccode_import": "api:publiccode-import",
     "schema": "api:schema",
     "docs": "api:docs",

@@ -55,7 +55,7 @@ def test_root_links_every_collection(api, db):
     assert links["solutions"] == "http://testserver/api/v1/solutions/"
     assert links["adoptions"] == "http://testserver/api/v1/adoptions/"
     assert set(links) == {"solutions", "municipalities", "adoptions", "stats_province", "notifications",
-                          "publiccode_import", "schema", "docs"}
+                          "publiccode_import", "releases", "webhooks", "schema", "docs"}
     for url in links.values():
         assert api.get(url.removeprefix("http://testserver")).status_code in {200, 401}
 

@@ -56,14 +56,21 @@ class SharedDatabase:
 
     def deliveries(self) -> list[dict]:
         """Every delivery row as the subprocesses left it."""
-        columns = ["id", "key", "status", "attempts", "last_error"]
-        if self.vendor == "postgresql":
-            from cstportal.notifications.models import Delivery
+        return self.rows("notifications_delivery", ["id", "key", "status", "attempts", "last_error"])
 
-            return list(Delivery.objects.order_by("pk").values(*columns))
-        with contextlib.closing(sqlite3.connect(self.path, timeout=20)) as db:
-            rows = db.execute(f"SELECT {', '.join(columns)} FROM notifications_delivery ORDER BY id").fetchall()  # noqa: S608
-        return [dict(zip(columns, row, strict=True)) for row in rows]
+    def rows(self, table: str, columns: list[str]) -> list[dict]:
+        """Every row of `table` (fixed names from the test, never input), as the subprocesses left it."""
+        query = f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"  # noqa: S608
+        if self.vendor == "postgresql":
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(query)
+                found = cursor.fetchall()
+        else:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=20)) as db:
+                found = db.execute(query).fetchall()
+        return [dict(zip(columns, row, strict=True)) for row in found]
 
 
 # --- subprocesses ----------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Webhooks: signed POSTs of the catalogue's events to addresses registered by API users (catalog.models.webhooks)."""
