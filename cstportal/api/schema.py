@@ -41,6 +41,9 @@ PATH_PARAMETERS: dict[tuple[str, str] | str, tuple[str, dict]] = {
 }
 
 
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
 class ConstrainedFilterExtension(DjangoFilterExtension):
     """django-filter's parameters, with the length and pattern their form fields check (cstportal.api.filters)."""
 
@@ -54,7 +57,12 @@ class ConstrainedFilterExtension(DjangoFilterExtension):
         if filter_field.extra.get("pattern"):
             constraints["pattern"] = filter_field.extra["pattern"]
         for parameter in parameters:
-            parameter["schema"] = {**parameter["schema"], **constraints}
+            schema = {**parameter["schema"], **constraints}
+            if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema \
+                    and "format" not in schema:
+                # Django's text fields refuse the NUL character (ProhibitNullCharactersValidator).
+                schema["pattern"] = NO_NUL_PATTERN
+            parameter["schema"] = schema
         return parameters
 
 
