@@ -66,7 +66,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_as_messages(request, form=form) as outcome:
             source = services.register_source(url=form.cleaned_data["url"], by=_person(request),
-                                              body=form.cleaned_data["body"])
+                                              body=form.cleaned_data["body"], kind=form.cleaned_data.get("kind", ""))
         if outcome.ok:
             messages.success(request, _("Sorgente registrata: la prima raccolta è in corso."))
             return redirect(source)
