@@ -23,8 +23,8 @@ Where this endpoint differs, and why:
   that parameter, a cursor this endpoint did not write a 404, as every cursor of this API.
 
 Only published solutions are listed, to everybody alike: the export is written without the people to contact,
-as for a visitor who is not logged in. `vitality` is null until the harvest computes it, `aliases` empty until
-solutions keep the former addresses of their repository.
+as for a visitor who is not logged in. `vitality` is null until the harvest computes it; `aliases` are the former
+addresses of the repository that the harvest kept (catalog.models.RepositoryAlias).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def software_queryset() -> QuerySet[Solution]:
     return (
         Solution.objects.published()
         .select_related("owner")
-        .prefetch_related("categories")
+        .prefetch_related("categories", "aliases")
         .annotate(changed_at=changed_at)
     )
 
@@ -127,7 +127,7 @@ class SoftwareSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "string", "format": "uri"}})
     def get_aliases(self, solution: Solution) -> list[str]:
-        return []
+        return [alias.url for alias in solution.aliases.all()]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_publiccodeYml(self, solution: Solution) -> str:

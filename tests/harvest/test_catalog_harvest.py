@@ -229,3 +229,15 @@ def test_another_portal_is_harvested_through_its_software_list_and_listed_here(p
     again = harvest(source)
     assert (again.outcome, again.changes) == ("unchanged", [])
     assert list(Solution.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_the_aliases_a_harvest_kept_are_served_by_the_software_list(allowed, cst_admin):
+    from rest_framework.test import APIClient
+
+    listing = Listing([item(2, aliases=["https://old.bari.example/app-2"])])
+    with catalogue(listing) as server:
+        harvest(register(server, cst_admin))
+    data = APIClient().get("/api/v1/software/").json()["data"]
+    assert [(entry["url"], entry["aliases"]) for entry in data] == [
+        ("https://git.bari.example/bari/app-2", ["https://old.bari.example/app-2"])
+    ]
