@@ -37,3 +37,9 @@ def queue_due_harvests() -> int:
     """Beat: a queued run for every source whose time has come; the relay hands the runs to the workers, which
     harvest them in parallel."""
     return len(harvest_services.queue_due_harvests())
+
+
+@shared_task(name="catalog.prune_harvest_runs", ignore_result=True, time_limit=600)
+def prune_harvest_runs() -> int:
+    """Beat, daily: the harvest log keeps each source's last runs and those that changed something lately."""
+    return harvest_services.prune_harvest_runs()

@@ -244,6 +244,32 @@ def queue_due_harvests(*, now: dt.datetime | None = None, limit: int = 1000) -> 
     return queued
 
 
+def prune_harvest_runs(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """The beat job that keeps the log short: per source, the last HARVEST_RUNS_KEPT finished runs, and every run that
+    changed something (created or updated a solution) within HARVEST_CHANGES_KEPT_DAYS; a queued or running run
+    and a source's last run are never deleted. Returns how many runs were deleted. Deletes in batches of `batch`
+    ids, each in its own transaction, so that a long log does not hold locks for long."""
+    now = now or timezone.now()
+    kept = max(settings.HARVEST_RUNS_KEPT, 1)
+    changed_since = now - dt.timedelta(days=settings.HARVEST_CHANGES_KEPT_DAYS)
+    deleted = 0
+    for source_id in HarvestRun.objects.order_by().values_list("source_id", flat=True).distinct():
+        recent = HarvestRun.objects.filter(source_id=source_id, status=Status.DONE).order_by("-created_at", "-pk")
+        cutoff = recent.values_list("created_at", "pk")[kept:kept + 1].first()
+        if cutoff is None:
+            continue
+        old = (
+            HarvestRun.objects.filter(source_id=source_id, status=Status.DONE)
+            .filter(Q(created_at__lt=cutoff[0]) | Q(created_at=cutoff[0], pk__lte=cutoff[1]))
+            .exclude(outcome__in=[Outcome.CREATED, Outcome.UPDATED], created_at__gte=changed_since)
+            .exclude(pk__in=Source.objects.filter(last_run__isnull=False).values("last_run_id"))
+        )
+        while ids := list(old.values_list("pk", flat=True)[:batch]):
+            with transaction.atomic():
+                deleted += HarvestRun.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
 # --- running one harvest --------------------------------------------------------------------------------------
 
 
