@@ -98,6 +98,9 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "last": _run_context(source.last_run),
         "last_change": _run_context(last_change) if last_change and last_change != source.last_run else None,
         "can_manage": permissions.can_manage_source(request.user, source),
+        "catalog_solutions": (
+            source.entries.filter(solution__isnull=False).count() if source.kind == Source.Kind.CATALOG else 0
+        ),
     })
 
 
