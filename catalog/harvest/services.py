@@ -954,7 +954,10 @@ def _harvest_catalog(run: HarvestRun, source: Source, *, deadline: float) -> Har
 
 
 def find_source(address: str) -> Source | None:
-    """The registered (not removed) source at `address`, however it was typed."""
+    """The registered (not removed) source at `address`, however it was typed (a catalogue: as registered)."""
+    exact = Source.objects.exclude(status=Source.Status.REMOVED).filter(url=address.strip()).first()
+    if exact is not None:
+        return exact
     try:
         _kind, url = normalise_address(address)
     except Invalid:

@@ -3,6 +3,7 @@ the CST only), against real HTTP servers on 127.0.0.1 and, at the end, another i
 
 from __future__ import annotations
 
+import io
 import json
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -241,3 +242,13 @@ def test_the_aliases_a_harvest_kept_are_served_by_the_software_list(allowed, cst
     assert [(entry["url"], entry["aliases"]) for entry in data] == [
         ("https://git.bari.example/bari/app-2", ["https://old.bari.example/app-2"])
     ]
+
+
+def test_the_command_harvests_a_registered_catalogue_by_its_address(allowed, cst_admin):
+    from django.core.management import call_command
+
+    with catalogue(Listing([item(1)])) as server:
+        source = register(server, cst_admin)
+        call_command("harvest", source.url, stdout=io.StringIO())
+    assert Source.objects.count() == 1
+    assert list(Solution.objects.values_list("name", flat=True)) == ["App di Bari 1"]
