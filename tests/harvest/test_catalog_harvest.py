@@ -252,3 +252,21 @@ def test_the_command_harvests_a_registered_catalogue_by_its_address(allowed, cst
         call_command("harvest", source.url, stdout=io.StringIO())
     assert Source.objects.count() == 1
     assert list(Solution.objects.values_list("name", flat=True)) == ["App di Bari 1"]
+
+
+def test_cst_staff_register_a_catalogue_from_the_form_and_publishers_are_not_offered_one(
+    client, allowed, cst_admin, publisher_pesaro
+):
+    client.force_login(publisher_pesaro)
+    assert 'name="kind"' not in client.get("/catalogo/sorgenti/nuova/").content.decode()
+    client.force_login(cst_admin)
+    assert 'name="kind"' in client.get("/catalogo/sorgenti/nuova/").content.decode()
+    response = client.post("/catalogo/sorgenti/nuova/", {"url": "https://catalogo.example/api/v1/software/"})
+    assert response.status_code == 400  # a repository or a file needs its body
+    response = client.post(
+        "/catalogo/sorgenti/nuova/", {"url": "https://catalogo.example/api/v1/software/", "kind": "catalog"}
+    )
+    source = Source.objects.get()
+    assert response.status_code == 302 and (source.kind, source.body) == ("catalog", None)
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "0 soluzioni raccolte dal catalogo" in page
