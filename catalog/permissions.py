@@ -243,6 +243,11 @@ def can_register_source(user: Person, body: Body | None = None) -> bool:
     return body.is_member and people.is_publisher_of(user, body)
 
 
+def can_register_catalog_source(user: Person) -> bool:
+    """Another catalogue as a source speaks for many bodies outside the CST: CST staff's."""
+    return people.is_cst_admin(user)
+
+
 def can_register_local_source(user: Person) -> bool:
     """A path on the portal's own disk (a mirror, a fixture) is CST staff's: it names the servers' folders."""
     return people.is_cst_admin(user)

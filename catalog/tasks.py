@@ -52,3 +52,9 @@ def queue_due_harvests() -> int:
 def send_webhook_delivery(delivery_id: int) -> str:
     """Send one webhook delivery (by id); a second run of the same row does nothing."""
     return webhook_delivery.send_webhook_delivery(int(delivery_id))
+
+
+@shared_task(name="catalog.prune_harvest_runs", ignore_result=True, time_limit=600)
+def prune_harvest_runs() -> int:
+    """Beat, daily: the harvest log keeps each source's last runs and those that changed something lately."""
+    return harvest_services.prune_harvest_runs()

@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("HARVEST_BEAT_SECONDS", 60)),
         "options": {"expires": float(env_int("HARVEST_BEAT_SECONDS", 60))},
     },
+    # The harvest log, pruned every night (HARVEST_RUNS_KEPT, HARVEST_CHANGES_KEPT_DAYS).
+    "catalog-prune-harvest-runs": {
+        "task": "catalog.prune_harvest_runs",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- Domain settings ------------------------------------------------------------------------------------------
@@ -379,6 +384,9 @@ HARVEST_NOW_MIN_SECONDS = env_int("HARVEST_NOW_MIN_SECONDS", 60)
 # A running harvest whose worker died is taken over after this long: longer than a read's deadline plus the writes
 # (the harvest task's hard time limit is HARVEST_TIMEOUT_SECONDS + 60).
 HARVEST_LEASE_SECONDS = env_int("HARVEST_LEASE_SECONDS", HARVEST_TIMEOUT_SECONDS + 120)
+# The log of harvests kept by the nightly pruning: each source's last runs, and those that changed something lately.
+HARVEST_RUNS_KEPT = env_int("HARVEST_RUNS_KEPT", 20)
+HARVEST_CHANGES_KEPT_DAYS = env_int("HARVEST_CHANGES_KEPT_DAYS", 90)
 
 # --- REST API v1: token authentication, throttling, cursor pagination, OpenAPI schema --------------------------
 REST_FRAMEWORK = {

@@ -28,8 +28,8 @@ Where this endpoint differs, and why:
   a solution not (or no longer) harvested from a repository. It moves every day, so it does not move `updatedAt`.
 
 Only published solutions are listed, to everybody alike: the export is written without the people to contact,
-as for a visitor who is not logged in. `aliases` stays empty until solutions keep the former addresses of their
-repository.
+as for a visitor who is not logged in. `vitality` is null until the harvest computes it; `aliases` are the former
+addresses of the repository that the harvest kept (catalog.models.RepositoryAlias).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def software_queryset() -> QuerySet[Solution]:
     return (
         Solution.objects.published()
         .select_related("owner")
-        .prefetch_related("categories")
+        .prefetch_related("categories", "aliases")
         .annotate(changed_at=changed_at, vitality_scores=Subquery(vitality))
     )
 
@@ -134,7 +134,7 @@ class SoftwareSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "string", "format": "uri"}})
     def get_aliases(self, solution: Solution) -> list[str]:
-        return []
+        return [alias.url for alias in solution.aliases.all()]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_publiccodeYml(self, solution: Solution) -> str:

@@ -9,7 +9,7 @@ adoptions = views.AdoptionViewSet
 
 urlpatterns = [
     path("solutions/", solutions.as_view({"get": "list"}), name="solution-list"),
-    path("solutions/<slug:slug>/", solutions.as_view({"get": "retrieve"}), name="solution-detail"),
+    path("solutions/<slug:slug>/", solutions.as_view({"get": "retrieve", "patch": "partial_update"}), name="solution-detail"),
     path("solutions/<slug:slug>/releases/", solutions.as_view({"get": "releases"}), name="solution-releases"),
     path("solutions/<slug:slug>/publiccode.yml", solutions.as_view({"get": "publiccode"}), name="solution-publiccode"),
     path("releases/", views.ReleaseViewSet.as_view({"get": "list"}), name="release-list"),

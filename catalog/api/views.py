@@ -34,6 +34,7 @@ from catalog import permissions
 from catalog.access import get_adoption_for, get_solution_for
 from catalog.adoptions import services as adoption_services
 from catalog.api import etag, filters, serializers
+from catalog.api.solution_edit import SolutionPatchSerializer, patch_solution
 from catalog.dashboards.stats import province_stats
 from catalog.models import Adoption, AdoptionEvent, Release, Solution
 from catalog.publiccode.export import export_publiccode
@@ -131,6 +132,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     pagination_class = CursorPage
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    http_method_names = ["get", "patch", "head"]
 
     def get_queryset(self) -> QuerySet[Solution]:
         if self.action == "list" and reads_changes(self.request):
@@ -206,6 +208,33 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
         etag.keep_answer(request, tag, data, from_version=bool(version))
         return conditional(Response(data), request, tag)
+
+    @extend_schema(
+        summary=_("Modifica di una soluzione"),
+        description=_(
+            "Cambia i campi inviati (testi e scelte della scheda), con le stesse regole del modulo del portale; gli "
+            "altri restano come sono. Chi può modificare la soluzione: i pubblicatori del suo ente e lo staff del "
+            "CST. 422 se un campo che viene dal publiccode.yml raccolto dal repository cambierebbe (si modifica nel "
+            "repository): nulla viene salvato."
+        ),
+        request=SolutionPatchSerializer,
+        responses={
+            200: serializers.SolutionDetailSerializer,
+            422: OpenApiResponse(ERROR_422.response, description=_(
+                "Un campo che viene dal publiccode.yml raccolto dal repository cambierebbe: nulla è salvato.")),
+        },
+        filters=False,
+    )
+    def partial_update(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated
+        solution = get_solution_for(request.user, slug, edit=True)
+        incoming = SolutionPatchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        patch_solution(solution, by=request.user, changes=dict(incoming.validated_data))
+        solution = solutions_for_api(self.get_queryset()).get(pk=solution.pk)
+        prefetch_related_objects([solution], "categories", "tags")
+        return Response(serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary=_("Rilasci di una soluzione"),

@@ -52,6 +52,8 @@ class CatalogEntry(NamedTuple):
     url: str
     publiccode_yml: str
     updated_at: dt.datetime
+    aliases: tuple[str, ...] = ()
+    active: bool = True
 
 
 class CatalogSourceError(Invalid):
@@ -154,6 +156,32 @@ def _too_large(limit: int) -> CatalogSourceError:
     )
 
 
+class CatalogAddressRefused(Invalid):
+    code = "catalog_address_refused"
+    default_message = _("Indica l'indirizzo https:// completo dell'elenco software di un catalogo, senza nome utente "
+                        "né password.")
+
+
+def parse_catalog_address(address: str) -> str:
+    """Check the shape of a catalogue's address without touching the network (http only for a host listed in
+    FETCH_ALLOWED_HOSTS); returns it normalised. Raises CatalogAddressRefused."""
+    address = address.strip()
+    parts = urlsplit(address)
+    scheme = parts.scheme.lower()
+    allowed = {name.strip().lower() for name in settings.FETCH_ALLOWED_HOSTS if name.strip()}
+    try:
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise CatalogAddressRefused()
+    if (scheme not in ("https", "http") or not host or parts.username is not None or parts.password is not None
+            or parts.fragment or any(ord(char) < 33 for char in address)):
+        raise CatalogAddressRefused()
+    if scheme == "http" and host not in allowed:
+        raise CatalogAddressRefused()
+    return parts._replace(scheme=scheme, netloc=parts.netloc.lower(), fragment="").geturl()
+
+
 # --- the walk -------------------------------------------------------------------------------------------------
 
 
@@ -182,22 +210,30 @@ def _malformed(detail: str) -> CatalogSourceError:
     )
 
 
-def _entry(item: Any) -> CatalogEntry | None:
-    """One item of `data` as an entry; None when it is inactive. Raises CatalogSourceError on a malformed item."""
+def _entry(item: Any, *, include_inactive: bool = False) -> CatalogEntry | None:
+    """One item of `data` as an entry; None when it is inactive (unless `include_inactive`). Raises
+    CatalogSourceError on a malformed item."""
     if not isinstance(item, dict):
         raise _malformed("data")
     for name in ("id", "url", "publiccodeYml", "updatedAt"):
         if not isinstance(item.get(name), str) or not item[name]:
             raise _malformed(name)
-    if item.get("active", True) is False:
+    active = item.get("active", True)
+    if not isinstance(active, bool):
+        raise _malformed("active")
+    if not active and not include_inactive:
         return None
+    aliases = [] if item.get("aliases") is None else item["aliases"]
+    if not isinstance(aliases, list) or not all(isinstance(alias, str) and alias for alias in aliases):
+        raise _malformed("aliases")
     try:
         updated_at = dt.datetime.fromisoformat(item["updatedAt"])
     except ValueError:
         raise _malformed("updatedAt")
     if updated_at.tzinfo is None:
         raise _malformed("updatedAt")
-    return CatalogEntry(id=item["id"], url=item["url"], publiccode_yml=item["publiccodeYml"], updated_at=updated_at)
+    return CatalogEntry(id=item["id"], url=item["url"], publiccode_yml=item["publiccodeYml"], updated_at=updated_at,
+                        aliases=tuple(aliases), active=active)
 
 
 def read_catalog(
@@ -206,9 +242,11 @@ def read_catalog(
     since: dt.datetime | None = None,
     page_size: int = PAGE_SIZE,
     max_pages: int = MAX_PAGES,
+    include_inactive: bool = False,
 ) -> Iterator[CatalogEntry]:
     """Yield every active software of the `software` list at `endpoint` (e.g. https://portale.example/api/v1/software/),
-    changed at or after `since` when given (an aware datetime). Pages are read as they are consumed. Raises
+    changed at or after `since` when given (an aware datetime); with `include_inactive`, the software marked
+    inactive too (`active` False), so that the harvest can withdraw what it imported. Pages are read as they are consumed. Raises
     CatalogSourceError: an unreachable or refused address, a page that is not the list's JSON, a walk longer than
     `max_pages` or one that comes back to a page it read."""
     base = {**dict(parse_qsl(urlsplit(endpoint).query)), "page[size]": str(page_size)}
@@ -230,7 +268,7 @@ def read_catalog(
         if not isinstance(links, dict):
             raise _malformed("links")
         for item in page["data"]:
-            entry = _entry(item)
+            entry = _entry(item, include_inactive=include_inactive)
             if entry is not None and (since is None or entry.updated_at >= since):
                 yield entry
         link = links.get("next")

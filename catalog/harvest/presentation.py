@@ -39,6 +39,19 @@ def describe_change(change: dict[str, Any]) -> str:
     if kind == "images":
         return _("Logo e schermate aggiornati dal repository (logo: %(logo)s; schermate: %(screenshots)s).") % {
             "logo": _("sì") if params.get("logo") else _("no"), "screenshots": params.get("screenshots", 0)}
+    if kind == "entry_fields":
+        labels = ", ".join(field_label(name) for name in params.get("fields", []))
+        return _("«%(solution)s»: campi aggiornati: %(fields)s.") % {"solution": params.get("solution", ""),
+                                                                     "fields": labels}
+    if kind == "entry_release":
+        return _("«%(solution)s»: nuovo rilascio %(version)s.") % {"solution": params.get("solution", ""),
+                                                                   "version": params.get("version", "")}
+    if kind == "aliases":
+        return _("«%(solution)s»: indirizzi precedenti del repository registrati: %(count)s.") % {
+            "solution": params.get("solution", ""), "count": params.get("count", 0)}
+    if kind == "retired":
+        return _("«%(solution)s» non è più attiva nel catalogo: ritirata anche qui.") % {
+            "solution": params.get("solution", "")}
     if kind == "body":
         return _("Ente della sorgente, dal publiccode.yml: %(body)s.") % {"body": params.get("body", "")}
     return kind

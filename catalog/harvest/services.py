@@ -54,6 +54,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import notices, permissions
 from catalog.harvest import direct
+from catalog.harvest.catalog_source import CatalogEntry, CatalogSourceError, parse_catalog_address, read_catalog
 from catalog.harvest.repository import (
     RepositoryError,
     Snapshot,
@@ -64,10 +65,10 @@ from catalog.harvest.repository import (
     remote_digest,
 )
 from catalog.harvest.vitality import History, Vitality, compute_vitality
-from catalog.models import HarvestRun, Release, RepositoryAlias, Solution, Source, VitalityDay
+from catalog.models import CatalogSourceEntry, HarvestRun, Release, RepositoryAlias, Solution, Source, VitalityDay
 from catalog.publiccode.mapping import fields_from_publiccode
 from catalog.publiccode.parser import FieldError, parse_publiccode
-from catalog.publiccode.services import MAX_SCREENSHOTS, ImportResult, import_publiccode
+from catalog.publiccode.services import MAX_SCREENSHOTS, ImportResult, import_publiccode, owner_claim
 from catalog.solutions import services as solutions
 from cstportal.errors import Conflict, Invalid, NotAllowed, ServiceError, StatusConflict
 from cstportal.images import ImageRefused, check_image, store_image
@@ -100,6 +101,8 @@ def normalise_address(address: str, *, kind: str = "") -> tuple[str, str]:
     """(kind, normalised address) of what a person typed, checked without touching the network. Raises Invalid
     (SourceRefused and its kinds for a repository, FileSourceRefused for a publiccode.yml address)."""
     kind = kind or (Kind.FILE if direct.is_publiccode_address(address) else Kind.REPOSITORY)
+    if kind == Kind.CATALOG:
+        return kind, parse_catalog_address(address)
     if kind == Kind.FILE:
         return kind, direct.parse_file_address(address)
     return kind, parse_source(address).url
@@ -112,9 +115,15 @@ def register_source(*, url: str, by: User | None, body: Body | None, kind: str =
     Preconditions: `by` may register sources for `body` (its publisher, for a member body; CST staff, for any
     body); a local path or file:// address is CST staff's and must lie under HARVEST_LOCAL_ROOTS. `by=None` is the
     portal (`manage.py harvest`), which may leave `body` empty: the first harvest sets it to the body the file names.
+    A catalogue (`kind="catalog"`) is CST staff's and has no body: each of its entries belongs to the body its file
+    names (see `_harvest_catalog`).
     Raises NotAllowed, Invalid (an address the portal does not read; `errors["url"]`) or Conflict (already a source).
     """
-    if by is not None and (body is None or not permissions.can_register_source(by, body)):
+    if kind == Kind.CATALOG:
+        if by is not None and not permissions.can_register_catalog_source(by):
+            raise NotAllowed(_("Solo lo staff del CST può registrare un catalogo come sorgente."))
+        body = None
+    elif by is not None and (body is None or not permissions.can_register_source(by, body)):
         raise NotAllowed(_("Non puoi registrare sorgenti per questo ente."))
     try:
         kind, address = normalise_address(url, kind=kind)
@@ -247,6 +256,32 @@ def queue_due_harvests(*, now: dt.datetime | None = None, limit: int = 1000) -> 
                 continue
             queued.append(_queue_run(Source(pk=pk), trigger=HarvestRun.Trigger.SCHEDULE).pk)
     return queued
+
+
+def prune_harvest_runs(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """The beat job that keeps the log short: per source, the last HARVEST_RUNS_KEPT finished runs, and every run that
+    changed something (created or updated a solution) within HARVEST_CHANGES_KEPT_DAYS; a queued or running run
+    and a source's last run are never deleted. Returns how many runs were deleted. Deletes in batches of `batch`
+    ids, each in its own transaction, so that a long log does not hold locks for long."""
+    now = now or timezone.now()
+    kept = max(settings.HARVEST_RUNS_KEPT, 1)
+    changed_since = now - dt.timedelta(days=settings.HARVEST_CHANGES_KEPT_DAYS)
+    deleted = 0
+    for source_id in HarvestRun.objects.order_by().values_list("source_id", flat=True).distinct():
+        recent = HarvestRun.objects.filter(source_id=source_id, status=Status.DONE).order_by("-created_at", "-pk")
+        cutoff = recent.values_list("created_at", "pk")[kept:kept + 1].first()
+        if cutoff is None:
+            continue
+        old = (
+            HarvestRun.objects.filter(source_id=source_id, status=Status.DONE)
+            .filter(Q(created_at__lt=cutoff[0]) | Q(created_at=cutoff[0], pk__lte=cutoff[1]))
+            .exclude(outcome__in=[Outcome.CREATED, Outcome.UPDATED], created_at__gte=changed_since)
+            .exclude(pk__in=Source.objects.filter(last_run__isnull=False).values("last_run_id"))
+        )
+        while ids := list(old.values_list("pk", flat=True)[:batch]):
+            with transaction.atomic():
+                deleted += HarvestRun.objects.filter(pk__in=ids).delete()[0]
+    return deleted
 
 
 # --- running one harvest --------------------------------------------------------------------------------------
@@ -627,7 +662,7 @@ def _finish(run: HarvestRun, source: Source, *, outcome: str, findings: _Finding
     Source.objects.filter(pk=source.pk).update(**updates)
     if vitality is not None and source.solution is not None and outcome != Outcome.FAILED:
         _record_vitality(source.solution, vitality, now=now)
-    if new_errors and outcome in (Outcome.FAILED, Outcome.INVALID):
+    if new_errors and (outcome in (Outcome.FAILED, Outcome.INVALID) or source.kind == Kind.CATALOG):
         notices.harvest_found_errors(source, run, count=len(new_errors))
 
 
@@ -683,6 +718,8 @@ def run_harvest(*, run_id: int) -> HarvestRun | None:
     deadline = time.monotonic() + settings.HARVEST_TIMEOUT_SECONDS
     if source.status != Source.Status.ACTIVE and run.trigger != HarvestRun.Trigger.COMMAND:
         return _close(run, source, outcome=Outcome.SKIPPED, findings=findings, read=None)
+    if source.kind == Kind.CATALOG:
+        return _harvest_catalog(run, source, deadline=deadline)
     try:
         if _refs_unchanged(source, deadline=deadline):
             history = _history(source, deadline=deadline)
@@ -768,11 +805,222 @@ def _close(run: HarvestRun, source: Source, *, outcome: str, findings: _Findings
     return HarvestRun.objects.get(pk=run.pk)
 
 
+# --- a catalogue as a source ---------------------------------------------------------------------------------
+#
+# A catalogue source is another catalogue's `software` list (another CST's portal, an export of the national
+# catalogue), read with catalog.harvest.catalog_source. It is CST staff's and speaks for the bodies outside the
+# CST only: each entry is imported as an upload would be, for the body its file names (recorded as an external
+# body when the catalogue does not know it yet); an entry that names a member body of the CST, or whose repository
+# is a member body's solution, is reported and changes nothing, because a member body publishes its own solutions.
+#
+# Each walk asks for what changed since the largest `updatedAt` of the last complete walk. An entry whose
+# fingerprint (address, aliases, active, file) is the one last read is skipped, so a second harvest with nothing
+# new writes nothing but its run. The errors of an entry are kept with it (its field paths prefixed with its id)
+# and repeated in every run's log until the entry changes; people are told of new ones only.
+#
+# An entry the catalogue marks inactive (`"active": false`, as the national API lists withdrawn software) retires
+# the solution it fed here, as CST staff would retire it by hand, with the catalogue named as the reason: a
+# catalogue that withdrew a software no longer offers it for reuse, and the adopting bodies are told as for any
+# retirement. Nothing is retired when another source feeds the solution. An entry that merely stops being listed
+# is not taken as a withdrawal (a walk of changes cannot tell it from an entry that did not change): removing the
+# source, or retiring by hand, is how such a solution leaves the catalogue. A retired solution that comes back
+# active in the catalogue is updated but stays retired until CST staff publish it again.
+
+
+def _entry_fingerprint(entry: CatalogEntry) -> str:
+    digest = hashlib.sha256()
+    for part in (entry.url, "\x00".join(entry.aliases), "active" if entry.active else "inactive", entry.publiccode_yml):
+        digest.update(part.encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def _entry_errors(entry: CatalogEntry, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The errors of one entry, at `<entry id>: <field path>`."""
+    return [{**error, "path": f"{entry.id}: {error['path']}" if error.get("path") else entry.id, "entry": entry.id}
+            for error in errors]
+
+
+def _fed_elsewhere(solution: Solution, source: Source) -> bool:
+    """Another source (not removed) feeds the solution: its repository, a publiccode.yml address, a catalogue."""
+    return (
+        Source.objects.filter(solution=solution).exclude(pk=source.pk).exclude(status=Source.Status.REMOVED).exists()
+        or CatalogSourceEntry.objects.filter(solution=solution).exclude(source=source)
+        .exclude(source__status=Source.Status.REMOVED).exists()
+    )
+
+
+def _member_refusal(path: str, body: Body) -> _Refused:
+    return _Refused([_error_entry(path or "organisation.uri", "member_body", _in_every_language(lambda: _(
+        "il file indica come titolare «%(body)s», un ente del CST: le sue soluzioni si pubblicano dal portale o dal "
+        "suo repository, non da un altro catalogo") % {"body": body.name}))])
+
+
+def _parse_refusal(raw: bytes) -> _Refused:
+    with translation.override(settings.LANGUAGE_CODE):
+        italian = parse_publiccode(raw).errors
+    others = [code for code in _languages() if code != settings.LANGUAGE_CODE]
+    translated = None
+    if others:
+        with translation.override(others[0]):
+            translated = parse_publiccode(raw).errors
+    return _Refused(_field_errors(italian, translated, code="publiccode_invalid"))
+
+
+def _apply_entry(source: Source, entry: CatalogEntry,
+                 link: CatalogSourceEntry | None) -> tuple[list[dict[str, Any]], Solution | None, list[str]]:
+    """Import one entry, inside the caller's savepoint. Returns (changes, solution, harvested fields); raises
+    _Refused (the caller rolls back) with the errors at their field paths."""
+    by = _actor(source)
+    solution = link.solution if link is not None else None
+    if not entry.active:
+        if solution is None or solution.status != Solution.Status.PUBLISHED or _fed_elsewhere(solution, source):
+            return [], solution, []
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Non più attiva nel catalogo %(url)s.") % {"url": source.url}
+        solutions.retire_solution(solution, by=by, reason=reason)
+        return [{"kind": "retired", "params": {"solution": solution.name}}], solution, []
+    raw = entry.publiccode_yml.encode()
+    parsed = parse_publiccode(raw)
+    if parsed.data is None or parsed.errors:
+        raise _parse_refusal(raw)
+    claim = owner_claim(parsed)
+    named = claim.find()
+    if named is not None and named.is_member:
+        raise _member_refusal(claim.path, named)
+    imported = fields_from_publiccode(parsed.data)
+    new_url = imported.values.get("repository_url", "")
+    changes: list[dict[str, Any]] = []
+    if solution is not None and solution.owner.is_member:
+        raise _member_refusal("url", solution.owner)
+    if solution is not None and new_url and solution.repository_url != new_url:
+        if Solution.objects.filter(repository_url=new_url).exclude(pk=solution.pk).exists():
+            raise _Refused([_error_entry("url", "url_taken", _in_every_language(
+                lambda: _("un'altra soluzione del catalogo ha già questo repository")))])
+        if solution.repository_url:
+            RepositoryAlias.objects.get_or_create(solution=solution, url=solution.repository_url)
+            changes.append({"kind": "moved", "params": {"old": solution.repository_url, "new": new_url}})
+        solutions.update_solution(solution, by=by, repository_url=new_url)
+    before = _state(solution)
+    releases_before = set(solution.releases.values_list("version", flat=True)) if solution else set()
+    try:
+        result, translated = _import(raw, source=source, by=by)
+    except ServiceError as refused:
+        message = refused.message
+        raise _Refused([_error_entry(next(iter(refused.errors), ""), refused.code,
+                                     {code: message for code in _languages()})]) from None
+    if not result.ok:
+        raise _Refused(_field_errors(result.errors, translated, code="import_refused"))
+    solution = result.solution
+    assert solution is not None
+    if solution.owner.is_member:
+        raise _member_refusal("url", solution.owner)
+    if _fed_elsewhere(solution, source):
+        raise _Refused([_error_entry("url", "solution_has_source", _in_every_language(lambda: _(
+            "la soluzione di questo repository è già raccolta da un'altra sorgente: rimuovi quella prima")))])
+    solution.refresh_from_db()
+    if result.created:
+        changes.append({"kind": "created", "params": {"solution": solution.name}})
+    else:
+        after = _state(solution)
+        changed = [name for name in after if before.get(name) != after[name] and name != "repository_url"]
+        if changed:
+            changes.append({"kind": "entry_fields", "params": {"solution": solution.name, "fields": changed}})
+    for version in sorted(set(solution.releases.values_list("version", flat=True)) - releases_before):
+        changes.append({"kind": "entry_release", "params": {"solution": solution.name, "version": version}})
+    known = set(solution.aliases.values_list("url", flat=True))
+    added = [alias[:500] for alias in dict.fromkeys(entry.aliases)
+             if alias != solution.repository_url and alias[:500] not in known]
+    for alias in added:
+        RepositoryAlias.objects.create(solution=solution, url=alias)
+    if added:
+        changes.append({"kind": "aliases", "params": {"solution": solution.name, "count": len(added)}})
+    fields = sorted(name for name, value in imported.values.items() if name in solutions.EDITABLE_FIELDS)
+    fields += ["categories"] + (["tags"] if imported.tags is not None else [])
+    return changes, solution, fields
+
+
+def _keep_entry(source: Source, entry: CatalogEntry, link: CatalogSourceEntry | None, *, fingerprint: str,
+                solution: Solution | None, fields: list[str], errors: list[dict[str, Any]]) -> CatalogSourceEntry:
+    values = {"url": entry.url[:500], "solution": solution, "active": entry.active, "fingerprint": fingerprint,
+              "updated_at": entry.updated_at, "harvested_fields": fields, "errors": errors}
+    if link is None:
+        return CatalogSourceEntry.objects.create(source=source, entry_id=entry.id[:255], **values)
+    for name, value in values.items():
+        setattr(link, name, value)
+    link.save(update_fields=list(values))
+    return link
+
+
+def _harvest_catalog(run: HarvestRun, source: Source, *, deadline: float) -> HarvestRun | None:
+    """Harvest a catalogue source (see the section's comment): each changed entry in a transaction of its own that
+    checks the claim first, then the run closed and the catalogue's cursor moved on after a complete walk."""
+    links = {link.entry_id: link for link in CatalogSourceEntry.objects.filter(source=source).select_related(
+        "solution__owner")}
+    changes: list[dict[str, Any]] = []
+    refused_now = False
+    walk_error: dict[str, Any] | None = None
+    newest = source.catalog_since
+    try:
+        for entry in read_catalog(source.url, since=source.catalog_since, include_inactive=True):
+            if time.monotonic() > deadline:
+                raise CatalogSourceError(_("La lettura del catalogo ha superato il tempo massimo: riprenderà alla "
+                                           "prossima raccolta."), transient=True)
+            newest = entry.updated_at if newest is None else max(newest, entry.updated_at)
+            fingerprint = _entry_fingerprint(entry)
+            link = links.get(entry.id[:255])
+            if (link is not None and link.fingerprint == fingerprint) or (link is None and not entry.active):
+                continue
+            with transaction.atomic(durable=True):
+                _still_ours(run)
+                try:
+                    with transaction.atomic():
+                        found, solution, fields = _apply_entry(source, entry, link)
+                    errors: list[dict[str, Any]] = []
+                except _Refused as refused:
+                    found, errors = [], _entry_errors(entry, refused.errors)
+                    solution = link.solution if link is not None else None
+                    fields = link.harvested_fields if link is not None else []
+                    refused_now = True
+                links[entry.id[:255]] = _keep_entry(source, entry, link, fingerprint=fingerprint, solution=solution,
+                                                    fields=fields, errors=errors)
+            changes.extend(found)
+    except CatalogSourceError as error:
+        walk_error = _fetch_error(error)
+        walk_error["transient"] = error.transient
+    except _Lost:
+        logger.info("harvest run %s was taken over by another worker", run.pk)
+        return None
+    errors = [error for link in links.values() for error in link.errors]
+    if walk_error is not None:
+        errors.insert(0, walk_error)
+    if walk_error is not None:
+        outcome = Outcome.FAILED
+    elif any(change["kind"] == "created" for change in changes):
+        outcome = Outcome.CREATED
+    elif changes:
+        outcome = Outcome.UPDATED
+    else:
+        outcome = Outcome.INVALID if refused_now else Outcome.UNCHANGED
+    try:
+        with transaction.atomic(durable=True):
+            _still_ours(run)
+            _finish(run, source, outcome=outcome, findings=_Findings(errors=errors, changes=changes), read=None)
+            if walk_error is None and newest is not None and newest != source.catalog_since:
+                Source.objects.filter(pk=source.pk).update(catalog_since=newest)
+    except _Lost:
+        return None
+    return HarvestRun.objects.get(pk=run.pk)
+
+
 # --- the management command -----------------------------------------------------------------------------------
 
 
 def find_source(address: str) -> Source | None:
-    """The registered (not removed) source at `address`, however it was typed."""
+    """The registered (not removed) source at `address`, however it was typed (a catalogue: as registered)."""
+    exact = Source.objects.exclude(status=Source.Status.REMOVED).filter(url=address.strip()).first()
+    if exact is not None:
+        return exact
     try:
         _kind, url = normalise_address(address)
     except Invalid:

@@ -66,7 +66,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_as_messages(request, form=form) as outcome:
             source = services.register_source(url=form.cleaned_data["url"], by=_person(request),
-                                              body=form.cleaned_data["body"])
+                                              body=form.cleaned_data["body"], kind=form.cleaned_data.get("kind", ""))
         if outcome.ok:
             messages.success(request, _("Sorgente registrata: la prima raccolta è in corso."))
             return redirect(source)
@@ -98,6 +98,9 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "last": _run_context(source.last_run),
         "last_change": _run_context(last_change) if last_change and last_change != source.last_run else None,
         "can_manage": permissions.can_manage_source(request.user, source),
+        "catalog_solutions": (
+            source.entries.filter(solution__isnull=False).count() if source.kind == Source.Kind.CATALOG else 0
+        ),
     })
 
 

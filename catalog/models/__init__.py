@@ -1,7 +1,7 @@
 """The catalogue's models, one module per feature, under the app label `catalog`."""
 
 from catalog.models.adoptions import Adoption, AdoptionEvent, ReuseStory
-from catalog.models.harvest import HarvestRun, RepositoryAlias, Source, VitalityDay
+from catalog.models.harvest import CatalogSourceEntry, HarvestRun, RepositoryAlias, Source, VitalityDay
 from catalog.models.reports import Report
 from catalog.models.solutions import Category, PublicationEvent, Release, Solution, Tag
 from catalog.models.webhooks import Webhook, WebhookDelivery, WebhookEvent
@@ -10,6 +10,7 @@ __all__ = [
     "Adoption",
     "AdoptionEvent",
     "Category",
+    "CatalogSourceEntry",
     "HarvestRun",
     "PublicationEvent",
     "Release",

@@ -31,6 +31,7 @@ class Source(models.Model):
     class Kind(models.TextChoices):
         REPOSITORY = "repository", _("Repository git")
         FILE = "file", _("Indirizzo di un publiccode.yml")
+        CATALOG = "catalog", _("Catalogo (elenco software come l'API nazionale)")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Attiva")
@@ -75,6 +76,8 @@ class Source(models.Model):
     # The errors of the last harvest, as (path, code) pairs: a later harvest tells the publisher only of new ones.
     error_keys = models.JSONField(default=list, blank=True)
     removed_at = models.DateTimeField(_("rimossa il"), null=True, blank=True)
+    # A catalogue: the largest `updatedAt` of the last complete walk, sent as `from` by the next one.
+    catalog_since = models.DateTimeField(_("catalogo letto fino a"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sorgente")
@@ -83,7 +86,7 @@ class Source(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["url"], condition=~Q(status="removed"), name="source_unique_url"),
             models.CheckConstraint(condition=Q(status__in=["active", "paused", "removed"]), name="source_status_known"),
-            models.CheckConstraint(condition=Q(kind__in=["repository", "file"]), name="source_kind_known"),
+            models.CheckConstraint(condition=Q(kind__in=["repository", "file", "catalog"]), name="source_kind_known"),
         ]
         indexes = [
             models.Index(fields=["next_harvest_at"], condition=Q(status="active"), name="source_due"),
@@ -247,3 +250,30 @@ class VitalityDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.solution} {self.day}: {self.value}"
+
+
+class CatalogSourceEntry(models.Model):
+    """One software of a catalogue source, as the last harvest read it: the solution it feeds, a fingerprint of
+    what the catalogue said (an unchanged entry is not imported again) and the errors that kept it out."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="entries", verbose_name=_("sorgente"))
+    entry_id = models.CharField(_("identificativo nel catalogo"), max_length=255)
+    url = models.CharField(_("indirizzo"), max_length=500)
+    solution = models.ForeignKey(Solution, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="catalog_entries", verbose_name=_("soluzione"))
+    active = models.BooleanField(_("attiva nel catalogo"), default=True)
+    fingerprint = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(_("aggiornata nel catalogo il"))
+    harvested_fields = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(_("errori"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("voce di un catalogo")
+        verbose_name_plural = _("voci di un catalogo")
+        ordering = ["source", "entry_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "entry_id"], name="catalogsourceentry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url

@@ -90,7 +90,8 @@ def dependency_kind(item: Any) -> str:
 
 @register.inclusion_tag("catalog/_nav.html", takes_context=True)
 def catalog_nav(context: template.Context) -> dict[str, Any]:
-    """The navbar entries for publishers ("Le mie soluzioni", "Nuova soluzione") and CST staff ("Revisione")."""
+    """The navbar entries for publishers ("Le mie soluzioni", "Nuova soluzione", "Sorgenti") and CST staff
+    ("Revisione", "Sorgenti")."""
     user = context.get("user")
     request = context.get("request")
     items = []
@@ -100,5 +101,13 @@ def catalog_nav(context: template.Context) -> dict[str, Any]:
         items.append(("catalog:solution-create", "create"))
     if permissions.can_review_solution(user):
         items.append(("catalog:review-queue", "review"))
+    if permissions.can_register_source(user):
+        items.append(("catalog:source-list", "sources"))
     path = getattr(request, "path", "")
-    return {"entries": [{"url": reverse(name), "key": key, "active": path == reverse(name)} for name, key in items]}
+    entries = []
+    for name, key in items:
+        url = reverse(name)
+        # The sources' own pages (a source, registering one) are under the list's address.
+        active = path.startswith(url) if key == "sources" else path == url
+        entries.append({"url": url, "key": key, "active": active, "current": path == url})
+    return {"entries": entries}

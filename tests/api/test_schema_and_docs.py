@@ -35,7 +35,7 @@ def test_schema_lists_every_endpoint_of_the_issue(openapi):
     found = {(method.upper(), path) for path, method, _op in operations(openapi)}
     assert found == {
         ("GET", "/api/v1/"),
-        ("GET", "/api/v1/solutions/"), ("GET", "/api/v1/solutions/{slug}/"),
+        ("GET", "/api/v1/solutions/"), ("GET", "/api/v1/solutions/{slug}/"), ("PATCH", "/api/v1/solutions/{slug}/"),
         ("GET", "/api/v1/solutions/{slug}/releases/"), ("GET", "/api/v1/solutions/{slug}/publiccode.yml"),
         ("GET", "/api/v1/releases/"),
         ("POST", "/api/v1/publiccode/import/"),

@@ -252,8 +252,8 @@ def test_retire_asks_a_reason_and_confirmation(client, publisher_pesaro, pesaro)
 @pytest.mark.parametrize(
     "persona,expected",
     [
-        ("publisher_pesaro", {"Le mie soluzioni", "Nuova soluzione"}),
-        ("cst_admin", {"Nuova soluzione", "Revisione"}),
+        ("publisher_pesaro", {"Le mie soluzioni", "Nuova soluzione", "Sorgenti"}),
+        ("cst_admin", {"Nuova soluzione", "Revisione", "Sorgenti"}),
         ("referent_fano", set()),
         (None, set()),
     ],
@@ -262,6 +262,6 @@ def test_navigation_entries_follow_the_role(request, client, persona, expected):
     if persona:
         client.force_login(request.getfixturevalue(persona))
     html = client.get(reverse("catalog:solution-list")).content.decode()
-    found = {label for label in ("Le mie soluzioni", "Nuova soluzione", "Revisione")
+    found = {label for label in ("Le mie soluzioni", "Nuova soluzione", "Revisione", "Sorgenti")
              if f"<span>{label}</span>" in html}
     assert found == expected
