@@ -233,7 +233,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         incoming.is_valid(raise_exception=True)
         patch_solution(solution, by=request.user, changes=dict(incoming.validated_data))
         solution = solutions_for_api(self.get_queryset()).get(pk=solution.pk)
-        prefetch_related_objects([solution], "categories", "tags")
+        prefetch_related_objects([solution], "categories", "tags", used_by_prefetch())
         return Response(serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data)
 
     @extend_schema(
