@@ -33,7 +33,7 @@ def run_harvest(run_id: int) -> str:
     return run.outcome if run else "skipped"
 
 
-@shared_task(name="catalog.queue_due_harvests", ignore_result=True, time_limit=120)
+@shared_task(name="catalog.queue_due_harvests", ignore_result=True, time_limit=120, soft_time_limit=100)
 def queue_due_harvests() -> int:
     """Beat: a queued run for every source whose time has come; the relay hands the runs to the workers, which
     harvest them in parallel."""

@@ -51,3 +51,23 @@ def test_worker_runs_a_task_on_the_serverless_broker(tmp_path):
 @pytest.mark.redis
 def test_worker_runs_a_task_on_redis(redis_server):
     assert _round_trip(_env(REDIS_URL=redis_server.url)) == "pong ciao"
+
+
+def test_every_task_of_the_beat_schedule_can_be_sent_with_its_time_limits():
+    """Celery refuses to send a task whose soft time limit exceeds its hard one (the app's default soft limit
+    applies to a task that sets only a hard one): beat would log the error and never run the job."""
+    from django.conf import settings
+
+    from cstportal.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        task = app.tasks[entry["task"]]
+        hard = task.time_limit if task.time_limit is not None else app.conf.task_time_limit
+        soft = task.soft_time_limit if task.soft_time_limit is not None else app.conf.task_soft_time_limit
+        assert soft is None or hard is None or soft <= hard, (entry["task"], soft, hard)
+    for name, task in app.tasks.items():
+        if name.startswith(("catalog.", "notifications.", "cstportal.")):
+            hard = task.time_limit if task.time_limit is not None else app.conf.task_time_limit
+            soft = task.soft_time_limit if task.soft_time_limit is not None else app.conf.task_soft_time_limit
+            assert soft is None or hard is None or soft <= hard, (name, soft, hard)
