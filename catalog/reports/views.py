@@ -1,6 +1,6 @@
-"""Report pages: request a report, follow its progress, download it.
+"""Report pages: request a report, follow its progress, download it, read its HTML version.
 
-A report of another body (or solution) is a 404, on the page and on the download alike.
+A report of another body (or solution) is a 404, on the page, the download and the HTML version alike.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from catalog import permissions
 from catalog.access import get_report_for
 from catalog.models import Report
+from catalog.reports.documents import CONTENT_TYPES
 from catalog.reports.forms import ReportRequestForm
 from catalog.reports.services import request_report
 from cstportal.errors import service_errors_as_messages
@@ -92,3 +93,16 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404("report file")
     return FileResponse(handle, as_attachment=True, filename=report.filename)
+
+
+@login_required
+def report_html(request: HttpRequest, pk: int) -> FileResponse:
+    """The report's accessible HTML version, shown in the browser (and saved as a .html file from there)."""
+    report = get_report_for(request.user, pk)
+    if report.status != Report.Status.DONE or not report.html_file:
+        raise Http404("report html")
+    try:
+        handle = report.html_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("report html")
+    return FileResponse(handle, filename=report.html_filename, content_type=CONTENT_TYPES["html"])
