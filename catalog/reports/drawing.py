@@ -83,7 +83,7 @@ class Drawing:
 
 
 def _number(value: float) -> str:
-    from catalog.reports.documents import display
+    from catalog.reports.documents import display  # documents imports this module: read it when drawing
 
     return display(int(value) if float(value).is_integer() else round(float(value), 1))
 
