@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.constants import NONE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -95,6 +97,8 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=report.filename)
 
 
+# A stored page served from the portal's own address: it needs no script, so none may run, whatever it held.
+@csp_replace({"script-src": [NONE], "connect-src": [NONE], "form-action": [NONE]})
 @login_required
 def report_html(request: HttpRequest, pk: int) -> FileResponse:
     """The report's accessible HTML version, shown in the browser (and saved as a .html file from there)."""

@@ -275,6 +275,7 @@ def test_html_version_is_shown_to_those_who_may_download_the_report(
         response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "script-src 'none'" in response["Content-Security-Policy"]
     assert not response["Content-Disposition"].startswith("attachment")
     assert report.html_filename in response["Content-Disposition"]
     assert b"".join(response.streaming_content).decode().startswith("<!doctype html>")
