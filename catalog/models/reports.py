@@ -50,6 +50,9 @@ class Report(models.Model):
     status = models.CharField(_("stato"), max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(_("avanzamento (%)"), default=0)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", max_length=300, blank=True)
+    # Every report, whatever its format, also has an accessible HTML version (headings, captioned tables, charts
+    # with their text alternative): the PDF library cannot tag a whole document.
+    html_file = models.FileField(_("versione HTML"), upload_to="reports/%Y/%m/", max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -116,3 +119,7 @@ class Report(models.Model):
     def filename(self) -> str:
         scope = self.body.slug if self.body_id else self.solution.slug if self.solution_id else "provincia"
         return f"rapporto-{scope}-{self.created_at:%Y%m%d}-{self.pk}.{self.format}"
+
+    @property
+    def html_filename(self) -> str:
+        return self.filename.rsplit(".", 1)[0] + ".html"

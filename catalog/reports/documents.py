@@ -1,7 +1,10 @@
-"""Report contents (key figures and tables, built from catalog.dashboards.stats) and their CSV, XLSX and PDF renderings.
+"""Report contents (key figures, tables and charts, built from catalog.dashboards.stats) and their CSV, XLSX, PDF and
+HTML renderings.
 
-The dashboards render the same `Table` objects as HTML and CSV, so a figure reads the same on screen, in an export
-and in a report. Text cells that a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage
+The dashboards render the same `Table` and `Chart` objects as HTML and CSV, so a figure reads the same on screen, in
+an export and in a report. The PDF draws each chart itself (catalog.reports.drawing) with its summary sentence and its
+table; since fpdf2 cannot tag a whole document for assistive technology, every report also has an HTML version
+(headings, tables with captions and scoped headers, charts as inline SVG with their text alternative). Text cells that a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage
 return) are neutralised with a leading apostrophe in CSV and XLSX.
 """
 
@@ -17,11 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.utils import formats, timezone
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.dashboards import stats
 from catalog.models import Solution
+from catalog.reports import drawing
 from catalog.vocabulary import category_label
 from catalog.workflow import AdoptionStatus
 from municipalities.models import Body, SizeClass
@@ -39,12 +45,65 @@ def _no_progress(_: int) -> None:
 # --- content --------------------------------------------------------------------------------------------------
 
 
+class Month(dt.date):
+    """The first day of a month, standing for the whole month: shown as 03/2026, a date cell in a spreadsheet."""
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month, 1)
+
+
+# Excel refuses a sheet name longer than this: each table names its sheet within it, in every language.
+SHEET_NAME_MAX = 31
+
+
 @dataclass
 class Table:
     name: str  # stable identifier: ?table=<name> on the dashboards
     title: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    sheet: str = ""  # the XLSX sheet's name, at most SHEET_NAME_MAX characters; the title when empty
+
+
+@dataclass
+class Chart:
+    """A dashboard chart: the table it draws, how, and the sentence that tells its figures (its text alternative)."""
+
+    table: Table
+    type: str  # bar, line, doughnut
+    labels: list[str]
+    series: list[tuple[str, list[Any]]]
+    summary: str
+    horizontal: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        return f"chart-{self.table.name}"
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.dom_id}-data"
+
+    @property
+    def aria_label(self) -> str:
+        return f"{self.table.title}. {self.summary}"
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "horizontal": self.horizontal,
+            "labels": self.labels,
+            "datasets": [{"label": label, "data": [float(v) for v in data]} for label, data in self.series],
+        }
+
+    def svg(self) -> str:
+        """The chart as inline SVG for the HTML report ("" when there is nothing to draw)."""
+        shapes = drawing.layout(self)
+        if shapes is None:
+            return ""
+        return drawing.svg(shapes, dom_id=self.dom_id, title=self.table.title, description=self.summary)
 
 
 @dataclass
@@ -54,6 +113,10 @@ class ReportContent:
     generated_at: dt.datetime
     figures: list[tuple[str, Any]]
     tables: list[Table]
+    charts: list[Chart] = field(default_factory=list)
+
+    def chart_for(self, table: Table) -> Chart | None:
+        return next((c for c in self.charts if c.table is table), None)
 
 
 def status_label(code: str) -> str:
@@ -119,33 +182,38 @@ def province_tables(data: dict[str, Any]) -> list[Table]:
     reached = data["bodies_reached"]
     return [
         Table("kind", _("Soluzioni pubblicate per tipo"), [_("Tipo"), _("Soluzioni")],
-              [[kind_label(r["kind"]), r["count"]] for r in data["solutions_by_kind"]]),
+              [[kind_label(r["kind"]), r["count"]] for r in data["solutions_by_kind"]],
+              sheet=_("Soluzioni per tipo")),
         Table("category", _("Soluzioni pubblicate per categoria"), [_("Categoria"), _("Soluzioni")],
-              [[category_label(r["category"]), r["count"]] for r in data["solutions_by_category"]]),
+              [[category_label(r["category"]), r["count"]] for r in data["solutions_by_category"]],
+              sheet=_("Soluzioni per categoria")),
         Table("status", _("Adozioni per stato"), [_("Stato"), _("Adozioni")],
-              [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]]),
+              [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]],
+              sheet=_("Adozioni per stato")),
         Table("reach", _("Comuni raggiunti"), [_("Indicatore"), _("Raggiunti"), _("Totale"), _("Quota (%)")], [
             [_("Comuni con almeno un'adozione in produzione"), reached["reached"], reached["comuni"], reached["share"]],
             [_("Popolazione di quei comuni"), reached["population_reached"], reached["population_total"],
              reached["population_share"]],
-        ]),
+        ], sheet=_("Comuni raggiunti")),
         Table("size", _("Riuso per classe demografica"),
               [_("Classe demografica"), _("Comuni"), _("Comuni raggiunti"), _("Adozioni in produzione")],
               [[size_class_label(r["size_class"]), r["comuni"], r["reached"], r["adoptions"]]
-               for r in data["size_classes"]]),
+               for r in data["size_classes"]], sheet=_("Riuso per classe demografica")),
         Table("most_reused", _("Soluzioni più riusate"),
               [_("Soluzione"), _("Tipo"), _("Ente titolare"), _("Enti che la usano in produzione")],
-              [[r["name"], kind_label(r["kind"]), r["owner"], r["count"]] for r in data["most_reused"]]),
+              [[r["name"], kind_label(r["kind"]), r["owner"], r["count"]] for r in data["most_reused"]],
+              sheet=_("Soluzioni più riusate")),
         Table("month", _("Richieste di adozione per mese"), [_("Mese"), _("Richieste")],
-              [[r["month"].strftime("%m/%Y"), r["count"]] for r in data["per_month"]]),
+              [[Month.of(r["month"]), r["count"]] for r in data["per_month"]], sheet=_("Richieste per mese")),
         Table("waiting", _("Richieste in attesa oltre la soglia"),
               [_("Soluzione"), _("Ente richiedente"), _("Ente titolare"), _("In attesa dal")],
-              [[r["solution"], r["body"], r["owner"], _day(r["since"])] for r in data["waiting"]["oldest"]]),
+              [[r["solution"], r["body"], r["owner"], _day(r["since"])] for r in data["waiting"]["oldest"]],
+              sheet=_("Richieste in attesa")),
     ]
 
 
 def _adoption_table(
-    name: str, title: str, rows: Iterable[dict[str, Any]], *, by_owner: bool, waiting: bool = False
+    name: str, title: str, rows: Iterable[dict[str, Any]], *, sheet: str, by_owner: bool, waiting: bool = False
 ) -> Table:
     """Adoptions, one a row. The tables of what waits also tell since when it waits, as the dashboard shows."""
     since = [_("In questo stato dal")] if waiting else []
@@ -156,21 +224,120 @@ def _adoption_table(
         [[r["solution"], r["owner"] if by_owner else r["body"], status_label(r["status"]),
           *([_day(r["status_changed_at"])] if waiting else []), _day(r["requested_at"]), _day(r["in_production_at"]),
           r["version"], r["estimated_cost"], r["actual_cost"]] for r in rows],
+        sheet=sheet,
     )
 
 
 def body_tables(data: dict[str, Any]) -> list[Table]:
     return [
         Table("status", _("Adozioni dell'ente per stato"), [_("Stato"), _("Adozioni")],
-              [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]]),
-        _adoption_table("adoptions", _("Soluzioni adottate dall'ente"), data["adoptions"], by_owner=True),
+              [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]],
+              sheet=_("Adozioni per stato")),
+        _adoption_table("adoptions", _("Soluzioni adottate dall'ente"), data["adoptions"], by_owner=True,
+                        sheet=_("Soluzioni adottate")),
         Table("solutions", _("Soluzioni pubblicate dall'ente"),
               [_("Soluzione"), _("Tipo"), _("Enti che la usano in produzione"), _("Adozioni in corso")],
-              [[r["name"], kind_label(r["kind"]), r["in_production"], r["in_progress"]] for r in data["solutions"]]),
-        _adoption_table("users", _("Enti che usano le soluzioni dell'ente"), data["users"], by_owner=False),
-        _adoption_table("to_review", _("Richieste da esaminare"), data["to_review"], by_owner=False, waiting=True),
-        _adoption_table("to_act", _("Adozioni che attendono l'ente"), data["to_act"], by_owner=True, waiting=True),
+              [[r["name"], kind_label(r["kind"]), r["in_production"], r["in_progress"]] for r in data["solutions"]],
+              sheet=_("Soluzioni pubblicate")),
+        _adoption_table("users", _("Enti che usano le soluzioni dell'ente"), data["users"], by_owner=False,
+                        sheet=_("Enti che le usano")),
+        _adoption_table("to_review", _("Richieste da esaminare"), data["to_review"], by_owner=False, waiting=True,
+                        sheet=_("Richieste da esaminare")),
+        _adoption_table("to_act", _("Adozioni che attendono l'ente"), data["to_act"], by_owner=True, waiting=True,
+                        sheet=_("In attesa dell'ente")),
     ]
+
+
+# --- charts ---------------------------------------------------------------------------------------------------
+
+
+def _column(table: Table, index: int) -> list[Any]:
+    return [row[index] for row in table.rows]
+
+
+def _labels(table: Table) -> list[str]:
+    return [value if isinstance(value, str) else display(value) for value in _column(table, 0)]
+
+
+def _no_data() -> str:
+    return _("Nessun dato per i filtri scelti.")
+
+
+def _parts(table: Table) -> str:
+    return "; ".join(f"{row[0]}: {display(row[1])}" for row in table.rows)
+
+
+def province_charts(data: dict[str, Any], tables: dict[str, Table]) -> list[Chart]:
+    """The provincial dashboard's charts, each with the sentence that tells its figures."""
+    charts = []
+
+    t = tables["kind"]
+    charts.append(Chart(t, "doughnut", _labels(t), [(_("Soluzioni"), _column(t, 1))],
+                        _("%(n)s soluzioni pubblicate (%(parts)s).") % {
+                            "n": display(data["solutions_published"]), "parts": _parts(t)}
+                        if data["solutions_published"] else _no_data()))
+
+    t = tables["category"]
+    top = "; ".join(f"{row[0]} ({display(row[1])})" for row in t.rows[:3])
+    charts.append(Chart(t, "bar", _labels(t), [(_("Soluzioni"), _column(t, 1))],
+                        _("Le categorie con più soluzioni: %(top)s.") % {"top": top} if t.rows else _no_data(),
+                        horizontal=True))
+
+    t = tables["status"]
+    by_status = {r["status"]: r["count"] for r in data["adoptions_by_status"]}
+    pending = sum(by_status.get(s, 0) for s in (AdoptionStatus.REQUESTED, AdoptionStatus.INFO_NEEDED))
+    charts.append(Chart(t, "bar", _labels(t), [(_("Adozioni"), _column(t, 1))],
+                        _("%(n)s adozioni registrate: %(prod)s in produzione, %(pending)s in attesa di decisione, "
+                          "%(running)s approvate o in corso.") % {
+                            "n": display(data["adoptions_total"]),
+                            "prod": display(by_status.get(AdoptionStatus.IN_PRODUCTION, 0)),
+                            "pending": display(pending),
+                            "running": display(by_status.get(AdoptionStatus.APPROVED, 0)
+                                               + by_status.get(AdoptionStatus.IN_PROGRESS, 0)),
+                        } if data["adoptions_total"] else _no_data()))
+
+    t = tables["size"]
+    charts.append(Chart(t, "bar", _labels(t),
+                        [(_("Comuni"), _column(t, 1)), (_("Comuni raggiunti"), _column(t, 2))],
+                        "; ".join(_("%(cls)s: %(r)s comuni raggiunti su %(n)s") % {
+                            "cls": row[0], "r": display(row[2]), "n": display(row[1])} for row in t.rows) + "."))
+
+    t = tables["most_reused"]
+    if data["most_reused"]:
+        first = data["most_reused"][0]
+        summary = ngettext(
+            "La soluzione più riusata è %(name)s, in produzione presso %(n)s ente.",
+            "La soluzione più riusata è %(name)s, in produzione presso %(n)s enti.",
+            first["count"],
+        ) % {"name": first["name"], "n": display(first["count"])}
+    else:
+        summary = _("Nessuna soluzione è ancora in produzione presso altri enti.")
+    charts.append(Chart(t, "bar", _labels(t), [(_("Enti"), _column(t, 3))], summary, horizontal=True))
+
+    t = tables["month"]
+    if data["per_month"]:
+        peak = max(data["per_month"], key=lambda r: r["count"])  # a few dozen months, not rows
+        summary = _("Da %(first)s a %(last)s: %(n)s richieste; il mese con più richieste è %(peak)s (%(p)s).") % {
+            "first": display(t.rows[0][0]), "last": display(t.rows[-1][0]), "n": display(sum(_column(t, 1))),
+            "peak": display(Month.of(peak["month"])), "p": display(peak["count"]),
+        }
+    else:
+        summary = _no_data()
+    charts.append(Chart(t, "line", _labels(t), [(_("Richieste"), _column(t, 1))], summary))
+    return charts
+
+
+def status_chart(table: Table, by_status: list[dict[str, Any]], total: int, text: str, empty: str) -> Chart:
+    """Adoptions by status as bars; `text` tells the total (%(n)s) and those in production (%(prod)s)."""
+    summary = text % {"n": display(total), "prod": display(_status_count(by_status, AdoptionStatus.IN_PRODUCTION))}
+    return Chart(table, "bar", _labels(table), [(_("Adozioni"), _column(table, 1))], summary if total else empty)
+
+
+def body_status_chart(data: dict[str, Any], table: Table) -> Chart:
+    """A body's dashboard chart: its adoptions by status."""
+    return status_chart(table, data["adoptions_by_status"], data["adoptions_total"],
+                        _("%(n)s adozioni richieste dall'ente, %(prod)s in produzione."),
+                        _("L'ente non ha ancora richiesto l'adozione di soluzioni."))
 
 
 # --- building a report ----------------------------------------------------------------------------------------
@@ -182,12 +349,14 @@ def build_province_content(
 ) -> ReportContent:
     data = stats.province_stats(date_from=date_from, date_to=date_to, kind=kind or None)
     progress(40)
+    tables = province_tables(data)
     return ReportContent(
         title=title or _("Rapporto provinciale sul riuso"),
         subtitle=period_text(date_from, date_to, kind),
         generated_at=timezone.localtime(),
         figures=province_figures(data),
-        tables=province_tables(data),
+        tables=tables,
+        charts=province_charts(data, {t.name: t for t in tables}),
     )
 
 
@@ -195,6 +364,7 @@ def build_body_content(body: Body, *, progress: Progress = _no_progress) -> Repo
     data = stats.body_stats(body)
     progress(40)
     in_production = _status_count(data["adoptions_by_status"], AdoptionStatus.IN_PRODUCTION)
+    tables = body_tables(data)
     return ReportContent(
         title=_("Rapporto dell'ente %(name)s") % {"name": body.name},
         subtitle=_("Adozioni e soluzioni pubblicate"),
@@ -207,13 +377,17 @@ def build_body_content(body: Body, *, progress: Progress = _no_progress) -> Repo
             (_("Richieste da esaminare"), len(data["to_review"])),
             (_("Adozioni che attendono l'ente"), len(data["to_act"])),
         ],
-        tables=body_tables(data),
+        tables=tables,
+        charts=[body_status_chart(data, tables[0])],
     )
 
 
 def build_solution_content(solution: Solution, *, progress: Progress = _no_progress) -> ReportContent:
     data = stats.solution_stats(solution)
     progress(40)
+    status = Table("status", _("Adozioni per stato"), [_("Stato"), _("Adozioni")],
+                   [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]],
+                   sheet=_("Adozioni per stato"))
     return ReportContent(
         title=_("Rapporto della soluzione %(name)s") % {"name": solution.name},
         subtitle=_("Titolare: %(owner)s") % {"owner": solution.owner.name},
@@ -226,12 +400,15 @@ def build_solution_content(solution: Solution, *, progress: Progress = _no_progr
             (_("Rilasci"), len(data["releases"])),
         ],
         tables=[
-            Table("status", _("Adozioni per stato"), [_("Stato"), _("Adozioni")],
-                  [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]]),
-            _adoption_table("adoptions", _("Adozioni della soluzione"), data["adoptions"], by_owner=False),
+            status,
+            _adoption_table("adoptions", _("Adozioni della soluzione"), data["adoptions"], by_owner=False,
+                            sheet=_("Adozioni")),
             Table("releases", _("Rilasci"), [_("Versione"), _("Data")],
-                  [[r["version"], r["date"]] for r in data["releases"]]),
+                  [[r["version"], r["date"]] for r in data["releases"]], sheet=_("Rilasci")),
         ],
+        charts=[status_chart(status, data["adoptions_by_status"], data["adoptions_total"],
+                             _("%(n)s adozioni della soluzione, %(prod)s in produzione."),
+                             _("Nessun ente ha ancora chiesto di adottare la soluzione."))],
     )
 
 
@@ -264,6 +441,8 @@ def display(value: Any) -> str:
         return "—"
     if isinstance(value, dt.datetime):
         return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, Month):
+        return value.strftime("%m/%Y")
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
@@ -279,6 +458,8 @@ def _csv_cell(value: Any) -> Any:
     value = _plain(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, Month):
+        return value.strftime("%m/%Y")
     if isinstance(value, dt.date):
         return value.isoformat()
     return neutralise(value)
@@ -320,11 +501,11 @@ def render_csv(content: ReportContent, *, progress: Progress = _no_progress) -> 
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(" " if ch in '[]:*?/\\' else ch for ch in title)[:31].strip() or "Foglio"
-    name, n = clean, 2
-    while name in used:
-        suffix = f" ({n})"
-        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    """The sheet's name as written: Excel's forbidden characters become spaces, nothing is cut. A name too long is
+    a mistake in the table's definition (its `sheet`), caught by the tests in every language."""
+    name = "".join(" " if ch in '[]:*?/\\' else ch for ch in title).strip() or "Foglio"
+    if len(name) > SHEET_NAME_MAX or name in used:
+        raise ValueError(f"sheet name {name!r}: longer than {SHEET_NAME_MAX} characters or used twice")
     used.add(name)
     return name
 
@@ -344,6 +525,8 @@ def _xlsx_row(sheet, values: list[Any], *, bold: bool = False) -> None:
             cell.value = value
             if isinstance(value, dt.datetime):
                 cell.number_format = "DD/MM/YYYY HH:MM"
+            elif isinstance(value, Month):
+                cell.number_format = "mmm yyyy"
             elif isinstance(value, dt.date):
                 cell.number_format = "DD/MM/YYYY"
             elif isinstance(value, Decimal):
@@ -369,7 +552,7 @@ def render_xlsx(content: ReportContent, *, progress: Progress = _no_progress) ->
     summary.column_dimensions["A"].width = 60
     summary.column_dimensions["B"].width = 20
     for i, table in enumerate(content.tables, start=1):
-        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet = workbook.create_sheet(_sheet_title(table.sheet or table.title, used))
         _xlsx_row(sheet, table.headers, bold=True)
         for row in table.rows:
             _xlsx_row(sheet, row)
@@ -438,7 +621,7 @@ def render_pdf(content: ReportContent, *, progress: Progress = _no_progress, com
 
     # Key figures.
     pdf.add_page()
-    _pdf_heading(pdf, _("Dati principali"))
+    _pdf_heading(pdf, _("Dati principali"), keep=_TABLE_START)
     pdf.set_font(PDF_FONT, "", 11)
     with pdf.table(col_widths=(130, 50), text_align=("LEFT", "RIGHT"), first_row_as_headings=True) as table:
         head = table.row()
@@ -450,9 +633,28 @@ def render_pdf(content: ReportContent, *, progress: Progress = _no_progress, com
             row.cell(display(value))
     progress(60)
 
+    figure = 0
     for i, table_data in enumerate(content.tables, start=1):
         pdf.ln(6)
-        _pdf_heading(pdf, table_data.title)
+        chart = content.chart_for(table_data)
+        shapes = drawing.layout(chart) if chart else None
+        caption = ""
+        if chart and shapes:
+            figure += 1
+            caption = _("Figura %(n)s. %(title)s: %(summary)s") % {
+                "n": figure, "title": table_data.title, "summary": chart.summary}
+        elif chart:
+            caption = chart.summary
+        # The heading stays with what follows it: the chart and its caption, or the table's first rows.
+        follows = (shapes.height + 3 if shapes else 0) + _pdf_text_height(pdf, caption, 9) + _TABLE_START
+        _pdf_heading(pdf, table_data.title, keep=follows)
+        if shapes:
+            drawing.draw_pdf(pdf, shapes, x=pdf.l_margin, y=pdf.get_y(), font=PDF_FONT)
+            pdf.set_y(pdf.get_y() + shapes.height + 2)
+        if caption:
+            pdf.set_font(PDF_FONT, "", 9)
+            pdf.multi_cell(0, 4.5, caption, **_NEXT_LINE)
+            pdf.ln(2)
         if not table_data.rows:
             pdf.set_font(PDF_FONT, "", 11)
             pdf.multi_cell(0, 7, _("Nessun dato."), **_NEXT_LINE)
@@ -470,16 +672,57 @@ def render_pdf(content: ReportContent, *, progress: Progress = _no_progress, com
     return bytes(pdf.output())
 
 
-def _pdf_heading(pdf, text: str) -> None:
-    pdf.set_font(PDF_FONT, "B", 14)
+# Room for a table's heading row and first row (or the "no data" line) below a heading.
+_TABLE_START = 18.0
+_HEADING_SIZE, _HEADING_LINE = 14, 8.0
+
+
+def _pdf_text_height(pdf, text: str, size: float, *, line: float = 4.5) -> float:
+    if not text:
+        return 0.0
+    pdf.set_font(PDF_FONT, "", size)
+    return len(pdf.multi_cell(0, line, text, dry_run=True, output="LINES")) * line + 2
+
+
+def _pdf_heading(pdf, text: str, *, keep: float) -> None:
+    """A heading, on a new page when the heading and the next `keep` mm would not fit on this one: a heading is
+    never left alone at the bottom of a page. `keep` is capped at a page, so a very tall block still starts under
+    its heading."""
+    pdf.set_font(PDF_FONT, "B", _HEADING_SIZE)
+    lines = len(pdf.multi_cell(0, _HEADING_LINE, text, dry_run=True, output="LINES"))
+    room = pdf.h - pdf.t_margin - pdf.b_margin
+    needed = min(lines * _HEADING_LINE + 2 + keep, room)
+    if pdf.will_page_break(needed):
+        pdf.add_page()
+    pdf.start_section(text, level=0)
+    pdf.set_font(PDF_FONT, "B", _HEADING_SIZE)
     pdf.set_text_color(0, 102, 204)
-    pdf.multi_cell(0, 8, text, **_NEXT_LINE)
+    pdf.multi_cell(0, _HEADING_LINE, text, **_NEXT_LINE)
     pdf.set_text_color(30, 30, 30)
     pdf.ln(2)
 
 
+# --- HTML -----------------------------------------------------------------------------------------------------
+
+
+def render_html(content: ReportContent, *, progress: Progress = _no_progress) -> bytes:
+    """The report as one self-contained, accessible HTML page: headings, tables with a caption and scoped header
+    cells, each chart as inline SVG named by its title and described by its summary sentence."""
+    sections = [
+        {"table": table, "chart": chart, "svg": chart.svg() if chart else ""}
+        for table in content.tables
+        for chart in [content.chart_for(table)]
+    ]
+    html = render_to_string("catalog/reports/document.html", {
+        "content": content, "sections": sections, "language": translation.get_language() or "it",
+    })
+    progress(95)
+    return html.encode("utf-8")
+
+
 RENDERERS: dict[str, Callable[..., bytes]] = {"csv": render_csv, "xlsx": render_xlsx, "pdf": render_pdf}
 CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",

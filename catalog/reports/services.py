@@ -106,8 +106,8 @@ def build_content(report: Report, *, progress: reports.Progress) -> reports.Repo
 
 
 def run_report(*, report_id: int, compress_pdf: bool = True) -> Report | None:
-    """Build a queued report and store its file (in MEDIA_ROOT/reports). Returns None when the report is not
-    queued (already built, failed, or being built by a live worker): a second message for the same row is a no-op."""
+    """Build a queued report and store its file and its HTML version (in MEDIA_ROOT/reports). Returns None when the
+    report is not queued (already built, failed, or being built by a live worker): a second message for the same row is a no-op."""
     if not _claim(report_id):
         return None
     report = Report.objects.select_related("body", "solution__owner", "requested_by").get(pk=report_id)
@@ -125,7 +125,9 @@ def run_report(*, report_id: int, compress_pdf: bool = True) -> Report | None:
             if report.format == Report.Format.PDF:
                 kwargs["compress"] = compress_pdf
             data = renderer(content, **kwargs)
+            html = reports.render_html(content)
         report.file.save(report.filename, ContentFile(data), save=False)
+        report.html_file.save(report.html_filename, ContentFile(html), save=False)
     except Exception as exc:  # any failure is shown on the report page; the task does not retry a broken build
         logger.exception("report %s failed", report_id)
         Report.objects.filter(pk=report_id).update(
@@ -134,7 +136,8 @@ def run_report(*, report_id: int, compress_pdf: bool = True) -> Report | None:
         )
         return Report.objects.get(pk=report_id)
     Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
-        status=Report.Status.DONE, progress=100, file=report.file.name, finished_at=timezone.now(), due_at=None
+        status=Report.Status.DONE, progress=100, file=report.file.name, html_file=report.html_file.name,
+        finished_at=timezone.now(), due_at=None,
     )
     return Report.objects.get(pk=report_id)
 

@@ -1,12 +1,14 @@
-"""Report pages: request a report, follow its progress, download it.
+"""Report pages: request a report, follow its progress, download it, read its HTML version.
 
-A report of another body (or solution) is a 404, on the page and on the download alike.
+A report of another body (or solution) is a 404, on the page, the download and the HTML version alike.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from csp.constants import NONE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from catalog import permissions
 from catalog.access import get_report_for
 from catalog.models import Report
+from catalog.reports.documents import CONTENT_TYPES
 from catalog.reports.forms import ReportRequestForm
 from catalog.reports.services import request_report
 from cstportal.errors import service_errors_as_messages
@@ -92,3 +95,18 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404("report file")
     return FileResponse(handle, as_attachment=True, filename=report.filename)
+
+
+# A stored page served from the portal's own address: it needs no script, so none may run, whatever it held.
+@csp_replace({"script-src": [NONE], "connect-src": [NONE], "form-action": [NONE]})
+@login_required
+def report_html(request: HttpRequest, pk: int) -> FileResponse:
+    """The report's accessible HTML version, shown in the browser (and saved as a .html file from there)."""
+    report = get_report_for(request.user, pk)
+    if report.status != Report.Status.DONE or not report.html_file:
+        raise Http404("report html")
+    try:
+        handle = report.html_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("report html")
+    return FileResponse(handle, filename=report.html_filename, content_type=CONTENT_TYPES["html"])

@@ -50,6 +50,7 @@ urlpatterns = [
     path("rapporti/<int:pk>/", reports.report_detail, name="report-detail"),
     path("rapporti/<int:pk>/avanzamento/", reports.report_progress, name="report-progress"),
     path("rapporti/<int:pk>/scarica/", reports.report_download, name="report-download"),
+    path("rapporti/<int:pk>/html/", reports.report_html, name="report-html"),
     # Sources harvested from their repositories.
     path("sorgenti/", harvest.source_list, name="source-list"),
     path("sorgenti/nuova/", harvest.source_create, name="source-create"),

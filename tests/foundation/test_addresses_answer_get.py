@@ -113,6 +113,7 @@ def _urls(name: str, route: str, w: World) -> list[str]:
         "catalog:report-detail": [{"pk": w.report.pk}],
         "catalog:report-progress": [{"pk": w.report.pk}],
         "catalog:report-download": [{"pk": w.report.pk}],
+        "catalog:report-html": [{"pk": w.report.pk}],
         "municipalities:body-detail": [{"key": w.adoption.body.key}],
         "notifications:open": [{"pk": w.notification.pk}],
         "notifications:mark-read": [{"pk": w.notification.pk}],

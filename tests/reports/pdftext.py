@@ -42,11 +42,7 @@ def _cmap(block: bytes) -> dict[int, str]:
     return cmap
 
 
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF"), "not a PDF"
-    # The embedded font stays compressed; the page contents must not be (build the PDF with compress=False).
-    assert b" Tj" in data, "no readable text: build the PDF with compress=False"
-    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+def _fonts(data: bytes, objects: dict[int, bytes]) -> dict[bytes, dict[int, str]]:
     # Resource name (/F1) -> font object -> its ToUnicode CMap: each font numbers its glyphs on its own.
     fonts: dict[bytes, dict[int, str]] = {}
     for name, ref in re.findall(rb"/(F\d+) (\d+) 0 R", data):
@@ -54,10 +50,14 @@ def pdf_text(data: bytes) -> str:
         to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", font)
         if to_unicode:
             fonts[name] = _cmap(objects.get(int(to_unicode.group(1)), b""))
+    return fonts
+
+
+def _text(chunk: bytes, fonts: dict[bytes, dict[int, str]]) -> str:
     pieces, current = [], {}
     # Font switches, single strings (Tj) and arrays of strings with spacing (TJ), in the order they are drawn.
     for font, single, array in re.findall(
-        rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)\s*Tj|\[((?:\\.|[^\\\]])*)\]\s*TJ", data, re.S
+        rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)\s*Tj|\[((?:\\.|[^\\\]])*)\]\s*TJ", chunk, re.S
     ):
         if font:
             current = fonts.get(font, {})
@@ -69,3 +69,27 @@ def pdf_text(data: bytes) -> str:
             text += "".join(current.get(int.from_bytes(raw[i : i + 2], "big"), "?") for i in range(0, len(raw) - 1, 2))
         pieces.append(text)
     return "\n".join(pieces)
+
+
+def _objects(data: bytes) -> dict[int, bytes]:
+    assert data.startswith(b"%PDF"), "not a PDF"
+    # The embedded font stays compressed; the page contents must not be (build the PDF with compress=False).
+    assert b" Tj" in data, "no readable text: build the PDF with compress=False"
+    return {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+
+
+def pdf_text(data: bytes) -> str:
+    objects = _objects(data)
+    return _text(data, _fonts(data, objects))
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page, in page order (the page tree's /Kids), each page's strings one a line."""
+    objects = _objects(data)
+    fonts = _fonts(data, objects)
+    tree = next(body for body in objects.values() if b"/Type /Pages" in body)
+    pages = []
+    for ref in re.findall(rb"(\d+) 0 R", re.search(rb"/Kids \[(.*?)\]", tree, re.S).group(1)):
+        contents = re.search(rb"/Contents (\d+) 0 R", objects[int(ref)])
+        pages.append(_text(objects[int(contents.group(1))], fonts))
+    return pages
