@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from rest_framework import generics, pagination, serializers
 
@@ -62,6 +63,7 @@ class PeerSolutionSerializer(serializers.ModelSerializer):
 
 
 class PeerSolutionDetailSerializer(PeerSolutionSerializer):
+    used_by = serializers.SerializerMethodField()
     contacts = serializers.SerializerMethodField()
 
     class Meta(PeerSolutionSerializer.Meta):
@@ -70,7 +72,15 @@ class PeerSolutionDetailSerializer(PeerSolutionSerializer):
             "long_description_it", "long_description_en", "features_it", "features_en", "scope", "origin_other",
             "software_type", "maintenance_type", "maintenance_contractor", "maintenance_until", "platforms",
             "available_languages", "localisation_ready", "dependencies", "main_copyright_owner", "created_at",
-            "contacts",
+            "used_by", "contacts",
+        ]
+
+    def get_used_by(self, solution: Solution) -> list[dict[str, str]]:
+        request = self.context.get("request")
+        return [
+            {"key": a.body.key, "name": a.body.name,
+             "url": request.build_absolute_uri(reverse("api:municipality-detail", kwargs={"key": a.body.key}))}
+            for a in solution.in_production
         ]
 
     def get_contacts(self, solution: Solution) -> list | None:
@@ -133,4 +143,5 @@ class PeerSolutionDetail(generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return peer_queryset()
+        in_production = Adoption.objects.filter(status="in_production").select_related("body").order_by("body__name", "pk")
+        return peer_queryset().prefetch_related(Prefetch("adoptions", queryset=in_production, to_attr="in_production"))
