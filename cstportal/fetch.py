@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -209,6 +209,26 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 def allowed_hosts() -> frozenset[str]:
     """The hosts whose addresses are not checked (`FETCH_ALLOWED_HOSTS`), in lower case, brackets removed."""
     return frozenset(host.strip().strip("[]").lower().rstrip(".") for host in settings.FETCH_ALLOWED_HOSTS if host)
+
+
+def web_address(address: str) -> str | None:
+    """`address` normalised (scheme and host in lower case, no fragment) if its shape is one the portal may fetch
+    from — https, or http for a host of `FETCH_ALLOWED_HOSTS`; a host; no user name, password, fragment, space or
+    control character — else None. Touches no network: `check_url` resolves and checks the addresses at fetch time."""
+    address = address.strip()
+    parts = urlsplit(address)
+    scheme = parts.scheme.lower()
+    try:
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return None
+    if (scheme not in ("https", "http") or not host or parts.username is not None or parts.password is not None
+            or parts.fragment or any(ord(char) < 33 for char in address)):
+        return None
+    if scheme == "http" and host not in allowed_hosts():
+        return None
+    return parts._replace(scheme=scheme, netloc=parts.netloc.lower(), fragment="").geturl()
 
 
 def check_url(url: str) -> Target:

@@ -38,6 +38,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cstportal.errors import Invalid
+from cstportal.fetch import web_address
 
 PAGE_TIMEOUT_SECONDS = 60.0  # a whole page, however slowly the server sends it
 CONNECT_TIMEOUT_SECONDS = 10.0  # each wait on the network
@@ -165,21 +166,10 @@ class CatalogAddressRefused(Invalid):
 def parse_catalog_address(address: str) -> str:
     """Check the shape of a catalogue's address without touching the network (http only for a host listed in
     FETCH_ALLOWED_HOSTS); returns it normalised. Raises CatalogAddressRefused."""
-    address = address.strip()
-    parts = urlsplit(address)
-    scheme = parts.scheme.lower()
-    allowed = {name.strip().lower() for name in settings.FETCH_ALLOWED_HOSTS if name.strip()}
-    try:
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - a port that is not a number raises here
-    except ValueError:
+    normalised = web_address(address)
+    if normalised is None:
         raise CatalogAddressRefused()
-    if (scheme not in ("https", "http") or not host or parts.username is not None or parts.password is not None
-            or parts.fragment or any(ord(char) < 33 for char in address)):
-        raise CatalogAddressRefused()
-    if scheme == "http" and host not in allowed:
-        raise CatalogAddressRefused()
-    return parts._replace(scheme=scheme, netloc=parts.netloc.lower(), fragment="").geturl()
+    return normalised
 
 
 # --- the walk -------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cstportal.errors import Invalid
-from cstportal.fetch import fetch
+from cstportal.fetch import fetch, web_address
 
 PUBLICCODE_NAMES = ("publiccode.yml", "publiccode.yaml")
 
@@ -31,21 +31,10 @@ def is_publiccode_address(address: str) -> bool:
 
 def parse_file_address(address: str) -> str:
     """Check the shape of a publiccode.yml address without touching the network; returns it normalised."""
-    address = address.strip()
-    parts = urlsplit(address)
-    scheme = parts.scheme.lower()
-    allowed = {name.strip().lower() for name in settings.FETCH_ALLOWED_HOSTS if name.strip()}
-    try:
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - a port that is not a number raises here
-    except ValueError:
+    normalised = web_address(address)
+    if normalised is None:
         raise FileSourceRefused()
-    if (scheme not in ("https", "http") or not host or parts.username is not None or parts.password is not None
-            or parts.fragment or any(ord(char) < 33 for char in address)):
-        raise FileSourceRefused()
-    if scheme == "http" and host not in allowed:
-        raise FileSourceRefused()
-    return parts._replace(scheme=scheme, netloc=parts.netloc.lower(), fragment="").geturl()
+    return normalised
 
 
 def fetch_publiccode(url: str, *, timeout: float) -> bytes:
