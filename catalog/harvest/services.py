@@ -550,14 +550,7 @@ def _apply(run: HarvestRun, source: Source, read: _Read, findings: _Findings) ->
     solution = source.solution if source.solution_id is not None else (former.solution if former else None)
     parsed = parse_publiccode(raw)
     if parsed.data is None or parsed.errors:
-        with translation.override(settings.LANGUAGE_CODE):
-            italian = parse_publiccode(raw).errors
-        others = [code for code in _languages() if code != settings.LANGUAGE_CODE]
-        translated = None
-        if others:
-            with translation.override(others[0]):
-                translated = parse_publiccode(raw).errors
-        raise _Refused(_field_errors(italian, translated, code="publiccode_invalid"))
+        raise _parse_refusal(raw)
     imported = fields_from_publiccode(parsed.data)
     new_url = imported.values.get("repository_url", "")
     before = _state(solution)
