@@ -85,16 +85,21 @@ def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "catalog/reports/_progress.html", {"report": get_report_for(request.user, pk)})
 
 
+def _open_stored(report: Report, field: str):
+    """The finished report's stored file (`file` or `html_file`), open for reading; 404 while there is none."""
+    stored = getattr(report, field)
+    if report.status != Report.Status.DONE or not stored:
+        raise Http404(f"report {field}")
+    try:
+        return stored.open("rb")
+    except FileNotFoundError:
+        raise Http404(f"report {field}")
+
+
 @login_required
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = get_report_for(request.user, pk)
-    if report.status != Report.Status.DONE or not report.file:
-        raise Http404("report file")
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("report file")
-    return FileResponse(handle, as_attachment=True, filename=report.filename)
+    return FileResponse(_open_stored(report, "file"), as_attachment=True, filename=report.filename)
 
 
 # A stored page served from the portal's own address: it needs no script, so none may run, whatever it held.
@@ -103,10 +108,5 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 def report_html(request: HttpRequest, pk: int) -> FileResponse:
     """The report's accessible HTML version, shown in the browser (and saved as a .html file from there)."""
     report = get_report_for(request.user, pk)
-    if report.status != Report.Status.DONE or not report.html_file:
-        raise Http404("report html")
-    try:
-        handle = report.html_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("report html")
-    return FileResponse(handle, filename=report.html_filename, content_type=CONTENT_TYPES["html"])
+    return FileResponse(_open_stored(report, "html_file"), filename=report.html_filename,
+                        content_type=CONTENT_TYPES["html"])
