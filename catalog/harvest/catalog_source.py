@@ -22,23 +22,16 @@ answer may answer later; a malformed page will not mend itself).
 from __future__ import annotations
 
 import datetime as dt
-import http.client
-import ipaddress
 import json
-import socket
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cstportal.errors import Invalid
-from cstportal.fetch import web_address
+from cstportal.fetch import BadStatus, FetchError, FetchTimeout, TooLarge, fetch, web_address
 
 PAGE_TIMEOUT_SECONDS = 60.0  # a whole page, however slowly the server sends it
 CONNECT_TIMEOUT_SECONDS = 10.0  # each wait on the network
@@ -71,84 +64,33 @@ class CatalogSourceError(Invalid):
 # --- the one function that reaches the network ----------------------------------------------------------------
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed to http and https addresses only, each one checked as the first."""
-
-    def redirect_request(
-        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: http.client.HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        _check_address(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _check_address(url: str) -> None:
-    """http or https, no credentials, and a host that resolves to public addresses only, unless it is listed in
-    FETCH_ALLOWED_HOSTS (a mirror on the CST's network, the tests' 127.0.0.1).
-
-    The connection resolves the name again, so a name whose answer changes in between is not caught: the shared
-    outbound module of the portal (address pinned after the check) closes that, and takes this function's place
-    when it is available."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CatalogSourceError(_("Sono ammessi solo indirizzi http:// o https://."))
-    if parts.username is not None or parts.password is not None:
-        raise CatalogSourceError(_("L'indirizzo non deve contenere nome utente o password."))
-    host = parts.hostname.rstrip(".").lower()
-    if host in {name.strip().strip("[]").rstrip(".").lower() for name in settings.FETCH_ALLOWED_HOSTS}:
-        return
-    try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
-        raise CatalogSourceError(_("Il server «%(host)s» non esiste.") % {"host": host}, transient=True)
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            raise CatalogSourceError(
-                _("Il server «%(host)s» ha un indirizzo di rete privato o locale, che il portale non contatta.")
-                % {"host": host}
-            )
-
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _HttpOnlyRedirects())
-
-
 def fetch_page(url: str, *, timeout: float = PAGE_TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_BYTES) -> bytes:
-    """GET `url` and return its body: at most `max_bytes`, within `timeout` seconds in all (each wait on the
-    network at most CONNECT_TIMEOUT_SECONDS). No proxy from the environment. Raises CatalogSourceError."""
-    _check_address(url)
-    deadline = time.monotonic() + timeout
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        url, headers={"Accept": "application/json", "User-Agent": "cstportal-harvest"}
-    )
+    """GET `url` and return its body: at most `max_bytes`, within `timeout` seconds in all, under the portal's
+    outbound rules (cstportal.fetch: http(s) only, no credentials, public addresses or FETCH_ALLOWED_HOSTS, each
+    redirect checked as the first, address pinned after the check). Raises CatalogSourceError, with `transient`
+    as the outbound module says."""
     try:
-        with _OPENER.open(request, timeout=min(timeout, CONNECT_TIMEOUT_SECONDS)) as response:
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise _too_large(max_bytes)
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := response.read1(64 * 1024):  # one wait on the network at a time
-                size += len(chunk)
-                if size > max_bytes:
-                    raise _too_large(max_bytes)
-                if time.monotonic() > deadline:
-                    raise CatalogSourceError(
-                        _("Il catalogo non ha inviato la pagina entro %(seconds)s secondi.") % {"seconds": int(timeout)},
-                        transient=True,
-                    )
-                chunks.append(chunk)
-    except urllib.error.HTTPError as error:
+        return fetch(
+            url,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            connect_timeout=min(timeout, CONNECT_TIMEOUT_SECONDS),
+            accept="application/json",
+        ).content
+    except BadStatus as error:
         raise CatalogSourceError(
-            _("Il catalogo ha risposto con lo stato HTTP %(status)s.") % {"status": error.code},
-            transient=error.code >= 500 or error.code == 429,
-        )
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):
-        raise CatalogSourceError(_("Il server del catalogo non risponde."), transient=True)
-    return b"".join(chunks)
+            _("Il catalogo ha risposto con lo stato HTTP %(status)s.") % {"status": error.status},
+            transient=error.transient,
+        ) from error
+    except TooLarge as error:
+        raise _too_large(max_bytes) from error
+    except FetchTimeout as error:
+        raise CatalogSourceError(
+            _("Il catalogo non ha inviato la pagina entro %(seconds)s secondi.") % {"seconds": int(timeout)},
+            transient=True,
+        ) from error
+    except FetchError as error:
+        raise CatalogSourceError(error.message, transient=error.transient) from error
 
 
 def _too_large(limit: int) -> CatalogSourceError:
@@ -159,8 +101,9 @@ def _too_large(limit: int) -> CatalogSourceError:
 
 class CatalogAddressRefused(Invalid):
     code = "catalog_address_refused"
-    default_message = _("Indica l'indirizzo https:// completo dell'elenco software di un catalogo, senza nome utente "
-                        "né password.")
+    default_message = _(
+        "Indica l'indirizzo https:// completo dell'elenco software di un catalogo, senza nome utente né password."
+    )
 
 
 def parse_catalog_address(address: str) -> str:
@@ -195,9 +138,7 @@ def _next_url(endpoint: str, base: dict[str, str], link: str) -> str:
 
 
 def _malformed(detail: str) -> CatalogSourceError:
-    return CatalogSourceError(
-        _("La risposta del catalogo non ha la forma attesa (%(detail)s).") % {"detail": detail}
-    )
+    return CatalogSourceError(_("La risposta del catalogo non ha la forma attesa (%(detail)s).") % {"detail": detail})
 
 
 def _entry(item: Any, *, include_inactive: bool = False) -> CatalogEntry | None:
@@ -222,8 +163,14 @@ def _entry(item: Any, *, include_inactive: bool = False) -> CatalogEntry | None:
         raise _malformed("updatedAt")
     if updated_at.tzinfo is None:
         raise _malformed("updatedAt")
-    return CatalogEntry(id=item["id"], url=item["url"], publiccode_yml=item["publiccodeYml"], updated_at=updated_at,
-                        aliases=tuple(aliases), active=active)
+    return CatalogEntry(
+        id=item["id"],
+        url=item["url"],
+        publiccode_yml=item["publiccodeYml"],
+        updated_at=updated_at,
+        aliases=tuple(aliases),
+        active=active,
+    )
 
 
 def read_catalog(

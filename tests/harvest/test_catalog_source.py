@@ -243,7 +243,7 @@ def test_a_server_that_does_not_listen_is_transient(allowed):
 def test_a_private_address_is_read_only_when_its_host_is_allowed(settings):
     settings.FETCH_ALLOWED_HOSTS = []
     with catalogue(pages_as_the_national_api([[software(1)]])) as server:
-        with pytest.raises(CatalogSourceError, match="privato o locale"):
+        with pytest.raises(CatalogSourceError, match="privata o locale"):
             list(read_catalog(server.base))
         assert server.requests == []
         settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
@@ -254,7 +254,7 @@ def test_a_redirect_is_checked_as_the_first_address(allowed):
     def moved(handler: BaseHTTPRequestHandler) -> None:
         send(handler, b"", status=302, headers={"Location": "http://10.1.2.3/v1/software"})
 
-    with catalogue(moved) as server, pytest.raises(CatalogSourceError, match="privato o locale"):
+    with catalogue(moved) as server, pytest.raises(CatalogSourceError, match="privata o locale"):
         fetch_page(server.base)
 
 
