@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models.adoptions import Adoption
 from catalog.models.solutions import Solution
+from cstportal.notifications.models import OutboxRow
 
 
 class WebhookEvent(models.TextChoices):
@@ -72,8 +73,9 @@ class Webhook(models.Model):
         return event in self.events
 
 
-class WebhookDelivery(models.Model):
-    """One event for one webhook: an outbox row sent at most once (module docstring)."""
+class WebhookDelivery(OutboxRow):
+    """One event for one webhook: an outbox row sent at most once (module docstring); the columns the outboxes
+    share come from cstportal.notifications.models.OutboxRow."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Da inviare")
@@ -93,17 +95,9 @@ class WebhookDelivery(models.Model):
     adoption = models.ForeignKey(Adoption, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     body = models.TextField(_("contenuto"))
     status = models.CharField(_("stato"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
-    due_at = models.DateTimeField(_("da pubblicare dal"), null=True, blank=True)
-    available_at = models.DateTimeField(_("tentativo possibile dal"))
-    published_at = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("presa in carico il"), null=True, blank=True)
     sent_at = models.DateTimeField(_("consegnata il"), null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(_("ultimo stato HTTP"), null=True, blank=True)
     last_response = models.TextField(_("ultima risposta"), blank=True)
-    last_error = models.TextField(_("ultimo errore"), blank=True)
-    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
 
     class Meta:
         verbose_name = _("consegna di webhook")

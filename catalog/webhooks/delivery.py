@@ -24,16 +24,15 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from catalog import permissions
 from catalog.models import Adoption, Solution, Webhook, WebhookDelivery
 from cstportal.fetch import FetchError, send
-from cstportal.notifications.delivery import backoff_seconds
+from cstportal.notifications.delivery import backoff_seconds, claim_row, finish_row
 
 logger = logging.getLogger(__name__)
 
@@ -58,27 +57,9 @@ def sign(secret: str, body: bytes) -> str:
 
 def claim_webhook_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> WebhookDelivery | None:
     """Take the delivery for this worker; None when there is nothing to do."""
-    now = now or timezone.now()
-    timeout = dt.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
-    claimable = Q(status=Status.PENDING, available_at__lte=now) | Q(
-        status=Status.SENDING, claimed_at__lte=now - timeout
-    )
-    claimed = WebhookDelivery.objects.filter(claimable, pk=delivery_id).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, due_at=now + timeout, updated_at=now
-    )
-    if not claimed:
+    if not claim_row(WebhookDelivery, delivery_id, now=now):
         return None
     return WebhookDelivery.objects.select_related("webhook__owner").get(pk=delivery_id)
-
-
-def _finish(delivery: WebhookDelivery, **fields: Any) -> bool:
-    """Update the row only if it is still ours (same claim): a late worker never overwrites a newer state."""
-    fields.setdefault("updated_at", timezone.now())
-    return bool(
-        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING, attempts=delivery.attempts).update(
-            **fields
-        )
-    )
 
 
 def still_visible(delivery: WebhookDelivery) -> bool:
@@ -98,10 +79,12 @@ def send_webhook_delivery(delivery_id: int) -> str:
         return SKIPPED
     webhook = delivery.webhook
     if not webhook.is_active:
-        _finish(delivery, status=Status.HELD, due_at=None, attempts=F("attempts") - 1)
+        finish_row(delivery, status=Status.HELD, due_at=None, attempts=F("attempts") - 1)
         return HELD
     if not still_visible(delivery):
-        _finish(delivery, status=Status.SKIPPED, due_at=None, last_error="not visible to the webhook's owner any more")
+        finish_row(
+            delivery, status=Status.SKIPPED, due_at=None, last_error="not visible to the webhook's owner any more"
+        )
         return SKIPPED
     body = delivery.body.encode()
     headers = {
@@ -117,7 +100,7 @@ def send_webhook_delivery(delivery_id: int) -> str:
     response = answer.body.decode("utf-8", errors="replace")[:RESPONSE_KEPT]
     if not answer.ok:
         return _after_failure(delivery, error=f"HTTP {answer.status}", status_code=answer.status, response=response)
-    _finish(
+    finish_row(
         delivery,
         status=Status.SENT,
         sent_at=timezone.now(),
@@ -142,12 +125,12 @@ def _after_failure(delivery: WebhookDelivery, *, error: str, status_code: int | 
         )
         if disabled:
             logger.warning("webhook %s disabled after %s failed attempts in a row", webhook.pk, failures)
-        _finish(delivery, status=Status.HELD, due_at=None, **log)
+        finish_row(delivery, status=Status.HELD, due_at=None, **log)
         return HELD
     if delivery.attempts > settings.NOTIFICATION_MAX_RETRIES:
         logger.info("webhook delivery %s failed after %s attempts: %s", delivery.delivery_id, delivery.attempts, error)
-        _finish(delivery, status=Status.FAILED, due_at=None, **log)
+        finish_row(delivery, status=Status.FAILED, due_at=None, **log)
         return FAILED
     retry_at = now + dt.timedelta(seconds=backoff_seconds(delivery.attempts))
-    _finish(delivery, status=Status.PENDING, available_at=retry_at, due_at=retry_at, **log)
+    finish_row(delivery, status=Status.PENDING, available_at=retry_at, due_at=retry_at, **log)
     return RETRY

@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .emails import build_email
-from .models import Delivery
+from .models import Delivery, OutboxRow
 
 logger = logging.getLogger(__name__)
 
@@ -51,34 +52,33 @@ def retry_schedule() -> list[int]:
     return [backoff_seconds(n) for n in range(1, settings.NOTIFICATION_MAX_RETRIES + 1)]
 
 
-def claim_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> Delivery | None:
-    """Take the delivery for this worker; None when there is nothing to do."""
+def claim_row(model: type[OutboxRow], row_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Take outbox row `row_id` of `model` for this worker: a compare-and-set from `pending` (its back-off over) or
+    from a `sending` whose claim has expired (its worker died). False when somebody else has it or nothing is left
+    to do. While the worker works, `due_at` moves past the claim's time limit, so that the relay publishes the row
+    again if this worker dies."""
     now = now or timezone.now()
     timeout = dt.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
-    claimable = Q(status=Delivery.Status.PENDING, available_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, claimed_at__lte=now - timeout
-    )
-    claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
-        status=Delivery.Status.SENDING,
-        attempts=F("attempts") + 1,
-        claimed_at=now,
-        # If this worker dies, the relay publishes the row again once the claim has expired.
-        due_at=now + timeout,
-        updated_at=now,
-    )
-    if not claimed:
-        return None
-    return Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
-
-
-def _finish(delivery: Delivery, **fields) -> bool:
-    """Update the row only if it is still ours (same claim), so a late worker never overwrites a newer state."""
-    fields.setdefault("updated_at", timezone.now())
+    claimable = Q(status="pending", available_at__lte=now) | Q(status="sending", claimed_at__lte=now - timeout)
     return bool(
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, attempts=delivery.attempts).update(
-            **fields
+        model._default_manager.filter(claimable, pk=row_id).update(
+            status="sending", attempts=F("attempts") + 1, claimed_at=now, due_at=now + timeout, updated_at=now
         )
     )
+
+
+def finish_row(row: OutboxRow, **fields: Any) -> bool:
+    """Update the claimed row only if it is still ours (same claim), so a late worker never overwrites a newer
+    state. False when the claim was taken over."""
+    fields.setdefault("updated_at", timezone.now())
+    return bool(type(row)._default_manager.filter(pk=row.pk, status="sending", attempts=row.attempts).update(**fields))
+
+
+def claim_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> Delivery | None:
+    """Take the delivery for this worker; None when there is nothing to do."""
+    if not claim_row(Delivery, delivery_id, now=now):
+        return None
+    return Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
 
 
 def send_delivery(delivery_id: int) -> str:
@@ -88,7 +88,9 @@ def send_delivery(delivery_id: int) -> str:
         return SKIPPED
     recipient = delivery.notification.recipient  # None for a notice to a bare address
     if recipient is not None and (not recipient.is_active or not recipient.email):
-        _finish(delivery, status=Delivery.Status.FAILED, due_at=None, last_error="recipient inactive or without e-mail")
+        finish_row(
+            delivery, status=Delivery.Status.FAILED, due_at=None, last_error="recipient inactive or without e-mail"
+        )
         return FAILED
     try:
         build_email(delivery).send(fail_silently=False)
@@ -96,9 +98,9 @@ def send_delivery(delivery_id: int) -> str:
         return _after_transient_error(delivery, exc)
     except Exception as exc:  # a bug or bad data: retrying will not help; show it to CST staff
         logger.exception("delivery %s failed permanently", delivery.key)
-        _finish(delivery, status=Delivery.Status.FAILED, due_at=None, last_error=_describe(exc))
+        finish_row(delivery, status=Delivery.Status.FAILED, due_at=None, last_error=_describe(exc))
         return FAILED
-    _finish(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), due_at=None, last_error="")
+    finish_row(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), due_at=None, last_error="")
     return SENT
 
 
@@ -110,9 +112,11 @@ def _after_transient_error(delivery: Delivery, exc: BaseException) -> str:
     now = timezone.now()
     if delivery.attempts > settings.NOTIFICATION_MAX_RETRIES:
         logger.warning("delivery %s failed after %s attempts: %s", delivery.key, delivery.attempts, exc)
-        _finish(delivery, status=Delivery.Status.FAILED, due_at=None, last_error=_describe(exc))
+        finish_row(delivery, status=Delivery.Status.FAILED, due_at=None, last_error=_describe(exc))
         return FAILED
     retry_at = now + dt.timedelta(seconds=backoff_seconds(delivery.attempts))
     logger.info("delivery %s attempt %s failed (%s); next at %s", delivery.key, delivery.attempts, exc, retry_at)
-    _finish(delivery, status=Delivery.Status.PENDING, available_at=retry_at, due_at=retry_at, last_error=_describe(exc))
+    finish_row(
+        delivery, status=Delivery.Status.PENDING, available_at=retry_at, due_at=retry_at, last_error=_describe(exc)
+    )
     return RETRY

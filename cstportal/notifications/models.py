@@ -109,7 +109,28 @@ class Notification(models.Model):
         return str(self.params.get("note", "") or "")
 
 
-class Delivery(models.Model):
+class OutboxRow(models.Model):
+    """The columns of a row of an outbox sent at most once (cstportal/notifications/relay.py, the claim and the
+    guarded finish of cstportal/notifications/delivery.py): e-mail deliveries here, webhook deliveries in the
+    catalogue. Each outbox adds its `status` (at least `pending` and `sending`, as the claim expects), what it sends
+    and to whom."""
+
+    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    # When the relay should publish the row (again); NULL once sent or failed.
+    due_at = models.DateTimeField(_("da pubblicare dal"), null=True, blank=True)
+    # Not before: a retry waits for its back-off even if a stray message arrives early.
+    available_at = models.DateTimeField(_("tentativo possibile dal"))
+    published_at = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("presa in carico il"), null=True, blank=True)
+    last_error = models.TextField(_("ultimo errore"), blank=True)
+    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(OutboxRow):
     """One outbox row: a notification to be sent on one channel, at most once."""
 
     class Channel(models.TextChoices):
@@ -127,17 +148,7 @@ class Delivery(models.Model):
     channel = models.CharField(_("canale"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     key = models.CharField(_("chiave di consegna"), max_length=200, unique=True)
     status = models.CharField(_("stato"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
-    # When the relay should publish the row (again); NULL once sent or failed.
-    due_at = models.DateTimeField(_("da pubblicare dal"), null=True, blank=True)
-    # Not before: a retry waits for its back-off even if a stray message arrives early.
-    available_at = models.DateTimeField(_("tentativo possibile dal"))
-    published_at = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("presa in carico il"), null=True, blank=True)
     sent_at = models.DateTimeField(_("inviata il"), null=True, blank=True)
-    last_error = models.TextField(_("ultimo errore"), blank=True)
-    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
 
     objects = DeliveryQuerySet.as_manager()
 
