@@ -113,15 +113,24 @@ def _approve_as_portal(adoption: Adoption) -> None:
     """Reusing a solution of a body outside the CST needs no permission from its owner (the national guidelines on
     reuse: accepting the licence is enough), and nobody could give it: the portal approves the request at once, in
     the request's transaction, and says so in the timeline."""
-    transition = transition_for(Action.APPROVE)
+    _move(adoption, Action.APPROVE, expected=AdoptionStatus.REQUESTED, by=None, note="")
+
+
+def _move(
+    adoption: Adoption, action: Action, *, expected: str, by: User | None, note: str, extra: dict[str, Any] | None = None
+) -> None:
+    """Move `adoption` from `expected` along `action`'s transition: the status and the dates the table stamps, with
+    a compare-and-set (its row lock also serialises the event sequence), then exactly one event and the notification
+    hook. Raises AlreadyChanged when the row no longer has `expected`."""
+    transition = transition_for(action)
     now = timezone.now()
     updates: dict[str, Any] = {"status": transition.target, "status_changed_at": now, "updated_at": now,
-                               **{name: now for name in transition.stamps}}
-    Adoption.objects.filter(pk=adoption.pk, status=AdoptionStatus.REQUESTED).update(**updates)
+                               "reminded_at": None, **(extra or {}), **{name: now for name in transition.stamps}}
+    if Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates) == 0:
+        raise AlreadyChanged(ALREADY_CHANGED)
     for name, value in updates.items():
         setattr(adoption, name, value)
-    event = _append_event(adoption, action=Action.APPROVE, from_status=AdoptionStatus.REQUESTED,
-                          to_status=transition.target, by=None, note="")
+    event = _append_event(adoption, action=action, from_status=expected, to_status=transition.target, by=by, note=note)
     notices.adoption_transitioned(adoption, event)
 
 
@@ -172,19 +181,7 @@ def transition_adoption(adoption: Adoption, *, action: Action | str, by: User, n
     else:
         extra = {}
 
-    now = timezone.now()
-    updates: dict[str, Any] = {"status": transition.target, "status_changed_at": now, "updated_at": now,
-                               "reminded_at": None, **extra}
-    for name in transition.stamps:
-        updates[name] = now
-    # The compare-and-set: the row lock it takes also serialises the event sequence below.
-    changed = Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates)
-    if changed == 0:
-        raise AlreadyChanged(ALREADY_CHANGED)
-    for name, value in updates.items():
-        setattr(adoption, name, value)
-    event = _append_event(adoption, action=action, from_status=expected, to_status=transition.target, by=by, note=note)
-    notices.adoption_transitioned(adoption, event)
+    _move(adoption, action, expected=expected, by=by, note=note, extra=extra)
     return adoption
 
 
