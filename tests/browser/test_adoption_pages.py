@@ -15,9 +15,13 @@ from .conftest import check_axe, login, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Today: the adoptions are requested today, and go_live refuses a date before the request.
-GO_LIVE = {"adopted_version": "2.1.0", "go_live_date": timezone.localdate(), "estimated_cost": "40000",
-           "actual_cost": "5500", "effort_days": "12.5", "agreement_reference": "Accordo 4/2026"}
+
+
+def go_live() -> dict[str, object]:
+    """The go-live figures, dated today when called: the adoptions are requested today, and go_live refuses a date
+    before the request (a date taken when the module is imported is yesterday's for a run that crosses midnight)."""
+    return {"adopted_version": "2.1.0", "go_live_date": timezone.localdate(), "estimated_cost": "40000",
+            "actual_cost": "5500", "effort_days": "12.5", "agreement_reference": "Accordo 4/2026"}
 
 
 @pytest.fixture
@@ -30,9 +34,9 @@ def adoption_in_each_status(pesaro, fano, referent_fano, publisher_pesaro) -> di
         "rejected": [("reject", publisher_pesaro, {"note": "Contratto in corso fino al 2027."})],
         "in_progress": [("approve", publisher_pesaro, {}), ("start", referent_fano, {})],
         "in_production": [("approve", publisher_pesaro, {}), ("start", referent_fano, {}),
-                          ("go_live", referent_fano, GO_LIVE)],
+                          ("go_live", referent_fano, go_live())],
         "retired": [("approve", publisher_pesaro, {}), ("start", referent_fano, {}),
-                    ("go_live", referent_fano, GO_LIVE), ("retire", referent_fano, {"note": "Sostituita."})],
+                    ("go_live", referent_fano, go_live()), ("retire", referent_fano, {"note": "Sostituita."})],
         "withdrawn": [("withdraw", referent_fano, {"note": "Rinviamo all'anno prossimo."})],
     }
     made = {}
