@@ -7,6 +7,7 @@ from catalog.harvest import views as harvest
 from catalog.publiccode import views as publiccode
 from catalog.reports import views as reports
 from catalog.solutions import views as solutions
+from catalog.webhooks import views as webhooks
 
 app_name = "catalog"
 
@@ -61,4 +62,9 @@ urlpatterns = [
     path("sorgenti/<int:pk>/pausa/", harvest.source_pause, name="source-pause"),
     path("sorgenti/<int:pk>/riattiva/", harvest.source_resume, name="source-resume"),
     path("sorgenti/<int:pk>/rimuovi/", harvest.source_remove, name="source-remove"),
+    # Webhooks of the person's profile (the same services as /api/v1/webhooks/).
+    path("webhook/", webhooks.webhook_list, name="webhook-list"),
+    path("webhook/<int:pk>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("webhook/<int:pk>/riattiva/", webhooks.webhook_enable, name="webhook-enable"),
+    path("webhook/<int:pk>/rimuovi/", webhooks.webhook_delete, name="webhook-delete"),
 ]

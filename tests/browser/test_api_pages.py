@@ -38,3 +38,28 @@ def test_create_show_once_and_revoke_a_token(page, referent_fano):
     assert "è stato revocato" in page.content()
     assert "Revocato" in page.inner_text("table")
     page.guard.assert_clean()
+
+
+def test_register_look_at_and_remove_a_webhook(page, referent_fano, settings):
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    login(page, referent_fano.email)
+    visit(page, "/catalogo/webhook/")
+    check_axe(page, context="webhook list, empty")
+    page.click("form button[type=submit]:has-text('Registra il webhook')")  # nothing filled in
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".invalid-feedback").count() >= 3
+    check_axe(page, context="webhook form with errors")
+    page.fill("input[name=url]", "http://127.0.0.1:9/eventi")
+    page.fill("input[name=secret]", "un-segreto-lungo-abbastanza")
+    page.click("label:has-text(\"Cambio di stato di un'adozione\")")
+    page.click("form button[type=submit]:has-text('Registra il webhook')")
+    page.wait_for_load_state("networkidle")
+    assert "Webhook registrato" in page.content()
+    check_axe(page, context="webhook page, no deliveries")
+    page.click("a:has-text('Rimuovi il webhook')")
+    page.wait_for_load_state("networkidle")
+    check_axe(page, context="webhook removal confirmation")
+    page.click("button:has-text('Sì, rimuovi il webhook')")
+    page.wait_for_load_state("networkidle")
+    assert "Non hai ancora registrato nessun webhook." in page.content()
+    page.guard.assert_clean()

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from catalog.models import Adoption, AdoptionEvent, HarvestRun, Report, Solution, Source
+from catalog.models import Adoption, AdoptionEvent, HarvestRun, Report, Solution, Source, Webhook
 from catalog.reports import services as report_services
 from catalog.workflow import ADOPTION_ACTIONS
 from cstportal import images
@@ -45,6 +45,7 @@ class World:
     token_pk: int
     source: Source | None = None
     run: HarvestRun | None = None
+    webhook: Webhook | None = None
 
 
 @pytest.fixture
@@ -71,9 +72,12 @@ def world(settings, tmp_path, pesaro, fano, urbino, cst_admin, referent_fano, pu
     token = create_api_token(user=cst_admin, name="script", days=30)
     source = Source.objects.create(url="https://code.cstpu.example/pesaro/anagrafe.git", body=pesaro)
     run = HarvestRun.objects.create(source=source)
+    # Disabled: a GET on its "enable" address must leave it so.
+    webhook = Webhook.objects.create(owner=cst_admin, url="https://hooks.cstpu.example/eventi", secret="s" * 20,
+                                     events=["release.added"], is_active=False, disabled_at=timezone.now())
     return World(solution=solution, draft=draft, in_review=in_review, adoption=adoption, produced=produced,
                  notification=notification, delivery=delivery, report=report, token_pk=token.token.pk,
-                 source=source, run=run)
+                 source=source, run=run, webhook=webhook)
 
 
 def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -128,6 +132,9 @@ def _urls(name: str, route: str, w: World) -> list[str]:
         "catalog:source-pause": [{"pk": w.source.pk}],
         "catalog:source-resume": [{"pk": w.source.pk}],
         "catalog:source-remove": [{"pk": w.source.pk}],
+        "catalog:webhook-detail": [{"pk": w.webhook.pk}],
+        "catalog:webhook-enable": [{"pk": w.webhook.pk}],
+        "catalog:webhook-delete": [{"pk": w.webhook.pk}],
     }
     if "<" not in route:
         return [reverse(name)]
@@ -173,6 +180,7 @@ def test_every_address_of_the_portal_answers_get_with_a_page(client, world, cst_
     assert Solution.objects.get(pk=world.in_review.pk).status == Solution.Status.IN_REVIEW
     assert Delivery.objects.get(pk=world.delivery.pk).status == Delivery.Status.FAILED
     assert Source.objects.get(pk=world.source.pk).status == Source.Status.ACTIVE
+    assert Webhook.objects.get(pk=world.webhook.pk).is_active is False
 
 
 # --- the addresses that answered only POST, each by the person who uses it ---------------------------------------
