@@ -26,13 +26,14 @@ import datetime as dt
 import math
 import random
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
 SEED = 20260301
@@ -97,7 +98,10 @@ LICENCES = ["EUPL-1.2", "AGPL-3.0-or-later", "GPL-3.0-or-later", "MIT", "Apache-
 
 
 def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    # rng.choice(WORDS) n times, drawing the same numbers through _randbelow without choice's overhead (a million
+    # sentences at full size).
+    below, size = rng._randbelow, len(WORDS)  # type: ignore[attr-defined]
+    return " ".join([WORDS[below(size)] for _ in range(n)])
 
 
 # --- COPY -----------------------------------------------------------------------------------------------------
@@ -141,21 +145,19 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def copy_tuples(model: type[models.Model], attnames: list[str], rows: Iterable[tuple]) -> int:
-    """COPY tuples holding the values of `attnames`, in that order; every other column gets its default.
+def text_copy(model: type[models.Model], attnames: list[str]) -> tuple[str, str]:
+    """The COPY statement for lines in COPY's text format that hold the values of `attnames`, in that order, then
+    `tail`, which gives every other column its default: returns (statement, tail). Each line ends with tail + "\\n".
 
-    The fast path for the million-row tables: no dictionary per row, one tuple concatenation."""
-    plan = {attname: (column, default, is_json) for column, attname, default, is_json in _plan(model)}
+    The fast path for the million-row tables: the rows are built as text by the caller (who has the datetimes' text
+    at hand for the events anyway), with no value to adapt per column; FREEZE writes them frozen and visible, which
+    PostgreSQL allows when the table was truncated in the same transaction, and spares the vacuum a pass over them."""
+    plan = {attname: (column, default) for column, attname, default, _json in _plan(model)}
     rest = [attname for attname in plan if attname not in attnames]
     columns = ", ".join(connection.ops.quote_name(plan[a][0]) for a in [*attnames, *rest])
-    tail = tuple(plan[a][1] for a in rest)
+    tail = "".join("\t" + _text(plan[a][1]) for a in rest)
     table = connection.ops.quote_name(model._meta.db_table)
-    count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row + tail)
-            count += 1
-    return count
+    return f"COPY {table} ({columns}) FROM STDIN WITH (FREEZE)", tail
 
 
 def _text(value: Any) -> str:
@@ -167,13 +169,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-@contextlib.contextmanager
-def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
-    """Drop the secondary indexes, unique constraints and foreign keys of the models' tables for the duration
-    of a bulk load, then build and validate each of them once. Must run inside a transaction."""
+def _drop_for_load(*models_: type[models.Model]) -> list[tuple[str, list[tuple[str, str]], list[str]]]:
+    """Drop the secondary indexes, unique constraints and foreign keys of the models' tables; return what
+    _restore_after_load needs to build them again."""
     saved: list[tuple[str, list[tuple[str, str]], list[str]]] = []
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for model in models_:
             table = model._meta.db_table
             cursor.execute(
@@ -194,14 +194,54 @@ def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
             for name, _definition in indexes:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
             saved.append((table, constraints, [definition for _name, definition in indexes]))
-    yield
+    return saved
+
+
+def _restore_after_load(saved: list[tuple[str, list[tuple[str, str]], list[str]]]) -> None:
+    """Build each index and validate each key dropped by _drop_for_load once. Must run inside a transaction."""
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for table, constraints, indexes in saved:
             for definition in indexes:
                 cursor.execute(definition)
             for name, definition in constraints:
                 cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} ADD CONSTRAINT "
                                f"{connection.ops.quote_name(name)} {definition}")
+
+
+@contextlib.contextmanager
+def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
+    """Drop the secondary indexes, unique constraints and foreign keys of the models' tables for the duration
+    of a bulk load, then build and validate each of them once. Must run inside a transaction."""
+    saved = _drop_for_load(*models_)
+    yield
+    _restore_after_load(saved)
+
+
+class _Alongside(threading.Thread):
+    """`work` in a thread of its own, hence on a database connection of its own (Django's connections are per
+    thread), closed at the end. `outcome()` waits for it and returns its result or raises its exception."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__(name="seed-alongside", daemon=True)
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.result = self.work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by outcome()
+            self.error = exc
+        finally:
+            connections.close_all()
+
+    def outcome(self) -> Any:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 # --- bodies and people ----------------------------------------------------------------------------------------
@@ -389,8 +429,9 @@ ADOPTION_COLUMNS = [
 EVENT_COLUMNS = ["adoption_id", "sequence", "action", "from_status", "to_status", "note", "created_at"]
 
 
-@transaction.atomic
-def seed_adoptions(total: int, *, pool: int, seed: int = SEED) -> tuple[int, int]:
+def seed_adoptions(
+    total: int, *, pool: int, seed: int = SEED, alongside: Callable[[], Any] | None = None
+) -> tuple[int, int]:
     """Replace all adoptions with `total` new ones and their events; the last `pool` are requested adoptions of
     Pesaro's solutions.
 
@@ -399,96 +440,147 @@ def seed_adoptions(total: int, *, pool: int, seed: int = SEED) -> tuple[int, int
     The events are written to a temporary file in COPY's text format while the adoptions stream to the database,
     then copied in turn: one pass over the plan, nothing held in memory per adoption but its (solution, body).
 
+    Three transactions: the indexes and keys of the two tables are dropped and committed at once, the tables are
+    truncated and filled (COPY ... FREEZE), then the indexes are built and the keys validated. `alongside`, when
+    given, runs in a thread on a connection of its own from the first commit until the end: the search vectors,
+    which write only solutions, while this writes only adoptions. It could not start earlier: dropping a foreign
+    key locks the table it points to until the transaction ends. Its exception, if any, is raised here.
+
     Returns the (first, last) id of the pool, which is contiguous.
     """
     from catalog.models import Adoption, AdoptionEvent, Solution
     from municipalities.models import Body
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {Adoption._meta.db_table} RESTART IDENTITY CASCADE")
-    rng = random.Random(seed)
+    # Read before the load's transaction, which would otherwise hold a lock on these tables until its end.
     bodies = list(Body.objects.order_by("pk").values_list("pk", flat=True))
     pesaro = Body.objects.get(istat_code=PESARO).pk
     published = list(Solution.objects.filter(status="published").order_by("pk").values_list("pk", "owner_id"))
+    with transaction.atomic():
+        saved = _drop_for_load(Adoption, AdoptionEvent)
+    worker = _Alongside(alongside) if alongside is not None else None
+    try:
+        with transaction.atomic():
+            _load_adoptions(total, pool, seed, bodies, pesaro, published)
+    finally:
+        try:
+            with transaction.atomic():
+                _restore_after_load(saved)
+        finally:
+            if worker is not None:
+                worker.outcome()
+    return total - pool + 1, total
+
+
+def _load_adoptions(
+    total: int, pool: int, seed: int, bodies: list[int], pesaro: int, published: list[tuple[int, int]]
+) -> None:
+    """seed_adoptions' COPY of the adoptions and their events: it reads no other table, so that it locks none."""
+    from catalog.models import Adoption, AdoptionEvent
+
+    rng = random.Random(seed)
     pesaro_solutions = [s for s in published if s[1] == pesaro]
+    with connection.cursor() as cursor:
+        # Both named: the key from the events to the adoptions is dropped, so the CASCADE no longer reaches them.
+        cursor.execute(f"TRUNCATE {Adoption._meta.db_table}, {AdoptionEvent._meta.db_table} RESTART IDENTITY CASCADE")
     taken: set[int] = set()
     body_span = max(bodies) + 1
+    # random.Random's randrange, randint and choice all draw through _randbelow: calling it directly gives the same
+    # numbers (the same data as ever for the same seed) without their argument checks, a third of the loop's time.
+    below, uniform = rng._randbelow, rng.random  # type: ignore[attr-defined]
+    n_bodies, n_mix = len(bodies), len(ADOPTION_MIX)
+    days = [dt.timedelta(days=d) for d in range(61)]
 
     def pick(candidates: list[tuple[int, int]], skew: bool) -> tuple[int, int, int]:
+        n = len(candidates)
         while True:
-            index = int(len(candidates) * rng.random() ** 2) if skew else rng.randrange(len(candidates))
+            index = int(n * uniform() ** 2) if skew else below(n)
             solution, owner = candidates[index]
-            body = rng.choice(bodies)
+            body = bodies[below(n_bodies)]
             key = solution * body_span + body
             if body != owner and key not in taken:
                 taken.add(key)
                 return solution, owner, body
 
     last_regular = total - pool
+    adoption_sql, adoption_tail = text_copy(Adoption, ADOPTION_COLUMNS)
+    event_sql, event_tail = text_copy(AdoptionEvent, EVENT_COLUMNS)
+    null = r"\N"
 
-    def rows(events_file) -> Iterator[tuple]:
+    def lines(events_file) -> Iterator[str]:
+        """The adoptions' lines; their events go to `events_file`."""
         for index in range(total):
             if index < last_regular:
                 solution, owner, body = pick(published, True)
-                status = rng.choice(ADOPTION_MIX)
-                requested = NOW - dt.timedelta(days=rng.randint(1, 1000), minutes=rng.randint(0, 1440))
+                status = ADOPTION_MIX[below(n_mix)]
+                requested = NOW - dt.timedelta(days=1 + below(1000), minutes=below(1441))
             else:
                 solution, owner, body = pick(pesaro_solutions, False)
                 status = "requested"
                 requested = NOW - dt.timedelta(hours=1 + index % 48)
             when = requested
-            decided = started = in_production = closed = go_live = None
+            stamp = requested_at = when.isoformat()
+            decided = started = in_production = closed = go_live = null
             version = environment = ""
-            estimated = actual = effort = None
+            estimated = actual = effort = null
             previous = ""
-            lines = []
+            events = []
             for sequence, action in enumerate(PATHS[status], start=1):
                 if action != "request":
-                    when = min(NOW, when + dt.timedelta(days=rng.randint(1, 60)))
+                    when = min(NOW, when + days[1 + below(60)])
+                    stamp = when.isoformat()
                 to_status = TARGETS[action]
-                lines.append(f"{index + 1}\t{sequence}\t{action}\t{previous}\t{to_status}\t\t{when.isoformat()}\n")
+                events.append(f"{index + 1}\t{sequence}\t{action}\t{previous}\t{to_status}\t\t{stamp}{event_tail}\n")
                 previous = to_status
                 if action in ("approve", "reject"):
-                    decided = when
+                    decided = stamp
                 elif action == "start":
-                    started = when
+                    started = stamp
                 elif action == "go_live":
-                    in_production, go_live, version, environment = when, when.date(), "2.0", "production"
-                    if rng.random() < 0.7:
-                        estimated = Decimal(rng.randint(5, 120) * 1000)
-                        actual = (estimated * Decimal(rng.randint(5, 40)) / 100).quantize(Decimal("1"))
-                        effort = Decimal(rng.randint(2, 60))
+                    in_production, go_live, version, environment = stamp, when.date().isoformat(), "2.0", "production"
+                    if uniform() < 0.7:
+                        thousands = 5 + below(116)
+                        # thousands × 1000 × (5 to 40) %: a whole number of euros, as the Decimal it once was.
+                        estimated, actual = str(thousands * 1000), str(thousands * 10 * (5 + below(36)))
+                        effort = str(2 + below(59))
             if status in ("rejected", "retired", "withdrawn"):
-                closed = when
-            events_file.write("".join(lines))
-            yield (solution, body, owner, status, requested, when, decided, started, in_production, closed, go_live,
-                   version, environment, estimated, actual, effort)
+                closed = stamp
+            events_file.write("".join(events))
+            yield (f"{solution}\t{body}\t{owner}\t{status}\t{requested_at}\t{stamp}\t{decided}\t{started}\t"
+                   f"{in_production}\t{closed}\t{go_live}\t{version}\t{environment}\t{estimated}\t{actual}\t"
+                   f"{effort}{adoption_tail}\n")
 
-    with tempfile.TemporaryFile("w+", encoding="utf-8", buffering=1 << 20) as events_file, bulk_load(
-        Adoption, AdoptionEvent
-    ):
-        copy_tuples(Adoption, ADOPTION_COLUMNS, rows(events_file))
+    # A queued writer sends the data from a thread of psycopg's while this one builds the next lines.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", buffering=1 << 20) as events_file, connection.cursor() as cursor:
+        with cursor.cursor.copy(adoption_sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+            batch: list[str] = []
+            for line in lines(events_file):
+                batch.append(line)
+                if len(batch) == 2000:
+                    copy.write("".join(batch))
+                    batch.clear()
+            copy.write("".join(batch))
         events_file.flush()
         events_file.seek(0)
-        plan = {attname: (column, default) for column, attname, default, _json in _plan(AdoptionEvent)}
-        rest = [a for a in plan if a not in EVENT_COLUMNS]
-        columns = ", ".join(connection.ops.quote_name(plan[a][0]) for a in [*EVENT_COLUMNS, *rest])
-        tail = "".join("\t" + _text(plan[a][1]) for a in rest)
-        table = connection.ops.quote_name(AdoptionEvent._meta.db_table)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            while chunk := events_file.readlines(1 << 20):
-                copy.write("".join(line[:-1] + tail + "\n" for line in chunk) if tail else "".join(chunk))
-    return total - pool + 1, total
+        with cursor.cursor.copy(event_sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+            while chunk := events_file.read(1 << 20):
+                copy.write(chunk)
 
 
-@transaction.atomic
-def refresh_search() -> int:
-    """Recompute every stored search vector in one UPDATE (catalog.solutions.search) and update the planner's statistics."""
+SEARCH_CHUNK = 10_000  # solutions per UPDATE when the refresh is split: a list of ids well within a query's limits
+
+
+def refresh_search(parts: int = 1) -> int:
+    """Recompute every stored search vector (catalog.solutions.search.refresh_search_vector) and return how many.
+
+    As a bulk load does: the full-text (GIN) indexes are dropped (committed at once), every vector written, the
+    indexes built again once. With `parts` = 1, one UPDATE on this connection; with more, the solutions are split
+    into `parts` ranges of ids, each refreshed in a thread on a connection of its own, in one transaction per range
+    (UPDATEs of at most SEARCH_CHUNK ids): stemming 100,000 texts is the work of a core, and the machine has more.
+    Each vector is the one refresh_search_vector computes for its solution, whichever the split."""
     from catalog.models import Solution
     from catalog.solutions.search import refresh_search_vector
 
-    # As a bulk load does: drop the full-text (GIN) indexes, write every vector, build the indexes again once.
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef ILIKE %s",
             [Solution._meta.db_table, "%USING gin%"],
@@ -496,10 +588,25 @@ def refresh_search() -> int:
         gin = cursor.fetchall()
         for name, _definition in gin:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    updated = refresh_search_vector(None)
-    with connection.cursor() as cursor:
-        for _name, definition in gin:
-            cursor.execute(definition)
+
+    @transaction.atomic
+    def refresh(ids: list[int]) -> int:
+        return sum(refresh_search_vector(ids[i : i + SEARCH_CHUNK]) for i in range(0, len(ids), SEARCH_CHUNK))
+
+    try:
+        if parts <= 1:
+            with transaction.atomic():
+                updated = refresh_search_vector(None)
+        else:
+            ids = list(Solution.objects.order_by("pk").values_list("pk", flat=True))
+            share = max(1, -(-len(ids) // parts))
+            workers = [_Alongside(lambda part=ids[i : i + share]: refresh(part)) for i in range(0, len(ids), share)]
+            updated = sum(worker.outcome() for worker in workers)
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _name, definition in gin:
+                cursor.execute(definition)
     return updated
 
 

@@ -76,3 +76,49 @@ def test_the_seed_writes_synthetic_comuni_adoptions_and_their_events(db):
         assert events[-1].to_status == adoption.status
         assert events[-1].created_at == adoption.status_changed_at
     assert keys() == before  # every key and unique constraint is back after the bulk load
+
+
+def _adoption_keys() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE contype IN ('f', 'u') AND conrelid IN "
+                       "('catalog_adoption'::regclass, 'catalog_adoptionevent'::regclass)")
+        return cursor.fetchone()[0]
+
+
+# The search vectors are computed on connections of their own, in threads: they only see committed data.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_search_vectors_refreshed_in_parts_alongside_the_adoptions_are_those_of_one_update():
+    from catalog.models import Solution
+    from catalog.solutions.search import refresh_search_vector
+
+    seed.seed_bodies(80)
+    seed.seed_solutions(600)
+    assert not Solution.objects.filter(search_vector__isnull=False).exists()  # the COPY writes no vector
+    seed.seed_adoptions(300, pool=20, alongside=lambda: seed.refresh_search(parts=3))
+    in_parts = dict(Solution.objects.values_list("pk", "search_vector"))
+    assert len(in_parts) == 600 and None not in in_parts.values()
+    assert refresh_search_vector(None) == 600
+    assert dict(Solution.objects.values_list("pk", "search_vector")) == in_parts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'catalog_solution' AND indexdef ILIKE "
+                       "'%USING gin (search_vector)%'")
+        assert cursor.fetchone()[0] == 1  # the full-text index is back
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failure_alongside_the_adoptions_is_raised_once_the_keys_are_back():
+    from catalog.models import Adoption
+
+    before = _adoption_keys()
+    seed.seed_bodies(80)
+    seed.seed_solutions(600)
+
+    def fails() -> None:
+        raise RuntimeError("alongside")
+
+    with pytest.raises(RuntimeError, match="alongside"):
+        seed.seed_adoptions(300, pool=20, alongside=fails)
+    assert Adoption.objects.count() == 300
+    assert _adoption_keys() == before
