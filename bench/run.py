@@ -24,6 +24,7 @@ harness itself could not run.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import itertools
 import json
@@ -212,8 +213,8 @@ class Web:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def worker_memory(self) -> list[float]:
-        """Resident memory (MB) of each gunicorn worker: the processes whose parent is the master."""
+    def workers(self) -> list[Path]:
+        """The /proc folders of the gunicorn workers: the processes whose parent is the master."""
         if not self.process:
             return []
         found = []
@@ -221,13 +222,31 @@ class Web:
             if not entry.name.isdigit():
                 continue
             with contextlib.suppress(OSError, ValueError, IndexError):
-                stat = (entry / "stat").read_text()
-                if int(stat.rsplit(")", 1)[1].split()[1]) != self.process.pid:
-                    continue
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    found.append(entry)
+        return found
+
+    def worker_memory(self) -> list[float]:
+        """Resident memory (MB) of each gunicorn worker."""
+        found = []
+        for entry in self.workers():
+            with contextlib.suppress(OSError, ValueError, IndexError):
                 for line in (entry / "status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
                         found.append(round(int(line.split()[1]) / 1024, 1))
         return sorted(found)
+
+    def activity(self) -> tuple[int, bool]:
+        """The workers' CPU time so far (clock ticks, user and system) and whether any of their threads is running
+        or waiting for a core (state R)."""
+        ticks, running = 0, False
+        for entry in self.workers():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+                for task in (entry / "task").iterdir():
+                    running = running or (task / "stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+        return ticks, running
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -399,8 +418,14 @@ def check_endpoint(web: Web, endpoint: Endpoint) -> None:
     if endpoint.expect == 304 and not refresh_etag(web, endpoint):
         endpoint.status, endpoint.note = "missing", "no ETag on the 200 response"
         return
-    for path, language in endpoint.urls[:10] if endpoint.urls else [(endpoint.path, "")]:
-        status, _headers, body = http_get(web.url(path), {**endpoint.headers, **_language_headers(language)})
+    addresses = endpoint.urls[:10] if endpoint.urls else [(endpoint.path, "")]
+    # Asked together (the server has threads to spare), judged in order.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(
+            lambda address: http_get(web.url(address[0]), {**endpoint.headers, **_language_headers(address[1])}),
+            addresses,
+        ))
+    for (path, _language), (status, _headers, body) in zip(addresses, answers, strict=True):
         if status == 404 and endpoint.expect != 404:
             endpoint.status, endpoint.note = "missing", f"404 at {path}"
         elif status != endpoint.expect:
@@ -449,22 +474,43 @@ def run_wrk(wrk: str, web: Web, endpoint: Endpoint, duration: float) -> dict[str
     return data
 
 
+def other_queries() -> int:
+    """How many other connections run a query on the benchmark database now."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 def wait_for_idle_database(timeout: float = 90.0) -> float:
     """Wait until no other connection runs a query on the benchmark database (twice in a row, 0.2 s apart): a
     request still running when wrk stopped (a dashboard recomputing its figures takes seconds) would otherwise run
     during the next endpoint's measurement. Returns the seconds waited."""
-    from django.db import connection
-
     started = time.monotonic()
     quiet = 0
     while time.monotonic() - started < timeout and quiet < 2:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
-                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-            )
-            quiet = quiet + 1 if cursor.fetchone()[0] == 0 else 0
+        quiet = quiet + 1 if other_queries() == 0 else 0
         time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def settle(web: Web, bound: float) -> float:
+    """Wait until the server has finished the requests still in flight when wrk stopped (wrk stops at its deadline;
+    the server still finishes what it was sent), so that a slow endpoint's leftovers are not measured as part of the
+    next one: three samples in a row, 0.1 s apart, in which the web workers used no CPU, had no thread running or
+    waiting for a core, and no query ran on the database. At most `bound` seconds (what remains then is a query,
+    which wait_for_idle_database waits for). Returns the seconds waited."""
+    started = time.monotonic()
+    quiet, last = 0, None
+    while quiet < 3 and time.monotonic() - started < bound:
+        time.sleep(0.1)
+        ticks, running = web.activity()
+        quiet = quiet + 1 if ticks == last and not running and not other_queries() else 0
+        last = ticks
     return time.monotonic() - started
 
 
@@ -716,6 +762,7 @@ def measure_size(scale, args, env: dict[str, str], redis: Redis, wrk: str) -> di
         active = [e for e in found if e.status == "ok"]
         runs: dict[str, list[dict[str, Any]]] = {e.key: [] for e in active}
         rounds = args.rounds + 1  # the first round warms up and is not counted
+        settling = 0.0
         for round_no in range(rounds):
             order = active[round_no % len(active):] + active[: round_no % len(active)]
             for endpoint in order:
@@ -729,9 +776,10 @@ def measure_size(scale, args, env: dict[str, str], redis: Redis, wrk: str) -> di
                 duration = 1 if round_no == 0 else args.duration
                 data = run_wrk(wrk, web, endpoint, duration)
                 # wrk stops at the deadline but the server still finishes the requests in flight: let it, so
-                # that a slow endpoint's leftovers are not measured as part of the next one.
-                time.sleep(min(15.0, 1.2 * data["max_ms"] / 1000) + 0.2)
-                wait_for_idle_database()
+                # that a slow endpoint's leftovers are not measured as part of the next one. They take at most
+                # about the longest request of the run; settle() stops waiting as soon as the server is idle.
+                settling += settle(web, min(15.0, 1.2 * data["max_ms"] / 1000) + 0.2)
+                settling += wait_for_idle_database()
                 if endpoint.key == "transition":
                     next_pool_id += data["requests"] + endpoint.connections + 1
                 if round_no:
@@ -797,7 +845,8 @@ def measure_size(scale, args, env: dict[str, str], redis: Redis, wrk: str) -> di
     return {
         "scale": scale.name, "solutions": scale.solutions, "bodies": scale.bodies, "adoptions": scale.adoptions,
         "rows": table_sizes(), "seconds_seeding": round(seeding_seconds, 1), "seeding_phases": phases,
-        "seconds_search_vector": phases["search_vectors"], "seconds_total": round(time.monotonic() - started, 1),
+        "seconds_search_vector": phases["search_vectors"], "seconds_settling_after_runs": round(settling, 1),
+        "seconds_total": round(time.monotonic() - started, 1),
         "endpoints": results, "query_counts": counts,
     }
 
