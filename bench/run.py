@@ -502,8 +502,8 @@ def settle(web: Web, bound: float) -> float:
     """Wait until the server has finished the requests still in flight when wrk stopped (wrk stops at its deadline;
     the server still finishes what it was sent), so that a slow endpoint's leftovers are not measured as part of the
     next one: three samples in a row, 0.1 s apart, in which the web workers used no CPU, had no thread running or
-    waiting for a core, and no query ran on the database. At most `bound` seconds (what remains then is a query,
-    which wait_for_idle_database waits for). Returns the seconds waited."""
+    waiting for a core, and no query ran on the database. At most `bound` seconds, the wait the runner used to make
+    whatever the server did; wait_for_idle_database follows. Returns the seconds waited."""
     started = time.monotonic()
     quiet, last = 0, None
     while quiet < 3 and time.monotonic() - started < bound:
