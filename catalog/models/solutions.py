@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -184,11 +184,8 @@ class Solution(models.Model):
             ),
             # The catalogue and the API list sort by vitality ("Vitalità").
             models.Index(fields=["vitality", "id"], name="solution_vitality_id"),
-            # ... and by latest release ("Ultimo rilascio"), in the order of order_catalogue (no release last when
-            # descending, first when ascending: the same index read backwards).
-            models.Index(
-                F("latest_release_date").desc(nulls_last=True), F("id").desc(), name="solution_latest_release_id"
-            ),
+            # ... and by latest release ("Ultimo rilascio"): index solution_latest_release_id, PostgreSQL only
+            # (migration 0017: SQLite takes no NULLS LAST in an index).
         ]
 
     def __str__(self) -> str:
