@@ -199,7 +199,9 @@ def solution_list(request: HttpRequest) -> HttpResponse:
     """The catalogue, filtered by catalog.solutions.filters.SolutionFilter (the API's filters). Queries (anonymous): facets'
     aggregate with the total, owners, categories, the page, the page's categories — five, whatever the page size
     or the number of facet values. A search that found nothing reads the words of the catalogue once more for
-    «Forse cercavi …?» (catalog.solutions.suggestions), in place of the page and its categories.
+    «Forse cercavi …?» (catalog.solutions.suggestions), in place of the page and its categories. With the shared
+    cache on, an anonymous visitor's facets are kept (count_facets), or taken from the facet table when only the
+    fixed vocabularies are filtered: then only the page and its categories are read.
 
     A parameter with a value the filters refuse is left out, and the page says which: a visitor following a stale
     or mistyped link still gets the catalogue."""
