@@ -453,27 +453,27 @@ _table_lock = threading.Lock()
 _table: tuple[str, FacetTable] | None = None
 
 
-def facet_table() -> FacetTable:
+def facet_table() -> FacetTable | None:
     """The facet table of the current catalogue, read once per version of catalog.caching.FACETS in each process
     (one reader at a time: the others wait for it). Like the anonymous pages, a process re-reads the shared version
-    at most every ANON_CACHE_VERSION_CHECK_SECONDS, and at once after a change it made itself."""
+    at most every ANON_CACHE_VERSION_CHECK_SECONDS, and at once after a change it made itself. None when the shared
+    cache cannot tell the version (unreachable, or behind its breaker): the caller counts in the database."""
     global _table
     max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
     try:
         current = versioned_cache.version(FACETS, max_age=max_age)
     except Exception:
-        current = None  # no shared cache: no version to trust
+        return None
+    if current == "0":  # what version() answers for a cache that forgets what it is given
+        return None
     kept = _table
-    if current is not None and kept is not None and kept[0] == current:
+    if kept is not None and kept[0] == current:
         return kept[1]
     with _table_lock:
         kept = _table
-        if current is not None and kept is not None and kept[0] == current:
-            return kept[1]
-        table = read_facet_table()
-        if current is not None and current != "0":
-            _table = (current, table)
-        return table
+        if kept is None or kept[0] != current:
+            kept = _table = (current, read_facet_table())
+        return kept[1]
 
 
 def _table_answers(selected: dict[str, Any]) -> bool:
@@ -507,8 +507,9 @@ def count_facets(
     from catalog.models import Solution
 
     timeout = int(getattr(settings, "ANON_CACHE_SECONDS", 0) or 0)
-    if published and timeout > 0 and _table_answers(selected):
-        rows = facet_table().rows(selected)
+    table = facet_table() if published and timeout > 0 and _table_answers(selected) else None
+    if table is not None:
+        rows = table.rows(selected)
     elif keep_as and timeout > 0:
         rows = versioned_cache.get_or_compute(PAGES, f"facets:{keep_as}", lambda: _facet_rows(filtered), timeout)
     else:
