@@ -220,8 +220,13 @@ def test_the_vitality_sort_is_the_same_on_the_page_and_in_the_api(client, demo_c
 
 @pytest.mark.parametrize(
     "choice",
-    [{}, {"kind": "software"}, {"kind": "service", "origin": "other"}, {"supports": ["spid"]},
-     {"development_status": "beta", "supports": ["spid", "pagopa"]}],
+    [
+        {},
+        {"kind": "software"},
+        {"kind": "service", "origin": "other"},
+        {"supports": ["spid"]},
+        {"development_status": "beta", "supports": ["spid", "pagopa"]},
+    ],
 )
 def test_the_facet_table_counts_what_the_database_counts(db, choice):
     """The anonymous catalogue's facets for a choice among the fixed vocabularies come from the facet table: the same
@@ -235,8 +240,13 @@ def test_the_facet_table_counts_what_the_database_counts(db, choice):
     kinds, statuses, origins = ("software", "service"), ("beta", "stable"), ("elicat", "other")
     for n in range(14):
         solution = SolutionFactory(
-            owner=bodies[n % 3], slug=f"s-{n}", kind=kinds[n % 2], development_status=statuses[n % 3 % 2],
-            origin=origins[n % 5 % 2], supports_spid=n % 2 == 0, supports_pagopa=n % 3 == 0,
+            owner=bodies[n % 3],
+            slug=f"s-{n}",
+            kind=kinds[n % 2],
+            development_status=statuses[n % 3 % 2],
+            origin=origins[n % 5 % 2],
+            supports_spid=n % 2 == 0,
+            supports_pagopa=n % 3 == 0,
             status="draft" if n == 13 else "published",
         )
         solution.categories.set(codes[: n % 4])
