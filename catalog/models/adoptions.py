@@ -103,6 +103,9 @@ class Adoption(models.Model):
         indexes = [
             models.Index(fields=["body", "status"], name="adoption_body_status"),
             models.Index(fields=["owner_body", "status"], name="adoption_owner_status"),
+            # How many bodies run each solution in production (SolutionQuerySet.with_adoption_count, the catalogue's
+            # "Più adottate" ordering): counted from this index alone, without reading the adoptions' rows.
+            models.Index(fields=["solution"], condition=Q(status=AdoptionStatus.IN_PRODUCTION), name="adoption_in_production"),
         ]
 
     def __str__(self) -> str:

@@ -76,7 +76,7 @@ class SolutionQuerySet(models.QuerySet):
             Adoption.objects.filter(in_use(), solution=OuterRef("pk"))
             .order_by()
             .values("solution")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))  # not COUNT(id): the count is read from the index adoption_in_production alone
             .values("n")
         )
         return self.annotate(adoption_count=Coalesce(Subquery(in_production), Value(0)))

@@ -184,6 +184,8 @@ class Solution(models.Model):
             ),
             # The catalogue and the API list sort by vitality ("Vitalità").
             models.Index(fields=["vitality", "id"], name="solution_vitality_id"),
+            # ... and by latest release ("Ultimo rilascio"): index solution_latest_release_id, PostgreSQL only
+            # (migration 0017: SQLite takes no NULLS LAST in an index).
         ]
 
     def __str__(self) -> str:

@@ -26,9 +26,12 @@ owner bodies, one GROUP BY for categories.
 
 from __future__ import annotations
 
+import heapq
 import operator
 import re
+import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -54,7 +57,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Replace
 
-from catalog.caching import PAGES
+from catalog.caching import FACETS, PAGES
 from catalog.solutions import terms
 from catalog.vocabulary import SUPPORTS, category_label
 from cstportal import versioned_cache
@@ -332,8 +335,154 @@ def _facet_rows(filtered: QuerySet) -> dict[str, Any]:
     return {"counts": counts, "owners": owners, "categories": categories}
 
 
+# --- the facet table: the published catalogue's facets for any choice of the fixed vocabularies ------------------
+
+# The filters the facet table answers: those on a column of the solution with a fixed vocabulary. Any other filter
+# (a search, a category, a tag, an owner, a body using it, a status) is counted by the database.
+_ENUM_FILTERS = ("kind", "development_status", "origin")
+_TABLE_FILTERS = frozenset((*_ENUM_FILTERS, "supports", "ordering"))
+_SUPPORT_CODES = tuple(code for code, _label in SUPPORTS)
+
+
+@dataclass
+class _Cell:
+    """The published solutions of one combination of kind, development status, origin and platforms."""
+
+    total: int = 0
+    owners: Counter = field(default_factory=Counter)  # owner id -> solutions
+    categories: Counter = field(default_factory=Counter)  # category code -> solutions
+
+
+@dataclass
+class FacetTable:
+    """The published catalogue's counts by (kind, development status, origin, supports_* …): at most a few hundred
+    cells, whatever the size of the catalogue, each with its solutions per owner and per category."""
+
+    cells: dict[tuple, _Cell]
+    owners: dict[int, tuple[str, str]]  # owner id -> (key, name)
+    # Each choice's rows, summed once: a few hundred choices at most (the product of the vocabularies).
+    summed: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+
+    def rows(self, selected: dict[str, Any]) -> dict[str, Any]:
+        """What _facet_rows returns for the published catalogue filtered by `selected` (fixed vocabularies only)."""
+        wanted = {n: str(selected[n]) for n in _ENUM_FILTERS if selected.get(n)}
+        platforms = sorted({_SUPPORT_CODES.index(code) for code in selected.get("supports") or []})
+        choice = (tuple(sorted(wanted.items())), tuple(platforms))
+        found = self.summed.get(choice)
+        if found is None:
+            found = self.summed[choice] = self._sum(wanted, platforms)
+        return found
+
+    def _sum(self, wanted: dict[str, str], platforms: list[int]) -> dict[str, Any]:
+        counts: dict[str, Any] = {"total": 0}
+        counts.update({f"{name}__{value}": 0 for name, choices in _enum_choices().items() for value, _ in choices})
+        counts.update({f"supports__{code}": 0 for code in _SUPPORT_CODES})
+        owners: Counter = Counter()
+        categories: Counter = Counter()
+        for key, cell in self.cells.items():
+            kind, development_status, origin, supports = key[0], key[1], key[2], key[3:]
+            values = {"kind": kind, "development_status": development_status, "origin": origin}
+            if any(values[n] != v for n, v in wanted.items()) or not all(supports[i] for i in platforms):
+                continue
+            counts["total"] += cell.total
+            for name, value in values.items():
+                if f"{name}__{value}" in counts:
+                    counts[f"{name}__{value}"] += cell.total
+            for code, supported in zip(_SUPPORT_CODES, supports, strict=True):
+                if supported:
+                    counts[f"supports__{code}"] += cell.total
+            owners.update(cell.owners)
+            categories.update(cell.categories)
+        counts["owners"] = sum(1 for n in owners.values() if n)
+        top = heapq.nsmallest(OWNER_FACET_LIMIT, ((-n, self.owners[pk][1], pk) for pk, n in owners.items() if n))
+        return {
+            "counts": counts,
+            "owners": [{"owner__key": self.owners[pk][0], "owner__name": name, "n": -n} for n, name, pk in top],
+            "categories": [
+                {"category__code": code, "n": n}
+                for code, n in sorted(categories.items(), key=lambda item: (-item[1], item[0]))
+                if n
+            ],
+        }
+
+
+def _enum_choices() -> dict[str, Any]:
+    from catalog.models import Solution
+
+    return {
+        "kind": Solution.Kind.choices,
+        "development_status": Solution.DevelopmentStatus.choices,
+        "origin": Solution.Origin.choices,
+    }
+
+
+def read_facet_table() -> FacetTable:
+    """Read the facet table from the database: four queries over narrow rows (the index solution_facets, the
+    categories' links, the categories, the owners): about a second at 100,000 solutions on a busy machine."""
+    from catalog.models import Category, Solution
+    from municipalities.models import Body
+
+    columns = [*_ENUM_FILTERS, *(f"supports_{code}" for code in _SUPPORT_CODES)]
+    published = Solution.objects.filter(status=Solution.Status.PUBLISHED).order_by()
+    cells: dict[tuple, _Cell] = {}
+    by_solution: dict[int, _Cell] = {}
+    for pk, owner_id, *key in published.values_list("pk", "owner_id", *columns).iterator(chunk_size=5000):
+        cell = cells.get(tuple(key))
+        if cell is None:
+            cell = cells[tuple(key)] = _Cell()
+        cell.total += 1
+        cell.owners[owner_id] += 1
+        by_solution[pk] = cell
+    codes = dict(Category.objects.values_list("pk", "code"))
+    links = Solution.categories.through.objects.order_by().values_list("solution_id", "category_id")
+    for solution_id, category_id in links.iterator(chunk_size=5000):
+        cell = by_solution.get(solution_id)  # None: not published (or published since the first query)
+        if cell is not None and category_id in codes:
+            cell.categories[codes[category_id]] += 1
+    owner_ids = {pk for cell in cells.values() for pk in cell.owners}
+    bodies = Body.objects.filter(pk__in=published.values("owner_id")).values_list("pk", "key", "name")
+    owners = {pk: (key, name) for pk, key, name in bodies}
+    missing = owner_ids - owners.keys()  # an owner changed between the queries: counted next version
+    for cell in cells.values():
+        for pk in missing:
+            cell.owners.pop(pk, None)
+    return FacetTable(cells=cells, owners=owners)
+
+
+_table_lock = threading.Lock()
+_table: tuple[str, FacetTable] | None = None
+
+
+def facet_table() -> FacetTable | None:
+    """The facet table of the current catalogue, read once per version of catalog.caching.FACETS in each process
+    (one reader at a time: the others wait for it). Like the anonymous pages, a process re-reads the shared version
+    at most every ANON_CACHE_VERSION_CHECK_SECONDS, and at once after a change it made itself. None when the shared
+    cache cannot tell the version (unreachable, or behind its breaker): the caller counts in the database."""
+    global _table
+    max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
+    try:
+        current = versioned_cache.version(FACETS, max_age=max_age)
+    except Exception:
+        return None
+    if current == "0":  # what version() answers for a cache that forgets what it is given
+        return None
+    kept = _table
+    if kept is not None and kept[0] == current:
+        return kept[1]
+    with _table_lock:
+        kept = _table
+        if kept is None or kept[0] != current:
+            kept = _table = (current, read_facet_table())
+        return kept[1]
+
+
+def _table_answers(selected: dict[str, Any]) -> bool:
+    """Whether the facet table can count this choice: only filters on the fixed vocabularies, no search."""
+    return not any(value not in (None, "", []) for name, value in selected.items() if name not in _TABLE_FILTERS)
+
+
 def count_facets(
-    filtered: QuerySet, selected: dict[str, Any], *, keep_as: str | None = None
+    filtered: QuerySet, selected: dict[str, Any], *, keep_as: str | None = None, published: bool = False
 ) -> tuple[int, list[Facet]]:
     """(total, facets) counted over `filtered` in three queries, whatever the number of values.
 
@@ -346,13 +495,22 @@ def count_facets(
     its counts are then kept under the catalogue's version (catalog.caching.PAGES, as the anonymous pages are, for
     `settings.ANON_CACHE_SECONDS`), so that every page number, ordering and language of the same filters reuses
     them. A change of the catalogue makes them stale at once.
+
+    `published` says that `filtered` is the published catalogue filtered by `selected` and nothing else (what an
+    anonymous visitor sees): a choice among the fixed vocabularies alone (kind, development status, origin,
+    platforms, or none) is then counted from the facet table (facet_table), without a query; the table is read
+    again after any change of a solution, its categories or a body. Both need the shared cache
+    (`settings.ANON_CACHE_SECONDS` above 0), as the pages do.
     """
     from django.utils.translation import gettext as _
 
     from catalog.models import Solution
 
     timeout = int(getattr(settings, "ANON_CACHE_SECONDS", 0) or 0)
-    if keep_as and timeout > 0:
+    table = facet_table() if published and timeout > 0 and _table_answers(selected) else None
+    if table is not None:
+        rows = table.rows(selected)
+    elif keep_as and timeout > 0:
         rows = versioned_cache.get_or_compute(PAGES, f"facets:{keep_as}", lambda: _facet_rows(filtered), timeout)
     else:
         rows = _facet_rows(filtered)

@@ -216,3 +216,90 @@ def test_the_vitality_sort_is_the_same_on_the_page_and_in_the_api(client, demo_c
                  if Solution.objects.get(slug=slug).vitality is not None]
     values = [Solution.objects.get(slug=slug).vitality for slug in harvested]
     assert values == sorted(values, reverse=ordering == "-vitality")
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {},
+        {"kind": "software"},
+        {"kind": "service", "origin": "other"},
+        {"supports": ["spid"]},
+        {"development_status": "beta", "supports": ["spid", "pagopa"]},
+    ],
+)
+def test_the_facet_table_counts_what_the_database_counts(db, choice):
+    """The anonymous catalogue's facets for a choice among the fixed vocabularies come from the facet table: the same
+    rows as the database's three aggregates, owners and categories in the same order."""
+    from catalog.models import Category
+    from catalog.solutions.search import _facet_rows, read_facet_table
+    from tests.factories import BodyFactory, SolutionFactory
+
+    bodies = [BodyFactory(name=f"Ente {n}") for n in range(3)]
+    codes = list(Category.objects.order_by("code")[:3])
+    kinds, statuses, origins = ("software", "service"), ("beta", "stable"), ("elicat", "other")
+    for n in range(14):
+        solution = SolutionFactory(
+            owner=bodies[n % 3],
+            slug=f"s-{n}",
+            kind=kinds[n % 2],
+            development_status=statuses[n % 3 % 2],
+            origin=origins[n % 5 % 2],
+            supports_spid=n % 2 == 0,
+            supports_pagopa=n % 3 == 0,
+            status="draft" if n == 13 else "published",
+        )
+        solution.categories.set(codes[: n % 4])
+    filtered = Solution.objects.filter(status="published", **{k: v for k, v in choice.items() if k != "supports"})
+    for code in choice.get("supports", []):
+        filtered = filtered.filter(**{f"supports_{code}": True})
+    expected = _facet_rows(filtered)
+    assert expected["counts"]["total"] > 0
+    assert read_facet_table().rows(choice) == expected
+
+
+def test_anonymous_facets_of_the_fixed_vocabularies_cost_no_query_and_follow_changes(
+    client, db, settings, django_assert_num_queries
+):
+    """Any choice of kind, development status, origin and platforms is counted from the facet table, read once per
+    change of the catalogue; a search or another filter is still counted by the database."""
+    from django.core.cache import cache
+
+    from tests.factories import SolutionFactory
+
+    settings.ANON_CACHE_SECONDS = 60
+    settings.ANON_CACHE_BYPASS_HEADER = "X-Test-Cache"
+    cache.clear()
+    for n in range(3):
+        SolutionFactory(name=f"Soluzione {n}", slug=f"soluzione-{n}", kind="software", supports_spid=n == 0)
+    url = reverse("catalog:solution-list")
+    bypass = {"HTTP_X_TEST_CACHE": "bypass"}
+    assert client.get(url, **bypass).context["total"] == 3  # reads the table
+    with django_assert_num_queries(2):  # the page and its categories
+        page = client.get(url, {"kind": "software", "supports": "spid"}, **bypass)
+    assert page.context["total"] == 1
+    owner = Solution.objects.get(slug="soluzione-0").owner
+    with django_assert_num_queries(5):  # another filter: three aggregates, the page, its categories
+        assert client.get(url, {"owner": owner.key}, **bypass).context["total"] >= 1
+    SolutionFactory(name="Soluzione nuova", slug="soluzione-nuova", kind="software", supports_spid=True)
+    assert client.get(url, {"kind": "software", "supports": "spid"}, **bypass).context["total"] == 2
+    cache.clear()
+
+
+def test_with_the_cache_down_the_facets_are_counted_by_the_database(client, db, settings, django_assert_num_queries):
+    """No version to trust, no facet table: the three aggregates run, and the counts are right."""
+    from tests.factories import SolutionFactory
+
+    settings.ANON_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
+        }
+    }
+    SolutionFactory(name="Soluzione", slug="soluzione", kind="software")
+    settings.ANON_CACHE_VERSION_CHECK_SECONDS = 0  # not the version this process just wrote: ask the cache
+    with django_assert_num_queries(5):
+        page = client.get(reverse("catalog:solution-list"), {"kind": "software"})
+    assert page.context["total"] == 1
