@@ -4,8 +4,8 @@ the serializers, call one service and answer. Every list is cursor-paginated wit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import DateField, F, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
@@ -81,10 +81,6 @@ def used_by_prefetch() -> Prefetch:
     return Prefetch("adoptions", queryset=in_production, to_attr="in_production")
 
 
-def _canonical_query(request) -> str:
-    return urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
-
-
 # --- solutions ------------------------------------------------------------------------------------------------
 
 # The ordering key of each `ordering` value: (order_by fields, type of the cursor position).
@@ -134,6 +130,29 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     http_method_names = ["get", "patch", "head"]
 
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """The list and the detail answer an anonymous GET from the answer kept for its address before DRF's
+        dispatch (authentication, negotiation, throttles, rendering), counting it with the throttles all the same;
+        anything else (credentials, another method or Accept, no kept answer, no version) goes through DRF."""
+        view = super().as_view(actions, **initkwargs)
+        action = (actions or {}).get("get")
+        if action not in ("list", "retrieve"):
+            return view
+        throttles = tuple(cls.throttle_classes)
+
+        def etag_for(request, kwargs: dict[str, Any], version: str) -> str:
+            if action == "list":
+                return etag.list_etag(etag.ANONYMOUS, etag.canonical_query(request.GET), ("version", version))
+            return etag.detail_etag(etag.ANONYMOUS, kwargs["slug"], version)
+
+        @functools.wraps(view)
+        def kept_or_dispatch(request, *args: Any, **kwargs: Any):
+            kept = etag.answer_before_dispatch(request, kwargs, etag_for, throttles)
+            return kept if kept is not None else view(request, *args, **kwargs)
+
+        return kept_or_dispatch
+
     def get_queryset(self) -> QuerySet[Solution]:
         if self.action == "list" and reads_changes(self.request):
             return Solution.objects.changes_visible_to(self.request.user)
@@ -157,12 +176,12 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         self.paginator.get_page_size(request)
         version = etag.catalogue_version(request)
         state = ("version", version) if version else etag.solution_list_fingerprint(queryset)
-        tag = etag.make_etag("solutions", etag.user_scope(request.user), _canonical_query(request), state)
+        tag = etag.list_etag(etag.user_scope(request.user), etag.canonical_query(request.query_params), state)
         if etag.matches(request, tag):
             return not_modified(request, tag)
         kept = etag.kept_answer(request, tag)
         if kept is not None:
-            return conditional(Response(kept), request, tag)
+            return conditional(kept, request, tag)
         queryset = solutions_for_api(queryset).annotate(
             release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField()),
             vitality_key=Coalesce("vitality", Value(NO_VITALITY), output_field=IntegerField()),
@@ -173,7 +192,7 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
         data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
-        etag.keep_answer(request, tag, response.data, from_version=bool(version))
+        etag.keep_answer(request, tag, response, from_version=bool(version))
         return conditional(response, request, tag)
 
     def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
@@ -181,12 +200,12 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         if version:
             # The version changes with anything the answer shows, visibility included, and the scope with the
             # person: a tag the client holds for this version is this answer, with no query to prove it.
-            tag = etag.make_etag("solution", etag.user_scope(request.user), slug, "version", version)
+            tag = etag.detail_etag(etag.user_scope(request.user), slug, version)
             if etag.matches(request, tag):
                 return not_modified(request, tag)
             kept = etag.kept_answer(request, tag)
             if kept is not None:
-                return conditional(Response(kept), request, tag)
+                return conditional(kept, request, tag)
             solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
         else:
             # The last change of any of its adoptions: a body going live while another retires keeps the count.
@@ -206,8 +225,9 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
                 return not_modified(request, tag)
         prefetch_related_objects([solution], "categories", "tags", used_by_prefetch())
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
-        etag.keep_answer(request, tag, data, from_version=bool(version))
-        return conditional(Response(data), request, tag)
+        response = Response(data)
+        etag.keep_answer(request, tag, response, from_version=bool(version))
+        return conditional(response, request, tag)
 
     @extend_schema(
         summary=_("Modifica di una soluzione"),
