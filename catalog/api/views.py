@@ -74,6 +74,33 @@ def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
     )
 
 
+def attach_codes(solutions: list[Solution]) -> None:
+    """Each solution's category codes and tag slugs as `api_categories` and `api_tags` (serializers.Codes), in the
+    order of their models (Category by code, Tag by name): one flat query each for the whole page, where
+    prefetch_related would make a model instance per row and a related manager per solution."""
+    if not solutions:
+        return
+    ids = [solution.pk for solution in solutions]
+    through = (
+        ("api_categories", Solution.categories.through, "category__code", ("category__code",)),
+        ("api_tags", Solution.tags.through, "tag__slug", ("tag__name", "tag__id")),
+    )
+    for attribute, model, value, order in through:
+        found: dict[int, serializers.Codes] = {pk: serializers.Codes() for pk in ids}
+        rows = model.objects.filter(solution_id__in=ids).order_by(*order).values_list("solution_id", value)
+        for solution_id, code in rows:
+            found[solution_id].append(code)
+        for solution in solutions:
+            setattr(solution, attribute, found[solution.pk])
+
+
+def attach_used_by(solution: Solution) -> None:
+    """The key and name of the bodies that use the solution in production, by name, as `api_used_by` (the detail's
+    `used_by`): one query, no model instance per adoption and body."""
+    in_production = Adoption.objects.in_production().filter(solution=solution).order_by("body__name", "pk")
+    solution.api_used_by = list(in_production.values_list("body__key", "body__name"))
+
+
 def used_by_prefetch() -> Prefetch:
     """A solution's adoptions in production with their bodies, by body name, as `in_production` (the detail's
     `used_by`): one query."""
@@ -189,7 +216,8 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         if "rank" in queryset.query.annotations:
             # An integer key: a float rank would not survive the round trip through the cursor exactly.
             queryset = queryset.annotate(relevance_key=Cast(F("rank") * Value(1_000_000), IntegerField()))
-        page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
+        page = self.paginate_queryset(queryset)
+        attach_codes(page)
         data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
         etag.keep_answer(request, tag, response, from_version=bool(version))
@@ -223,7 +251,8 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             )
             if etag.matches(request, tag):
                 return not_modified(request, tag)
-        prefetch_related_objects([solution], "categories", "tags", used_by_prefetch())
+        attach_codes([solution])
+        attach_used_by(solution)
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
         response = Response(data)
         etag.keep_answer(request, tag, response, from_version=bool(version))
