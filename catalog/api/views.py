@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+from django.db import connection
 from django.db.models import DateField, F, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
@@ -74,24 +75,44 @@ def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
     )
 
 
+def _codes_sql(count: int) -> str:
+    """One query for the categories and the tags of `count` solutions: (0 for a category or 1 for a tag, the
+    solution's id, the code or slug), in the order of their models (Category by code, Tag by name)."""
+    qn = connection.ops.quote_name
+    parts = []
+    for kind, field, value, order in ((0, Solution.categories, "code", ("code", "id")),
+                                      (1, Solution.tags, "slug", ("name", "id"))):
+        through = field.through._meta
+        related = field.field.related_model._meta
+        source = through.get_field("solution").column
+        target = through.get_field(field.field.m2m_reverse_field_name()).column
+        placeholders = ", ".join(["%s"] * count)
+        parts.append(
+            f"SELECT {kind} AS kind, t.{qn(source)} AS solution_id, r.{qn(value)} AS code, "  # noqa: S608  # names from the models, values as parameters
+            f"r.{qn(order[0])} AS key1, r.{qn(order[1])} AS key2 "
+            f"FROM {qn(through.db_table)} t INNER JOIN {qn(related.db_table)} r ON r.{qn(related.pk.column)} = "
+            f"t.{qn(target)} WHERE t.{qn(source)} IN ({placeholders})"
+        )
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 4, 5"
+
+
 def attach_codes(solutions: list[Solution]) -> None:
     """Each solution's category codes and tag slugs as `api_categories` and `api_tags` (serializers.Codes), in the
-    order of their models (Category by code, Tag by name): one flat query each for the whole page, where
-    prefetch_related would make a model instance per row and a related manager per solution."""
+    order of their models (Category by code, Tag by name): one flat query for the whole page, where
+    prefetch_related would make a query for each relation, a model instance per row and a related manager per
+    solution."""
     if not solutions:
         return
     ids = [solution.pk for solution in solutions]
-    through = (
-        ("api_categories", Solution.categories.through, "category__code", ("category__code",)),
-        ("api_tags", Solution.tags.through, "tag__slug", ("tag__name", "tag__id")),
-    )
-    for attribute, model, value, order in through:
-        found: dict[int, serializers.Codes] = {pk: serializers.Codes() for pk in ids}
-        rows = model.objects.filter(solution_id__in=ids).order_by(*order).values_list("solution_id", value)
-        for solution_id, code in rows:
-            found[solution_id].append(code)
-        for solution in solutions:
-            setattr(solution, attribute, found[solution.pk])
+    found: tuple[dict[int, serializers.Codes], dict[int, serializers.Codes]] = (
+        {pk: serializers.Codes() for pk in ids}, {pk: serializers.Codes() for pk in ids})
+    with connection.cursor() as cursor:
+        cursor.execute(_codes_sql(len(ids)), ids * 2)
+        for kind, solution_id, code, _key1, _key2 in cursor.fetchall():
+            found[kind][solution_id].append(code)
+    for solution in solutions:
+        solution.api_categories = found[0][solution.pk]
+        solution.api_tags = found[1][solution.pk]
 
 
 def attach_used_by(solution: Solution) -> None:
