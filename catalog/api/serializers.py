@@ -6,6 +6,9 @@ OpenAPI schema calls invalid is refused, and what it calls valid is accepted.
 
 from __future__ import annotations
 
+import copy
+from typing import ClassVar
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +84,21 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
 
 
-class SolutionSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """A ModelSerializer whose fields are worked out from the model once per process and class, then copied for each
+    serializer: ModelSerializer reads the model's fields and builds each serializer field for every instance (the
+    list builds them once a page, the detail once a request), the most of a detail's Python time."""
+
+    _built_fields: ClassVar[dict[type, dict[str, serializers.Field]]] = {}
+
+    def get_fields(self):
+        built = FieldsBuiltOnce._built_fields.get(type(self))
+        if built is None:
+            built = FieldsBuiltOnce._built_fields[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
+
+class SolutionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A solution in a list. Expects the queryset of `catalog.api.views.solutions_for_api`."""
 
     owner = BodyRefSerializer(read_only=True)
