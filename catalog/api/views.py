@@ -88,7 +88,7 @@ def _codes_sql(count: int) -> str:
         target = through.get_field(field.field.m2m_reverse_field_name()).column
         placeholders = ", ".join(["%s"] * count)
         parts.append(
-            f"SELECT {kind} AS kind, t.{qn(source)} AS solution_id, r.{qn(value)} AS code, "  # noqa: S608  # names from the models, values as parameters
+            f"SELECT {kind} AS kind, t.{qn(source)} AS solution_id, r.{qn(value)} AS code, "  # noqa: S608  # nosec B608 - names from the models, values as parameters
             f"r.{qn(order[0])} AS key1, r.{qn(order[1])} AS key2 "
             f"FROM {qn(through.db_table)} t INNER JOIN {qn(related.db_table)} r ON r.{qn(related.pk.column)} = "
             f"t.{qn(target)} WHERE t.{qn(source)} IN ({placeholders})"
