@@ -41,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -54,6 +54,18 @@ OPEN_SECONDS = 30.0
 WARNING_INTERVAL_SECONDS = 60.0
 MAX_LOST_WRITES = 10_000
 HEALTH_KEY = "healthz:probe"
+
+# One hit of a counter whose first hit opens its window (`ResilientRedisCache.count_hit`): the hits so far and the
+# milliseconds left. A key without an expiry (its first hit) gets the window's.
+COUNT_HIT_SCRIPT = """
+local hits = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {hits, left}
+"""
 
 # Redis cannot be reached: open the circuit. (redis-py wraps socket errors, OSError is kept for safety.)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -195,16 +207,36 @@ def _raise_missing(key: Any) -> Callable[[], Any]:
     return missing
 
 
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, reusing one `redis.Redis` per connection pool. Django makes a new one for every
+    call, and making one (it copies its table of response callbacks) costs more Python than the round trip it then
+    serves. A `redis.Redis` is safe to share between threads: it takes a connection from the pool for each
+    command."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache behind a circuit breaker: see the module docstring."""
 
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient
         # Django makes one backend object per thread; the breaker is per server, shared by all of them.
         servers = re.split("[;,]", server) if isinstance(server, str) else list(server)
         name = "cache " + ",".join(redacted_url(url) for url in servers)
         self.breaker = circuit_breaker(name, open_seconds=float(getattr(settings, "CACHE_RETRY_SECONDS", OPEN_SECONDS)))
         self.lost_writes = _lost_writes_for(name)
+        self._count_script: Any = None
 
     def _guarded(
         self, operation: Callable[[], T], fallback: Callable[[], T], *, writes: Iterable[tuple[Any, Any]] = ()
@@ -296,6 +328,24 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._guarded(lambda: RedisCache.clear(self), lambda: False)
+
+    # --- counters ----------------------------------------------------------------------------------------------
+
+    def count_hit(self, key: Any, period: int, version: Any = None) -> tuple[int, float] | None:
+        """Count one hit under `key`, whose first hit opens a window of `period` seconds: (hits in the window, seconds
+        left in it), in one round trip and atomically (a script: INCR, and the expiry when the key has none). None
+        when Redis cannot count (unreachable or refusing): the caller lets the request through. Nothing to undo
+        after an outage: a lost hit is simply not counted."""
+        full_key = self.make_and_validate_key(key, version=version)
+
+        def operation() -> tuple[int, float]:
+            client = self._cache.get_client(full_key, write=True)
+            if self._count_script is None:
+                self._count_script = client.register_script(COUNT_HIT_SCRIPT)
+            hits, left_ms = self._count_script(keys=[full_key], args=[int(period * 1000)], client=client)
+            return int(hits), int(left_ms) / 1000
+
+        return self._guarded(operation, lambda: None)
 
     # --- health ------------------------------------------------------------------------------------------------
 

@@ -6,6 +6,9 @@ OpenAPI schema calls invalid is refused, and what it calls valid is accepted.
 
 from __future__ import annotations
 
+import copy
+from typing import ClassVar
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from catalog import permissions
 from catalog.adoptions.forms import GoLiveFieldsForm
@@ -51,12 +55,55 @@ class CurrentReleaseSerializer(serializers.Serializer):
 # --- solutions ------------------------------------------------------------------------------------------------
 
 
-class SolutionSerializer(serializers.ModelSerializer):
+class Codes(list):
+    """The codes (or slugs) of a solution's categories or tags, read by `catalog.api.views.attach_codes` in one flat
+    query for a whole page instead of a model instance each."""
+
+
+class _ManyCodesField(serializers.ManyRelatedField):
+    def get_attribute(self, instance):
+        codes = getattr(instance, f"api_{self.field_name}", None)
+        return codes if codes is not None else super().get_attribute(instance)
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, Codes):
+            return list(iterable)
+        return super().to_representation(iterable)
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A SlugRelatedField (many=True) that takes the codes from `api_<field name>` when the view attached them."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return _ManyCodesField(**list_kwargs)
+
+
+
+class FieldsBuiltOnce:
+    """A ModelSerializer whose fields are worked out from the model once per process and class, then copied for each
+    serializer: ModelSerializer reads the model's fields and builds each serializer field for every instance (the
+    list builds them once a page, the detail once a request), the most of a detail's Python time."""
+
+    _built_fields: ClassVar[dict[type, dict[str, serializers.Field]]] = {}
+
+    def get_fields(self):
+        built = FieldsBuiltOnce._built_fields.get(type(self))
+        if built is None:
+            built = FieldsBuiltOnce._built_fields[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
+
+class SolutionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A solution in a list. Expects the queryset of `catalog.api.views.solutions_for_api`."""
 
     owner = BodyRefSerializer(read_only=True)
-    categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    categories = CodeRelatedField(slug_field="code", many=True, read_only=True)
+    tags = CodeRelatedField(slug_field="slug", many=True, read_only=True)
     supports = serializers.ListField(child=serializers.CharField(), read_only=True)
     current_release = serializers.SerializerMethodField()
     repository_url = OptionalURLField()
@@ -95,6 +142,9 @@ class UserBodySerializer(serializers.Serializer):
     url = serializers.URLField(read_only=True, help_text=_("La scheda dell'ente nelle API."))
 
 
+_KEY_MARK = "key-mark-0"
+
+
 class SolutionDetailSerializer(SolutionSerializer):
     """Expects `in_production`, the solution's adoptions in production with their body (catalog.api.views)."""
 
@@ -118,13 +168,19 @@ class SolutionDetailSerializer(SolutionSerializer):
 
     @extend_schema_field(UserBodySerializer(many=True))
     def get_used_by(self, solution: Solution) -> list[dict[str, str]]:
+        # (key, name) of each body: `api_used_by` when the view read them as such (catalog.api.views.attach_used_by),
+        # else the prefetched adoptions (`in_production`).
+        bodies = getattr(solution, "api_used_by", None)
+        if bodies is None:
+            bodies = [(adoption.body.key, adoption.body.name) for adoption in solution.in_production]
+        if not bodies:
+            return []
+        # One address made and completed for all: a body's key is written in characters a URL takes as they are.
         request = self.context.get("request")
-        found = []
-        for adoption in solution.in_production:
-            url = reverse("api:municipality-detail", kwargs={"key": adoption.body.key})
-            found.append({"key": adoption.body.key, "name": adoption.body.name,
-                          "url": request.build_absolute_uri(url) if request is not None else url})
-        return found
+        head, tail = reverse("api:municipality-detail", kwargs={"key": _KEY_MARK}).rsplit(_KEY_MARK, 1)
+        if request is not None:
+            head = request.build_absolute_uri(head)
+        return [{"key": key, "name": name, "url": f"{head}{key}{tail}"} for key, name in bodies]
 
     @extend_schema_field(
         {"type": "array", "items": {"type": "object", "additionalProperties": True}, "nullable": True}

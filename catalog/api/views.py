@@ -4,9 +4,10 @@ the serializers, call one service and answer. Every list is cursor-paginated wit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
-from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import DateField, F, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import prefetch_related_objects
@@ -74,15 +75,58 @@ def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
     )
 
 
+def _codes_sql(count: int) -> str:
+    """One query for the categories and the tags of `count` solutions: (0 for a category or 1 for a tag, the
+    solution's id, the code or slug), in the order of their models (Category by code, Tag by name)."""
+    qn = connection.ops.quote_name
+    parts = []
+    for kind, field, value, order in ((0, Solution.categories, "code", ("code", "id")),
+                                      (1, Solution.tags, "slug", ("name", "id"))):
+        through = field.through._meta
+        related = field.field.related_model._meta
+        source = through.get_field("solution").column
+        target = through.get_field(field.field.m2m_reverse_field_name()).column
+        placeholders = ", ".join(["%s"] * count)
+        parts.append(
+            f"SELECT {kind} AS kind, t.{qn(source)} AS solution_id, r.{qn(value)} AS code, "  # noqa: S608  # nosec B608 - names from the models, values as parameters
+            f"r.{qn(order[0])} AS key1, r.{qn(order[1])} AS key2 "
+            f"FROM {qn(through.db_table)} t INNER JOIN {qn(related.db_table)} r ON r.{qn(related.pk.column)} = "
+            f"t.{qn(target)} WHERE t.{qn(source)} IN ({placeholders})"
+        )
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 4, 5"
+
+
+def attach_codes(solutions: list[Solution]) -> None:
+    """Each solution's category codes and tag slugs as `api_categories` and `api_tags` (serializers.Codes), in the
+    order of their models (Category by code, Tag by name): one flat query for the whole page, where
+    prefetch_related would make a query for each relation, a model instance per row and a related manager per
+    solution."""
+    if not solutions:
+        return
+    ids = [solution.pk for solution in solutions]
+    found: tuple[dict[int, serializers.Codes], dict[int, serializers.Codes]] = (
+        {pk: serializers.Codes() for pk in ids}, {pk: serializers.Codes() for pk in ids})
+    with connection.cursor() as cursor:
+        cursor.execute(_codes_sql(len(ids)), ids * 2)
+        for kind, solution_id, code, _key1, _key2 in cursor.fetchall():
+            found[kind][solution_id].append(code)
+    for solution in solutions:
+        solution.api_categories = found[0][solution.pk]
+        solution.api_tags = found[1][solution.pk]
+
+
+def attach_used_by(solution: Solution) -> None:
+    """The key and name of the bodies that use the solution in production, by name, as `api_used_by` (the detail's
+    `used_by`): one query, no model instance per adoption and body."""
+    in_production = Adoption.objects.in_production().filter(solution=solution).order_by("body__name", "pk")
+    solution.api_used_by = list(in_production.values_list("body__key", "body__name"))
+
+
 def used_by_prefetch() -> Prefetch:
     """A solution's adoptions in production with their bodies, by body name, as `in_production` (the detail's
     `used_by`): one query."""
     in_production = Adoption.objects.in_production().select_related("body").order_by("body__name", "pk")
     return Prefetch("adoptions", queryset=in_production, to_attr="in_production")
-
-
-def _canonical_query(request) -> str:
-    return urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
 
 
 # --- solutions ------------------------------------------------------------------------------------------------
@@ -134,6 +178,29 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     http_method_names = ["get", "patch", "head"]
 
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """The list and the detail answer an anonymous GET from the answer kept for its address before DRF's
+        dispatch (authentication, negotiation, throttles, rendering), counting it with the throttles all the same;
+        anything else (credentials, another method or Accept, no kept answer, no version) goes through DRF."""
+        view = super().as_view(actions, **initkwargs)
+        action = (actions or {}).get("get")
+        if action not in ("list", "retrieve"):
+            return view
+        throttles = tuple(cls.throttle_classes)
+
+        def etag_for(request, kwargs: dict[str, Any], version: str) -> str:
+            if action == "list":
+                return etag.list_etag(etag.ANONYMOUS, etag.canonical_query(request.GET), ("version", version))
+            return etag.detail_etag(etag.ANONYMOUS, kwargs["slug"], version)
+
+        @functools.wraps(view)
+        def kept_or_dispatch(request, *args: Any, **kwargs: Any):
+            kept = etag.answer_before_dispatch(request, kwargs, etag_for, throttles)
+            return kept if kept is not None else view(request, *args, **kwargs)
+
+        return kept_or_dispatch
+
     def get_queryset(self) -> QuerySet[Solution]:
         if self.action == "list" and reads_changes(self.request):
             return Solution.objects.changes_visible_to(self.request.user)
@@ -157,12 +224,12 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         self.paginator.get_page_size(request)
         version = etag.catalogue_version(request)
         state = ("version", version) if version else etag.solution_list_fingerprint(queryset)
-        tag = etag.make_etag("solutions", etag.user_scope(request.user), _canonical_query(request), state)
+        tag = etag.list_etag(etag.user_scope(request.user), etag.canonical_query(request.query_params), state)
         if etag.matches(request, tag):
             return not_modified(request, tag)
         kept = etag.kept_answer(request, tag)
         if kept is not None:
-            return conditional(Response(kept), request, tag)
+            return conditional(kept, request, tag)
         queryset = solutions_for_api(queryset).annotate(
             release_key=Coalesce("latest_release_date", Value(NO_RELEASE), output_field=DateField()),
             vitality_key=Coalesce("vitality", Value(NO_VITALITY), output_field=IntegerField()),
@@ -170,10 +237,11 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         if "rank" in queryset.query.annotations:
             # An integer key: a float rank would not survive the round trip through the cursor exactly.
             queryset = queryset.annotate(relevance_key=Cast(F("rank") * Value(1_000_000), IntegerField()))
-        page = self.paginate_queryset(queryset.prefetch_related("categories", "tags"))
+        page = self.paginate_queryset(queryset)
+        attach_codes(page)
         data = serializers.SolutionSerializer(page, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
-        etag.keep_answer(request, tag, response.data, from_version=bool(version))
+        etag.keep_answer(request, tag, response, from_version=bool(version))
         return conditional(response, request, tag)
 
     def retrieve(self, request, *args: Any, slug: str, **kwargs: Any) -> Response:
@@ -181,12 +249,12 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
         if version:
             # The version changes with anything the answer shows, visibility included, and the scope with the
             # person: a tag the client holds for this version is this answer, with no query to prove it.
-            tag = etag.make_etag("solution", etag.user_scope(request.user), slug, "version", version)
+            tag = etag.detail_etag(etag.user_scope(request.user), slug, version)
             if etag.matches(request, tag):
                 return not_modified(request, tag)
             kept = etag.kept_answer(request, tag)
             if kept is not None:
-                return conditional(Response(kept), request, tag)
+                return conditional(kept, request, tag)
             solution = solutions_for_api(self.get_queryset()).filter(slug=slug).first()
         else:
             # The last change of any of its adoptions: a body going live while another retires keeps the count.
@@ -204,10 +272,12 @@ class SolutionViewSet(CursorOrderingMixin, viewsets.GenericViewSet):
             )
             if etag.matches(request, tag):
                 return not_modified(request, tag)
-        prefetch_related_objects([solution], "categories", "tags", used_by_prefetch())
+        attach_codes([solution])
+        attach_used_by(solution)
         data = serializers.SolutionDetailSerializer(solution, context=self.get_serializer_context()).data
-        etag.keep_answer(request, tag, data, from_version=bool(version))
-        return conditional(Response(data), request, tag)
+        response = Response(data)
+        etag.keep_answer(request, tag, response, from_version=bool(version))
+        return conditional(response, request, tag)
 
     @extend_schema(
         summary=_("Modifica di una soluzione"),

@@ -64,12 +64,21 @@ class CursorOrderingMixin:
         return self.cursor_ordering
 
 
+# What an answer that carries an ETag varies on: who asks (a token or a session) and the language.
+ETAG_VARY = ("Authorization", "Cookie", "Accept-Language")
+
+
 def conditional(response: Response, request, tag: str) -> Response:
     """Headers of an answer that carries an ETag: clients revalidate every time, and a cache keeps one copy per
     person (the content depends on who asks)."""
+    return with_etag(response, tag, anonymous=not people.is_authenticated(request.user))
+
+
+def with_etag(response, tag: str, *, anonymous: bool):
+    """`conditional`'s headers for a caller known to be anonymous or not."""
     response["ETag"] = tag
-    response["Cache-Control"] = "private, no-cache" if people.is_authenticated(request.user) else "no-cache"
-    patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
+    response["Cache-Control"] = "no-cache" if anonymous else "private, no-cache"
+    patch_vary_headers(response, ETAG_VARY)
     return response
 
 

@@ -157,3 +157,64 @@ def test_anonymous_visitors_may_get_a_version_a_second_old_people_who_log_in_nev
     tag = person.get(DETAIL)["ETag"]
     cache.set(versioned_cache.version_key(PAGES), "again-from-another-process", None)
     assert person.get(DETAIL, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def _headers(response) -> dict[str, str]:
+    return dict(response.headers.items())
+
+
+@pytest.mark.parametrize("url", [LIST, DETAIL])
+def test_a_kept_answer_served_before_drf_is_drf_s_answer_headers_and_all(
+    api, catalogue, monkeypatch, django_assert_num_queries, url
+):
+    """Answered by the wrapper of the list and detail views (catalog/api/etag.py: answer_before_dispatch): the same
+    bytes and headers as DRF's own answer and 304, without running DRF's view."""
+    from rest_framework.views import APIView
+
+    first = api.get(url)
+    # An Accept the wrapper leaves to DRF, that DRF answers as it answers none: DRF's own 304.
+    conditional = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT="application/*")
+
+    def no_dispatch(*args, **kwargs):
+        raise AssertionError("DRF's dispatch ran")
+
+    monkeypatch.setattr(APIView, "dispatch", no_dispatch)
+    with django_assert_num_queries(0):
+        again = api.get(url)
+        again_conditional = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.content == first.content and _headers(again) == _headers(first)
+    assert again_conditional.status_code == 304 and again_conditional.content == b""
+    assert _headers(again_conditional) == _headers(conditional)
+    assert "Content-Type" not in again_conditional
+
+
+@pytest.mark.parametrize("url", [LIST, DETAIL])
+def test_drf_answers_what_the_wrapper_does_not_know(api, catalogue, publisher_pesaro, url):
+    """HEAD, another Accept, a session or a token: DRF's dispatch, as before."""
+    from django.test import Client
+
+    tag = api.get(url)["ETag"]
+    assert api.head(url).status_code == 200
+    assert api.get(url, HTTP_ACCEPT="text/html").status_code == 406
+    assert api.get(url, HTTP_ACCEPT="application/json; indent=4").content.startswith(b"{\n")
+    browser = Client()
+    browser.force_login(publisher_pesaro)
+    person = browser.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert person.status_code == 200 and person["ETag"] != tag and person["Cache-Control"] == "private, no-cache"
+    token = client_for(publisher_pesaro).get(url, HTTP_IF_NONE_MATCH=tag)
+    assert token.status_code == 200 and token["ETag"] != tag
+
+
+def test_a_person_s_answer_is_never_served_to_an_anonymous_visitor(api, catalogue, publisher_pesaro):
+    person = client_for(publisher_pesaro).get(LIST)
+    assert "bozza-pesaro" in {item["slug"] for item in person.json()["results"]}
+    anonymous = api.get(LIST)
+    assert anonymous["ETag"] != person["ETag"]
+    assert "bozza-pesaro" not in {item["slug"] for item in anonymous.json()["results"]}
+    assert api.get(LIST, HTTP_IF_NONE_MATCH=person["ETag"]).status_code == 200
+
+
+def test_an_invalid_query_is_refused_even_with_a_matching_tag(api, catalogue):
+    """The wrapper answers only addresses DRF answered: their parameters were checked then."""
+    assert api.get(LIST, {"page_size": "0"}, HTTP_IF_NONE_MATCH="*").status_code == 400
+    assert api.get(LIST, {"page_size": "0"}, HTTP_IF_NONE_MATCH="*").status_code == 400

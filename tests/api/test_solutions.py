@@ -293,3 +293,31 @@ def test_etag_answers_vary_by_person_and_are_revalidated(api, catalogue, referen
 def test_an_invalid_page_size_is_a_400_even_with_a_matching_etag(api, db):
     response = api.get("/api/v1/solutions/", {"page_size": "-2"}, HTTP_IF_NONE_MATCH="*")
     assert response.status_code == 400
+
+
+def test_codes_and_users_read_flat_are_what_the_prefetched_models_give(catalogue, referent_urbino, urbino):
+    """catalog.api.views.attach_codes / attach_used_by read plain values for speed: the same representation, in the
+    same order, as the related models prefetched (which other callers of the serializers still use)."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from catalog.api import serializers, views
+    from catalog.models import Category, Solution, Tag
+    from tests.factories import AdoptionFactory
+
+    tributi = catalogue["tributi"]
+    tributi.categories.set([Category.objects.order_by("-code").first(), Category.objects.order_by("code").first()])
+    tributi.tags.set([Tag.objects.create(name="zeta", slug="a-zeta"), Tag.objects.create(name="alfa", slug="z-alfa")])
+    AdoptionFactory(solution=tributi, body=urbino, status="in_production")
+    request = Request(APIRequestFactory().get("/api/v1/solutions/"))
+    queryset = views.solutions_for_api(Solution.objects.published()).order_by("pk")
+    prefetched = list(queryset.prefetch_related("categories", "tags", views.used_by_prefetch()))
+    flat = list(queryset)
+    views.attach_codes(flat)
+    for solution in flat:
+        views.attach_used_by(solution)
+    old = serializers.SolutionDetailSerializer(prefetched, many=True, context={"request": request}).data
+    new = serializers.SolutionDetailSerializer(flat, many=True, context={"request": request}).data
+    assert new == old
+    item = next(entry for entry in new if entry["slug"] == "tributi")
+    assert item["tags"] == ["z-alfa", "a-zeta"] and len(item["categories"]) == 2 and len(item["used_by"]) == 2
