@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from catalog.dashboards import stats
 from catalog.harvest import services as harvest_services
 from catalog.reports import services as report_services
 from catalog.webhooks import delivery as webhook_delivery
@@ -58,3 +59,17 @@ def send_webhook_delivery(delivery_id: int) -> str:
 def prune_harvest_runs() -> int:
     """Beat, daily: the harvest log keeps each source's last runs and those that changed something lately."""
     return harvest_services.prune_harvest_runs()
+
+
+@shared_task(
+    name="catalog.refresh_figures",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=600,
+    soft_time_limit=540,
+)
+def refresh_figures(name: str, params: str) -> None:
+    """Recompute one set of figures (queued by the first view that found them stale, once per name and parameters)
+    and store them as the current and the last known copy. Idempotent: a second run computes them again."""
+    stats.refresh(name, params)

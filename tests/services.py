@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -102,3 +103,23 @@ class RedisServer:
 
         assert self.process
         self.process.send_signal(signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def celery_broker(url: str):
+    """Point this process's Celery app at `url` (the private Redis), with the production socket timeouts."""
+    from cstportal.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1}
+    app._pool = None
+    app.amqp._producer_pool = None  # built on the connection pool: a new one for the new broker
+    try:
+        yield app
+    finally:
+        with contextlib.suppress(Exception):
+            app.pool.force_close_all()
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+        app._pool = None
+        app.amqp._producer_pool = None

@@ -467,6 +467,18 @@ class ProvinceStatsSerializer(serializers.Serializer):
     median_sample = serializers.IntegerField()
     per_month = _MonthCount(many=True)
     waiting = _Waiting()
+    computed_at = serializers.DateTimeField(
+        help_text=_(
+            "When these figures were computed. Right after a change the last figures computed are "
+            "returned while they are computed again."
+        )
+    )
+    stale = serializers.BooleanField(
+        help_text=_(
+            "True when the data may have changed since (or the figures are over five minutes old): they are "
+            "being computed again."
+        )
+    )
 
 
 class PubliccodeImportResultSerializer(serializers.Serializer):

@@ -496,7 +496,8 @@ class ProvinceStatsView(APIView):
         query = serializers.StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         figures = province_stats(**query.validated_data)
-        return Response(serializers.ProvinceStatsSerializer(figures).data)
+        answer = {**figures, "computed_at": figures.computed_at, "stale": figures.stale}
+        return Response(serializers.ProvinceStatsSerializer(answer).data)
 
 
 # --- publiccode.yml import ------------------------------------------------------------------------------------

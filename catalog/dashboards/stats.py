@@ -6,20 +6,38 @@ and dates only (no translated labels), so that one cached copy serves every lang
 
 Results are cached in the version namespace `catalog.caching.FIGURES` (cstportal.versioned_cache): any change of a
 solution, release, adoption, adoption event or body bumps it (catalog/caching.py), so every older entry is ignored at
-once and expires on its own. The cache is an accelerator only: when it is down the figures are computed from the
-database.
+once. At a million adoptions a recompute takes seconds, so a change must not make the next visitor wait for it
+(stale-while-revalidate). Each result is kept twice, with the time it was computed and the version it was computed
+for:
+
+- the *fresh* copy, under the current version, for `CACHE_SECONDS`: served as it is;
+- the *last known* copy, under a plain key for `LAST_KNOWN_SECONDS`: served, marked stale, when there is no fresh
+  copy (after a change, or once the fresh copy has expired), while ONE refresh is queued for that name and
+  parameters (single flight: a lock key taken with `cache.add`, released by the refresh, so a burst of views or
+  of changes queues one Celery task, not one per visitor). The task (`catalog.refresh_figures`) recomputes and
+  stores both copies;
+- no copy at all (first view ever, the cache down or flushed): computed in the request and stored.
+
+The broker is only told "recompute this": with the broker down the stale copy is still served (a warning is logged)
+and the next view after the lock expires tries again. A caller that must have figures of the current data (a
+report: it is the first reading after a change) asks with `fresh=True` and never gets a stale copy. The cache is an
+accelerator only: when it is down the figures are computed from the database.
+
+Each public function returns `Figures`: the dict of figures as before, with `computed_at` and `stale` attributes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -33,7 +51,13 @@ from cstportal import versioned_cache
 from cstportal.workdays import working_days_ago
 from municipalities.models import Body, SizeClass
 
-CACHE_SECONDS = 300
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 300  # a fresh copy is served as it is for this long (or until a change)
+LAST_KNOWN_SECONDS = 24 * 3600  # a last known copy is served, marked stale, for this long after its computation
+# Longer than a recompute at 1,000,000 adoptions on a busy machine (12-30 s), so that a burst of views during one
+# queues no second refresh; the refresh releases it when done, so it only bounds the wait for a lost task.
+REFRESH_LOCK_SECONDS = 120
 MOST_REUSED_LIMIT = 10
 WAITING_LIST_LIMIT = 20
 BODY_LIST_LIMIT = 200
@@ -44,14 +68,116 @@ SIZE_CLASSES = (SizeClass.XS.value, SizeClass.S.value, SizeClass.M.value, SizeCl
 # --- cache ----------------------------------------------------------------------------------------------------
 
 
+class Figures(dict):
+    """The figures of one public function (a dict, compared and read as one), with when they were computed and
+    whether they are a stale copy served while a refresh runs."""
+
+    def __init__(self, values: dict[str, Any], *, computed_at: dt.datetime, stale: bool = False) -> None:
+        super().__init__(values)
+        self.computed_at = computed_at
+        self.stale = stale
+
+
 def invalidate() -> None:
     """Make every cached figure stale (for changes made without model signals, e.g. a queryset `update()`)."""
     versioned_cache.bump(FIGURES)
 
 
-def _cached(name: str, params: str, compute: Callable[[], Any]) -> Any:
-    key = f"{name}:{hashlib.sha256(params.encode()).hexdigest()[:16]}"
-    return versioned_cache.get_or_compute(FIGURES, key, lambda: _with_room(compute), CACHE_SECONDS)
+def _key(name: str, params: str) -> str:
+    return f"{name}:{hashlib.sha256(params.encode()).hexdigest()[:16]}"
+
+
+def _fresh_key(version: str, key: str) -> str:
+    return f"{FIGURES}:{version}:{key}"
+
+
+def _last_known_key(key: str) -> str:
+    return f"{FIGURES}:last:{key}"
+
+
+def _lock_key(key: str) -> str:
+    return f"{FIGURES}:refreshing:{key}"
+
+
+def _cached(name: str, params: str, *, fresh: bool = False) -> Figures:
+    """The figures `name` for `params` (see the module's docstring): fresh, last known (stale) or computed now."""
+    key = _key(name, params)
+    try:
+        version = versioned_cache.version(FIGURES)
+        wanted = [_fresh_key(version, key)] if fresh else [_fresh_key(version, key), _last_known_key(key)]
+        found = cache.get_many(wanted)
+    except Exception:
+        logger.warning("cache unavailable: computing figures %s", key, exc_info=True)
+        return Figures(_compute(name, params), computed_at=timezone.now())
+    entry = found.get(_fresh_key(version, key))
+    if entry is None and not fresh:
+        last = found.get(_last_known_key(key))
+        if last is not None:
+            if _queue_refresh(name, params, key):
+                # A refresh that ran at once (an eager Celery: tests, a single-process setup) has stored it already.
+                entry = _get_quietly(_fresh_key(version, key))
+            if entry is None:
+                return Figures(last["value"], computed_at=last["computed_at"], stale=True)
+    if entry is None:
+        entry = _compute_and_store(name, params, version)
+    return Figures(entry["value"], computed_at=entry["computed_at"])
+
+
+def _get_quietly(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("cache unavailable: %s not read", key, exc_info=True)
+        return None
+
+
+def _queue_refresh(name: str, params: str, key: str) -> bool:
+    """Queue one refresh of `name`/`params` unless one is queued already. True when this call queued it."""
+    from catalog import tasks  # the tasks module imports the services, which import this module
+
+    try:
+        if not cache.add(_lock_key(key), 1, REFRESH_LOCK_SECONDS):
+            return False  # queued by somebody else, not finished yet
+    except Exception:
+        logger.warning("cache unavailable: no refresh of figures %s queued", key, exc_info=True)
+        return False
+    try:
+        # No retries: a view must not wait for a broker that is down; the lock keeps the next views from trying
+        # again until it expires.
+        tasks.refresh_figures.apply_async((name, params), retry=False)
+    except Exception:
+        logger.warning("broker unavailable: refresh of figures %s not queued, a stale copy served", key, exc_info=True)
+        return False
+    return True
+
+
+def refresh(name: str, params: str) -> None:
+    """Recompute the figures `name` for `params` and store both copies (the task `catalog.refresh_figures`), then
+    release the single-flight lock so that the next change queues a new refresh."""
+    key = _key(name, params)
+    try:
+        _compute_and_store(name, params, versioned_cache.version(FIGURES))
+    finally:
+        try:
+            cache.delete(_lock_key(key))
+        except Exception:
+            logger.warning("cache unavailable: lock of figures %s left to expire", key, exc_info=True)
+
+
+def _compute_and_store(name: str, params: str, version: str) -> dict[str, Any]:
+    """Compute now and keep both copies. `version` is read before computing: a change made meanwhile bumps it, so
+    this result is then only a last known copy, never taken for the figures of the newer data."""
+    entry = {"value": _compute(name, params), "computed_at": timezone.now(), "version": version}
+    try:
+        cache.set(_fresh_key(version, _key(name, params)), entry, CACHE_SECONDS)
+        cache.set(_last_known_key(_key(name, params)), entry, LAST_KNOWN_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable: figures %s:%s not stored", name, params, exc_info=True)
+    return entry
+
+
+def _compute(name: str, params: str) -> dict[str, Any]:
+    return _with_room(lambda: _COMPUTE[name](params))
 
 
 def _with_room(compute: Callable[[], Any]) -> Any:
@@ -81,6 +207,16 @@ class Filters:
 
     def key(self) -> str:
         return f"{self.date_from}|{self.date_to}|{self.kind or ''}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Filters:
+        """The filters whose `key()` is `key` (how a queued refresh names them)."""
+        date_from, date_to, kind = key.split("|")
+
+        def day(value: str) -> dt.date | None:
+            return None if value == "None" else dt.date.fromisoformat(value)
+
+        return cls(date_from=day(date_from), date_to=day(date_to), kind=kind or None)
 
     def _bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         tz = timezone.get_current_timezone()
@@ -120,9 +256,14 @@ class Filters:
 
 
 def province_stats(
-    *, date_from: dt.date | None = None, date_to: dt.date | None = None, kind: str | None = None
-) -> dict[str, Any]:
-    """Every figure of the provincial dashboard (cached). Ten queries on a cache miss, none on a hit.
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    kind: str | None = None,
+    fresh: bool = False,
+) -> Figures:
+    """Every figure of the provincial dashboard (cached). Ten queries on a cache miss, none on a hit or when a
+    stale copy is served. `fresh=True`: never a stale copy (computed now when there is no fresh one).
 
     Keys: solutions_published, solutions_by_kind, solutions_by_category, adoptions_total, adoptions_by_status,
     bodies_reached, size_classes, most_reused, median_days, median_sample, savings, per_month, waiting, filters.
@@ -131,7 +272,7 @@ def province_stats(
     if kind not in (None, "", *Solution.Kind.values):
         raise ValueError(f"unknown kind {kind!r}")
     filters = Filters(date_from=date_from, date_to=date_to, kind=kind or None)
-    return _cached("province", filters.key(), lambda: _compute_province(filters))
+    return _cached("province", filters.key(), fresh=fresh)
 
 
 def _compute_province(f: Filters) -> dict[str, Any]:
@@ -371,9 +512,9 @@ def _waiting_requests(f: Filters) -> dict[str, Any]:
 # --- public summary -------------------------------------------------------------------------------------------
 
 
-def public_summary() -> dict[str, int]:
+def public_summary(*, fresh: bool = False) -> Figures:
     """The three figures on the home page (cached): published solutions, bodies reusing, adoptions in production."""
-    return _cached("public", "", _compute_public_summary)
+    return _cached("public", "", fresh=fresh)
 
 
 def _compute_public_summary() -> dict[str, int]:
@@ -423,14 +564,14 @@ ADOPTER_ACTION_STATUSES = (
 )
 
 
-def body_stats(body: Body) -> dict[str, Any]:
+def body_stats(body: Body, *, fresh: bool = False) -> Figures:
     """The figures and lists of one body's dashboard (cached). Six queries on a cache miss.
 
     adoptions_by_status and adoptions: the body's own adoptions; solutions: its published solutions with how many
     bodies run each; users: who runs them; to_review: requests on its solutions waiting for its publishers;
     to_act: its own adoptions waiting for its referent (answer, start, go live).
     """
-    return _cached("body", str(body.pk), lambda: _compute_body(body.pk))
+    return _cached("body", str(body.pk), fresh=fresh)
 
 
 def _compute_body(body_id: int) -> dict[str, Any]:
@@ -485,9 +626,9 @@ def _compute_body(body_id: int) -> dict[str, Any]:
 # --- one solution (reports) -----------------------------------------------------------------------------------
 
 
-def solution_stats(solution: Solution) -> dict[str, Any]:
+def solution_stats(solution: Solution, *, fresh: bool = False) -> Figures:
     """Adoptions of one solution by status, the list of them and its releases (cached). Three queries."""
-    return _cached("solution", str(solution.pk), lambda: _compute_solution(solution.pk))
+    return _cached("solution", str(solution.pk), fresh=fresh)
 
 
 def _compute_solution(solution_id: int) -> dict[str, Any]:
@@ -511,3 +652,12 @@ def _compute_solution(solution_id: int) -> dict[str, Any]:
             Release.objects.filter(solution_id=solution_id).order_by("-date", "-pk").values("version", "date")[:50]
         ),
     }
+
+
+# What a queued refresh recomputes, by name: the parameters are the string each public function keys its figures by.
+_COMPUTE: dict[str, Callable[[str], dict[str, Any]]] = {
+    "province": lambda params: _compute_province(Filters.from_key(params)),
+    "public": lambda params: _compute_public_summary(),
+    "body": lambda params: _compute_body(int(params)),
+    "solution": lambda params: _compute_solution(int(params)),
+}

@@ -1,9 +1,10 @@
 """The provincial dashboard, a body's dashboard, and the CSV export of their tables.
 
-Figures come from catalog.dashboards.stats (one aggregate each, cached); the tables and charts are
-catalog.reports.documents' so that the page, its CSV exports and the reports agree. Each chart is drawn here by
-static/js/charts.js from data in a json_script element (and in the reports by catalog.reports.drawing), and is always
-paired with a text summary and the same data as a table.
+Figures come from catalog.dashboards.stats (one aggregate each, cached; the page says when they were computed and
+whether a newer computation is on its way); the tables and charts are catalog.reports.documents' so that the page,
+its CSV exports and the reports agree. Each chart is drawn here by static/js/charts.js from data in a json_script
+element (and in the reports by catalog.reports.drawing), and is always paired with a text summary and the same data
+as a table.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def province_dashboard(request: HttpRequest) -> HttpResponse:
-    # Queries on a cold cache: session, user, then the ten aggregates of stats.province_stats; none on a warm one.
+    # Queries on a cold cache: session, user, then the ten aggregates of stats.province_stats; none on a warm one, nor
+    # right after a change, when the last figures are served (marked stale) while a task recomputes them.
     if not permissions.can_view_province_dashboard(request.user):
         raise PermissionDenied
     form = PeriodKindForm(request.GET or None)

@@ -347,7 +347,8 @@ def build_province_content(
     *, date_from: dt.date | None = None, date_to: dt.date | None = None, kind: str | None = None,
     title: str | None = None, progress: Progress = _no_progress,
 ) -> ReportContent:
-    data = stats.province_stats(date_from=date_from, date_to=date_to, kind=kind or None)
+    # A report is read as the state of things when it was asked for: never a stale copy of the figures.
+    data = stats.province_stats(date_from=date_from, date_to=date_to, kind=kind or None, fresh=True)
     progress(40)
     tables = province_tables(data)
     return ReportContent(
@@ -361,7 +362,7 @@ def build_province_content(
 
 
 def build_body_content(body: Body, *, progress: Progress = _no_progress) -> ReportContent:
-    data = stats.body_stats(body)
+    data = stats.body_stats(body, fresh=True)
     progress(40)
     in_production = _status_count(data["adoptions_by_status"], AdoptionStatus.IN_PRODUCTION)
     tables = body_tables(data)
@@ -383,7 +384,7 @@ def build_body_content(body: Body, *, progress: Progress = _no_progress) -> Repo
 
 
 def build_solution_content(solution: Solution, *, progress: Progress = _no_progress) -> ReportContent:
-    data = stats.solution_stats(solution)
+    data = stats.solution_stats(solution, fresh=True)
     progress(40)
     status = Table("status", _("Adozioni per stato"), [_("Stato"), _("Adozioni")],
                    [[status_label(r["status"]), r["count"]] for r in data["adoptions_by_status"]],

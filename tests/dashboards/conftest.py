@@ -31,6 +31,19 @@ def _fresh_stats_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """A queued task runs at once in this process, as if a worker had taken it: a view that finds its figures stale
+    queues their refresh (catalog.dashboards.stats), which has then stored them before the view answers."""
+    from cstportal.celery import app
+
+    eager = {"task_always_eager": True, "task_eager_propagates": True}
+    saved = {key: app.conf[key] for key in eager}
+    app.conf.update(eager)
+    yield
+    app.conf.update(saved)
+
+
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False):

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import pytest
@@ -19,6 +18,7 @@ from cstportal.cache import reset_circuit_breakers
 from cstportal.notifications import relay
 from cstportal.notifications.models import Delivery
 from tests.factories import SolutionFactory
+from tests.services import celery_broker
 
 from . import outbox_harness as harness
 from .production import production_caches
@@ -26,24 +26,6 @@ from .production import production_caches
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SOLUTIONS = 10  # × 5 actions = 50 workflow actions, 50 notifications
-
-
-@contextlib.contextmanager
-def celery_broker(url: str):
-    """Point this process's Celery app at `url` (the private Redis), with the production socket timeouts."""
-    from cstportal.celery import app
-
-    saved = (app.conf.broker_url, app.conf.broker_transport_options)
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1}
-    app._pool = None
-    try:
-        yield app
-    finally:
-        with contextlib.suppress(Exception):
-            app.pool.force_close_all()
-        app.conf.broker_url, app.conf.broker_transport_options = saved
-        app._pool = None
 
 
 def _post(client: Client, path: str, data: dict, timings: list[float]) -> None:
