@@ -77,6 +77,11 @@ class PageGuard:
 
 @pytest.fixture
 def page(browser, live_server):
+    from django.core.cache import cache
+
+    # Each test starts from an empty cache, as a new deployment does: the dashboards' figures last computed for an
+    # earlier test's data would otherwise be served (marked stale) while their refresh waits for a worker.
+    cache.clear()
     context = browser.new_context(base_url=live_server.url, locale="it-IT")
     pg = context.new_page()
     pg.guard = PageGuard(pg)
