@@ -394,15 +394,24 @@ def _reuse_by_size_class(f: Filters) -> list[dict[str, Any]]:
 
 
 def _most_reused(f: Filters) -> list[dict[str, Any]]:
+    """The published solutions with the most adoptions in production. Grouped from the adoptions in production
+    (a hash join of those alone with the published solutions), not from every solution joined to every one of its
+    adoptions: at a million adoptions that walked them all through the `solution_id` index (5-6 s against 1.7 s)."""
     rows = (
-        Solution.objects.filter(status=Solution.Status.PUBLISHED, **({"kind": f.kind} if f.kind else {}))
-        .annotate(n=Count("adoptions", filter=in_use("adoptions__") & f.adoptions("adoptions__")))
-        .filter(n__gt=0)
-        .order_by("-n", "name")
-        .values("slug", "name", "kind", "owner__name", "n")[:MOST_REUSED_LIMIT]
+        Adoption.objects.filter(in_use(), f.adoptions(), solution__status=Solution.Status.PUBLISHED)
+        .values("solution_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "solution__name")
+        .values("solution__slug", "solution__name", "solution__kind", "solution__owner__name", "n")[:MOST_REUSED_LIMIT]
     )
     return [
-        {"slug": r["slug"], "name": r["name"], "kind": r["kind"], "owner": r["owner__name"], "count": r["n"]}
+        {
+            "slug": r["solution__slug"],
+            "name": r["solution__name"],
+            "kind": r["solution__kind"],
+            "owner": r["solution__owner__name"],
+            "count": r["n"],
+        }
         for r in rows
     ]
 

@@ -9,11 +9,14 @@ as a table.
 
 from __future__ import annotations
 
+from html import escape
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog import permissions
 from catalog.dashboards import stats
@@ -29,6 +32,14 @@ def _csv(table: Table | None, filename: str) -> HttpResponse:
     response = HttpResponse(reports.table_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{table.name}.csv"'
     return response
+
+
+def _body_options() -> SafeString:
+    """The options of the "dashboard of a body" menu, one per member body (8,000 at national scale), escaped and
+    joined here: a template loop over them took most of the page's time (≈ 200 ms of 250 at that scale)."""
+    bodies = Body.objects.members().order_by("name").values_list("key", "name")
+    options = "".join(f'<option value="{escape(key)}">{escape(name)}</option>' for key, name in bodies)
+    return mark_safe(options)  # noqa: S308  # nosec B308 B703 - every value escaped just above
 
 
 @login_required
@@ -66,7 +77,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
         "waiting_table": tables["waiting"],
         "period": reports.period_text(data["filters"]["date_from"], data["filters"]["date_to"],
                                       data["filters"]["kind"]),
-        "bodies": Body.objects.members().order_by("name").only("key", "name"),
+        "body_options": _body_options(),
         "query": request.GET.urlencode(),
     })
 

@@ -156,3 +156,22 @@ def test_a_new_adoption_event_invalidates_the_public_summary(known):
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         stats.province_stats(kind="hardware")
+
+
+def test_most_reused_ranks_published_solutions_by_adoptions_in_production_then_by_name(known, pesaro, fano, urbino):
+    from tests.factories import AdoptionFactory, SolutionFactory
+
+    withdrawn = SolutionFactory(name="Albo ritirato", owner=pesaro, status="retired")
+    for body in (fano, urbino, known.province):  # three in production, more than any published one: not listed
+        AdoptionFactory(solution=withdrawn, body=body, status="in_production")
+    tied = SolutionFactory(name="Anagrafe canina", owner=fano, kind="software")  # two, as the service: first by name
+    for body in (urbino, known.province):
+        AdoptionFactory(solution=tied, body=body, status="in_production")
+
+    data = stats.province_stats()
+
+    assert [(r["name"], r["owner"], r["count"]) for r in data["most_reused"]] == [
+        ("Tributi locali", "Pesaro", 3),
+        ("Anagrafe canina", "Fano", 2),
+        ("Virtualizzazione dei server", "Unione montana del Montefeltro", 2),
+    ]
