@@ -6,7 +6,9 @@
 
 Runs against the benchmark database left by `python -m bench.run --keep` (BENCH_DATABASE_URL), in this process,
 with the production settings (DEBUG=0). The figures of docs/performance.md's analysis come from here.
-`--invalidate-figures` makes every request the first after a change (the dashboards' figures recomputed);
+`--invalidate-figures` makes every request the first after a change: the dashboards serve their last figures,
+marked stale, and queue one refresh; with CELERY_TASK_ALWAYS_EAGER=1 the refresh runs in the request, which then
+measures the recompute;
 `--post` sends that JSON body instead of a GET, `{n}` in the path counting up from `--start` (each transition
 needs an adoption of its own).
 """
