@@ -368,26 +368,32 @@ def _bodies_reached(f: Filters) -> dict[str, Any]:
 
 
 def _reuse_by_size_class(f: Filters) -> list[dict[str, Any]]:
-    """Per size class of the active comuni: how many, how many reached, how many adoptions in production."""
-    in_production = in_use("adoptions__") & f.adoptions("adoptions__")
-    rows = (
-        Body.objects.active()
-        .comuni()
-        .order_by()
-        .values("size_class")
-        .annotate(
-            comuni=Count("pk", distinct=True),
-            reached=Count("pk", filter=in_production, distinct=True),
-            adoptions=Count("adoptions", filter=in_production, distinct=True),
-        )
+    """Per size class of the active comuni: how many, how many reached, how many adoptions in production. One query.
+
+    The adoptions in production are counted per body first, then joined to the comuni (a few thousand rows): joining
+    every comune to every one of its adoptions and counting distinct bodies sorted a million rows (0.8-1.7 s against
+    0.13-0.18 s at a million adoptions). The ORM has no join to a grouped subquery, so both are compiled by it and
+    joined here, as for the median below.
+    """
+    per_body = Adoption.objects.filter(in_use(), f.adoptions()).order_by().values("body_id").annotate(n=Count("pk"))
+    comuni = Body.objects.active().comuni().order_by().values("id", "size_class")
+    # Both parts are compiled by the ORM with every value a parameter: the wrapping below adds no input.
+    per_body_sql, per_body_params = per_body.query.sql_with_params()
+    comuni_sql, comuni_params = comuni.query.sql_with_params()
+    template = (
+        "SELECT c.size_class, COUNT(*), COUNT(a.body_id), COALESCE(SUM(a.n), 0) "
+        "FROM ({comuni}) AS c LEFT JOIN ({per_body}) AS a ON a.body_id = c.id GROUP BY c.size_class"
     )
-    found = {row["size_class"]: row for row in rows}
+    sql = template.format(comuni=comuni_sql, per_body=per_body_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*comuni_params, *per_body_params))
+        found = {size_class: (n, reached, adoptions) for size_class, n, reached, adoptions in cursor.fetchall()}
     return [
         {
             "size_class": sc,
-            "comuni": found.get(sc, {}).get("comuni", 0),
-            "reached": found.get(sc, {}).get("reached", 0),
-            "adoptions": found.get(sc, {}).get("adoptions", 0),
+            "comuni": found.get(sc, (0, 0, 0))[0],
+            "reached": found.get(sc, (0, 0, 0))[1],
+            "adoptions": int(found.get(sc, (0, 0, 0))[2]),
         }
         for sc in SIZE_CLASSES
     ]

@@ -175,3 +175,19 @@ def test_most_reused_ranks_published_solutions_by_adoptions_in_production_then_b
         ("Anagrafe canina", "Fano", 2),
         ("Virtualizzazione dei server", "Unione montana del Montefeltro", 2),
     ]
+
+
+def test_size_classes_follow_the_kind_and_the_period(known):
+    comuni = {"xs": 11, "s": 23, "m": 14, "l": 2}
+
+    def reach(data):
+        return {r["size_class"]: (r["comuni"], r["reached"], r["adoptions"]) for r in data["size_classes"]}
+
+    # Services: only A4 (Frontino, xs); A7 is the Province's, not a comune's.
+    assert reach(stats.province_stats(kind="service")) == {
+        sc: (n, *((1, 1) if sc == "xs" else (0, 0))) for sc, n in comuni.items()
+    }
+    # Requested in February: A3 and A4, both Frontino's (xs); A7 again the Province's.
+    assert reach(stats.province_stats(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 2, 28))) == {
+        sc: (n, *((1, 2) if sc == "xs" else (0, 0))) for sc, n in comuni.items()
+    }
