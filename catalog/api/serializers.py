@@ -469,14 +469,14 @@ class ProvinceStatsSerializer(serializers.Serializer):
     waiting = _Waiting()
     computed_at = serializers.DateTimeField(
         help_text=_(
-            "When these figures were computed. Right after a change the last figures computed are "
-            "returned while they are computed again."
+            "Quando le cifre sono state calcolate. Subito dopo una modifica si ricevono le ultime cifre "
+            "calcolate, mentre vengono ricalcolate."
         )
     )
     stale = serializers.BooleanField(
         help_text=_(
-            "True when the data may have changed since (or the figures are over five minutes old): they are "
-            "being computed again."
+            "Vero se i dati possono essere cambiati da allora (o le cifre hanno più di cinque minuti): il "
+            "ricalcolo è in corso."
         )
     )
 
