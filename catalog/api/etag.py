@@ -171,6 +171,8 @@ def _keeps(request: Any) -> bool:
 
 
 def _kept_entry(request: Any, key: str) -> dict[str, Any] | None:
+    if anon_cache.bypassed(request):
+        return None
     local = _kept.get(key)
     if local is not None and local["expires"] > time.time():
         return local

@@ -12,6 +12,8 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cstportal import anon_cache
 from tests.api.conftest import client_for
@@ -53,6 +55,19 @@ def test_an_anonymous_answer_is_kept_and_served_without_queries(api, catalogue, 
         again = api.get(url)
     assert again.status_code == 200 and again.json() == first.json() and again["ETag"] == first["ETag"]
     assert again["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize("url", [LIST, DETAIL])
+def test_the_bypass_header_passes_the_kept_answer_by(api, catalogue, settings, url):
+    """The benchmark counts the queries of a miss with its bypass header: the view must run, not the kept answer."""
+    settings.ANON_CACHE_BYPASS_HEADER = "X-Bench-Cache"
+    first = api.get(url)
+    with CaptureQueriesContext(connection) as bypassed:
+        again = api.get(url, HTTP_X_BENCH_CACHE="bypass")
+    assert again.status_code == 200 and again.json() == first.json() and len(bypassed) > 0
+    with CaptureQueriesContext(connection) as kept:
+        api.get(url)
+    assert len(kept) == 0
 
 
 @pytest.mark.parametrize("change", ["edit", "release", "adoption", "new", "retire", "owner renamed"])
