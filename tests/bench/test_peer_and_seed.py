@@ -122,3 +122,18 @@ def test_a_failure_alongside_the_adoptions_is_raised_once_the_keys_are_back():
         seed.seed_adoptions(300, pool=20, alongside=fails)
     assert Adoption.objects.count() == 300
     assert _adoption_keys() == before
+
+
+def test_a_report_job_s_peak_memory_is_its_own_not_its_parent_s():
+    """ru_maxrss survives exec on Linux: a job started by a runner holding 300 MB would report 300 MB."""
+    import subprocess
+    import sys
+
+    held = bytearray(300 * 1024 * 1024)
+    held[:: 4096] = b"\x01" * len(held[:: 4096])  # touched, so resident
+    child = subprocess.run(
+        [sys.executable, "-c", "from bench.report_job import peak_rss_mb; print(peak_rss_mb())"],
+        capture_output=True, text=True, check=True,
+    )
+    assert float(child.stdout) < 150, child.stdout
+    del held
