@@ -87,7 +87,7 @@ def _adoption_keys() -> int:
 
 # The search vectors are computed on connections of their own, in threads: they only see committed data.
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_search_vectors_refreshed_in_parts_alongside_the_adoptions_are_those_of_one_update():
     from catalog.models import Solution
     from catalog.solutions.search import refresh_search_vector
@@ -107,7 +107,7 @@ def test_the_search_vectors_refreshed_in_parts_alongside_the_adoptions_are_those
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_failure_alongside_the_adoptions_is_raised_once_the_keys_are_back():
     from catalog.models import Adoption
 
