@@ -38,7 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, QuerySet, Value, Window
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 from catalog.caching import PAGES
@@ -224,7 +224,8 @@ def read_match_table(q: str) -> MatchTable | str:
         code_of = dict(Category.objects.values_list("pk", "code"))
         slug_of = dict(Tag.objects.values_list("pk", "slug"))
     else:
-        found = found.annotate(category_ids=Value(None), tag_ids=Value(None))
+        nothing = Value(None, output_field=IntegerField())
+        found = found.annotate(category_ids=nothing, tag_ids=nothing)
     found = found.values_list(
         "pk", "name_pos", "owner_id", "owner__key", "owner__name", "latest_release_date", "vitality",
         "adoption_count", "category_ids", "tag_ids", *columns,
