@@ -21,8 +21,9 @@ version, or another filter is chosen (`used_by`, `status`), the caller counts in
 
 Memory: at most MAX_MATCHES matches per query (a search finding more is left to SQL, remembered as such), at most
 MAX_TABLES queries per process (least recently used first out); a table is also kept in the shared cache under the
-version, so that the other processes read it instead of the database. A table of 31,000 matches holds ≈ 3 MB in a
-process (columns in arrays) and ≈ 1 MB pickled.
+version, so that the other processes read it instead of the database. A table of 31,000 matches holds ≈ 8 MB in a
+process (columns in arrays, dates and vitality as objects), ≈ 0.25 MB more for each ordering asked, up to
+MAX_SUMMED facet counts of a few KB; ≈ 3.2 MB pickled in the shared cache.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from array import array
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,10 +63,19 @@ MAX_SUMMED = 256
 _ROW_FILTERS = ("category", "tag", "owner")
 _ANSWERED = frozenset((*_ENUM_FILTERS, "supports", *_ROW_FILTERS, "ordering", "q"))
 # The orderings kept in the table: every one of catalog.solutions.filters.SOLUTION_ORDERINGS.
-_KEPT_ORDERINGS = frozenset((
-    "relevance", "name", "-name", "latest_release_date", "-latest_release_date", "vitality", "-vitality",
-    "used_by_count", "-used_by_count",
-))
+_KEPT_ORDERINGS = frozenset(
+    (
+        "relevance",
+        "name",
+        "-name",
+        "latest_release_date",
+        "-latest_release_date",
+        "vitality",
+        "-vitality",
+        "used_by_count",
+        "-used_by_count",
+    )
+)
 _OVERFLOW = "overflow"  # what is kept for a search that matches more than MAX_MATCHES
 
 
@@ -114,7 +124,8 @@ class MatchTable:
         wanted = [(i, str(selected[name])) for i, name in enumerate(_ENUM_FILTERS) if selected.get(name)]
         platforms = [3 + _SUPPORT_CODES.index(code) for code in selected.get("supports") or []]
         passing = {
-            n for n, key in enumerate(self.cells)
+            n
+            for n, key in enumerate(self.cells)
             if all(key[i] == value for i, value in wanted) and all(key[i] for i in platforms)
         }
         return passing
@@ -174,6 +185,8 @@ class MatchTable:
             kept = sorted(range(n), key=lambda r: (adoptions[r], ids[r]))
         if ordering.startswith("-"):  # (x desc nulls last, pk desc) is (x asc nulls first, pk asc) reversed
             kept = kept[::-1]
+        if not isinstance(kept, range):
+            kept = array("l", kept)  # 8 bytes a row, not a list of int objects
         self._orders[ordering] = kept
         return kept
 
@@ -199,7 +212,7 @@ def _choice_key(selected: dict[str, Any]) -> tuple:
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
     size = 10_000 if is_postgres() else 500  # SQLite caps the parameters of a statement
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 def read_match_table(q: str) -> MatchTable | str:
@@ -207,13 +220,13 @@ def read_match_table(q: str) -> MatchTable | str:
     the facets and orderings need, their owner, categories and tags; on SQLite the categories and tags are read
     apart, by id). _OVERFLOW when more than MAX_MATCHES match."""
     from catalog.models import Category, Solution, Tag
+
     published = Solution.objects.filter(status=Solution.Status.PUBLISHED)
     columns = [*_ENUM_FILTERS, *(f"supports_{code}" for code in _SUPPORT_CODES)]
     categories = Solution.categories.through.objects.order_by()
     tags = Solution.tags.through.objects.order_by()
-    found = (
-        order_catalogue(search_solutions(published, q).with_adoption_count(), "relevance")
-        .annotate(name_pos=Window(RowNumber(), order_by=[F("name").asc(), F("pk").asc()]))
+    found = order_catalogue(search_solutions(published, q).with_adoption_count(), "relevance").annotate(
+        name_pos=Window(RowNumber(), order_by=[F("name").asc(), F("pk").asc()])
     )
     linked = is_postgres()  # each match's categories and tags in the same pass (SQLite: read apart, by id)
     if linked:
@@ -227,8 +240,17 @@ def read_match_table(q: str) -> MatchTable | str:
         nothing = Value(None, output_field=IntegerField())
         found = found.annotate(category_ids=nothing, tag_ids=nothing)
     found = found.values_list(
-        "pk", "name_pos", "owner_id", "owner__key", "owner__name", "latest_release_date", "vitality",
-        "adoption_count", "category_ids", "tag_ids", *columns,
+        "pk",
+        "name_pos",
+        "owner_id",
+        "owner__key",
+        "owner__name",
+        "latest_release_date",
+        "vitality",
+        "adoption_count",
+        "category_ids",
+        "tag_ids",
+        *columns,
     )
     with transaction.atomic(using=found.db):
         if linked:
@@ -240,8 +262,16 @@ def read_match_table(q: str) -> MatchTable | str:
         return _OVERFLOW
     cell_index: dict[tuple, int] = {}
     table = MatchTable(
-        ids=array("q"), name_pos=array("q"), cell=array("H"), owner=array("q"), released=[], vitality=[],
-        adoptions=array("l"), categories=[], cells=[], owners={},
+        ids=array("q"),
+        name_pos=array("q"),
+        cell=array("H"),
+        owner=array("q"),
+        released=[],
+        vitality=[],
+        adoptions=array("l"),
+        categories=[],
+        cells=[],
+        owners={},
     )
     per_row: dict[int, list[str]] = {}
     row_of: dict[int, int] = {}
@@ -352,7 +382,7 @@ class MatchPage:
 
     def __getitem__(self, index: slice) -> list[Any]:
         if not isinstance(index, slice):
-            return self[index:index + 1][0]
+            return self[index : index + 1][0]
         chosen = self.ids[index]
         position = {pk: n for n, pk in enumerate(chosen)}
         rows = list(self.queryset.filter(pk__in=chosen))

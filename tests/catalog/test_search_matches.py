@@ -155,8 +155,9 @@ def test_the_anonymous_page_is_the_sql_page_in_two_queries(client, catalogue, ca
             sql = client.get(URL, params, **BYPASS)
             assert [s.pk for s in page.context["page_obj"]] == [s.pk for s in sql.context["page_obj"]], params
             assert page.context["total"] == sql.context["total"]
-            assert [(f.name, [(v.value, v.count, v.url) for v in f.values], f.more) for f in page.context["facets"]] \
-                == [(f.name, [(v.value, v.count, v.url) for v in f.values], f.more) for f in sql.context["facets"]]
+            assert [
+                (f.name, [(v.value, v.count, v.url) for v in f.values], f.more) for f in page.context["facets"]
+            ] == [(f.name, [(v.value, v.count, v.url) for v in f.values], f.more) for f in sql.context["facets"]]
             assert page.content == sql.content
     finally:
         matches.answer = matches_answer
@@ -187,8 +188,9 @@ def test_another_process_reads_the_table_from_the_shared_cache(catalogue, cached
     assert table is not None and len(table.ids) == _published_matches()
 
 
-def test_logged_in_people_and_other_filters_are_counted_by_the_database(client, catalogue, cached,
-                                                                        django_assert_num_queries):
+def test_logged_in_people_and_other_filters_are_counted_by_the_database(
+    client, catalogue, cached, django_assert_num_queries
+):
     from tests.factories import UserFactory
 
     client.get(URL, {"q": WORD}, **BYPASS)
