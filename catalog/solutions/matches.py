@@ -77,6 +77,7 @@ _KEPT_ORDERINGS = frozenset(
     )
 )
 _OVERFLOW = "overflow"  # what is kept for a search that matches more than MAX_MATCHES
+_summed_lock = threading.Lock()
 
 
 @dataclass
@@ -133,10 +134,11 @@ class MatchTable:
     def facet_rows(self, selected: dict[str, Any], owner_ids: Iterable[int] = ()) -> dict[str, Any]:
         """What _facet_rows returns for the published matches filtered by `selected`."""
         choice = _choice_key(selected)
-        found = self._summed.get(choice)
-        if found is not None:
-            self._summed.move_to_end(choice)
-            return found
+        with _summed_lock:
+            found = self._summed.get(choice)
+            if found is not None:
+                self._summed.move_to_end(choice)
+                return found
         rows = self._rows(selected, owner_ids)
         if rows is None:
             if self._whole is None:
@@ -144,9 +146,10 @@ class MatchTable:
             found = self._whole.rows(selected)
         else:
             found = self._facet_table(sorted(rows)).rows(selected)
-        self._summed[choice] = found
-        while len(self._summed) > MAX_SUMMED:
-            self._summed.popitem(last=False)
+        with _summed_lock:  # the threads of a process share the table
+            self._summed[choice] = found
+            while len(self._summed) > MAX_SUMMED:
+                self._summed.popitem(last=False)
         return found
 
     def _facet_table(self, rows: Iterable[int]) -> FacetTable:
