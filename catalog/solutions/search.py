@@ -482,7 +482,12 @@ def _table_answers(selected: dict[str, Any]) -> bool:
 
 
 def count_facets(
-    filtered: QuerySet, selected: dict[str, Any], *, keep_as: str | None = None, published: bool = False
+    filtered: QuerySet,
+    selected: dict[str, Any],
+    *,
+    keep_as: str | None = None,
+    published: bool = False,
+    rows: dict[str, Any] | None = None,
 ) -> tuple[int, list[Facet]]:
     """(total, facets) counted over `filtered` in three queries, whatever the number of values.
 
@@ -501,14 +506,19 @@ def count_facets(
     platforms, or none) is then counted from the facet table (facet_table), without a query; the table is read
     again after any change of a solution, its categories or a body. Both need the shared cache
     (`settings.ANON_CACHE_SECONDS` above 0), as the pages do.
+
+    `rows` are the counts already summed elsewhere (a search's match table: catalog.solutions.matches), in the
+    form _facet_rows returns: no query.
     """
     from django.utils.translation import gettext as _
 
     from catalog.models import Solution
 
     timeout = int(getattr(settings, "ANON_CACHE_SECONDS", 0) or 0)
-    table = facet_table() if published and timeout > 0 and _table_answers(selected) else None
-    if table is not None:
+    table = facet_table() if rows is None and published and timeout > 0 and _table_answers(selected) else None
+    if rows is not None:
+        pass
+    elif table is not None:
         rows = table.rows(selected)
     elif keep_as and timeout > 0:
         rows = versioned_cache.get_or_compute(PAGES, f"facets:{keep_as}", lambda: _facet_rows(filtered), timeout)

@@ -29,7 +29,7 @@ from catalog.access import get_solution_for
 from catalog.caching import PAGES
 from catalog.harvest.querysets import harvested_fields
 from catalog.models import Solution
-from catalog.solutions import services
+from catalog.solutions import matches, services
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
 from catalog.solutions.forms import CONFIRM_NEW, ReasonForm, ReleaseForm, SolutionForm
 from catalog.solutions.search import count_facets, normalise_query, order_catalogue
@@ -224,8 +224,10 @@ def solution_list(request: HttpRequest) -> HttpResponse:
     values["ordering"] = filterset.chosen_ordering
     filtered = filterset.qs
     anonymous = not request.user.is_authenticated
+    found = matches.answer(values) if anonymous else None  # a search answered from its match table
     total, facets = count_facets(
-        filtered, values, keep_as=_facets_key(values) if anonymous else None, published=anonymous
+        filtered, values, keep_as=_facets_key(values) if anonymous else None, published=anonymous,
+        rows=found.facet_rows(values) if found is not None else None,
     )
     for facet in facets:
         for value in facet.values:
@@ -235,7 +237,12 @@ def solution_list(request: HttpRequest) -> HttpResponse:
         values["ordering"],
     )
     narrow = None
-    if values["ordering"] in COMPUTED_ORDERINGS:
+    if found is not None:  # the page's ids from the table: only its rows are read
+        ordered = found.page_rows(
+            values, visible.select_related("owner").with_adoption_count().prefetch_related("categories")
+            .defer("search_vector"),
+        )
+    elif values["ordering"] in COMPUTED_ORDERINGS:
         narrow = order_catalogue(filtered.with_adoption_count(), values["ordering"]).values("pk")
     page = CountedPaginator(ordered, PER_PAGE, count=total, narrow=narrow).get_page(request.GET.get("page"))
     suggestion = None
