@@ -186,6 +186,13 @@ class Solution(models.Model):
                 include=["id", "owner", "kind", "development_status", "origin", "supports_spid", "supports_cie",
                          "supports_pagopa", "supports_anpr", "supports_io"],
             ),
+            # The published catalogue by name with the fixed vocabularies' filters (the catalogue's default order): the
+            # page's ids are chosen on this narrow index alone (index-only, any offset), not on the wide rows.
+            models.Index(
+                fields=["status", "name", "id"], name="solution_status_name_id",
+                include=["kind", "development_status", "origin", "supports_spid", "supports_cie", "supports_pagopa",
+                         "supports_anpr", "supports_io"],
+            ),
             # The catalogue and the API list sort by vitality ("Vitalità").
             models.Index(fields=["vitality", "id"], name="solution_vitality_id"),
             # ... and by bodies using it in production ("Più adottate", read backwards).
