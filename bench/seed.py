@@ -449,6 +449,7 @@ def seed_adoptions(
     Returns the (first, last) id of the pool, which is contiguous.
     """
     from catalog.models import Adoption, AdoptionEvent, Solution
+    from catalog.models.adoptions import recount_in_production
     from municipalities.models import Body
 
     # Read before the load's transaction, which would otherwise hold a lock on these tables until its end.
@@ -468,6 +469,7 @@ def seed_adoptions(
         finally:
             if worker is not None:
                 worker.outcome()
+    recount_in_production()  # the COPY bypassed the counter the workflow keeps
     return total - pool + 1, total
 
 

@@ -9,13 +9,22 @@ from __future__ import annotations
 PAGES = "catalog"  # the catalogue's pages as cached for anonymous visitors (@cache_anonymous)
 FIGURES = "catalog-figures"  # the dashboards', reports' and home page's figures (catalog.dashboards.stats)
 # What the catalogue's facets count for anonymous visitors (catalog.solutions.search: the facet table): the published
-# solutions, their categories and owners. Adoptions do not change it.
+# solutions, their categories, tags and owners. Adoptions do not change it.
 FACETS = "catalog-facets"
 
 
 def bump_on_changes() -> None:
     """Connect the invalidation of the namespaces (CatalogConfig.ready)."""
-    from catalog.models import Adoption, AdoptionEvent, PublicationEvent, Release, ReuseStory, Solution, VitalityDay
+    from catalog.models import (
+        Adoption,
+        AdoptionEvent,
+        PublicationEvent,
+        Release,
+        ReuseStory,
+        Solution,
+        Tag,
+        VitalityDay,
+    )
     from cstportal.versioned_cache import bump_on_change
     from municipalities.models import Body
 
@@ -25,4 +34,4 @@ def bump_on_changes() -> None:
         Adoption, AdoptionEvent, ReuseStory, Body, VitalityDay,
     )
     bump_on_change(FIGURES, Solution, Solution.categories.through, Release, Adoption, AdoptionEvent, Body)
-    bump_on_change(FACETS, Solution, Solution.categories.through, PublicationEvent, Body)
+    bump_on_change(FACETS, Solution, Solution.categories.through, Solution.tags.through, Tag, PublicationEvent, Body)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import notices, permissions
 from catalog.models import Adoption, AdoptionEvent, ReuseStory, Solution
+from catalog.models.adoptions import count_in_production
 from catalog.workflow import Action, AdoptionStatus, transition_for
 from cstportal.errors import AlreadyChanged, Conflict, Invalid, NotAllowed, StatusConflict
 from municipalities.models import Body, User
@@ -128,8 +129,10 @@ def _move(
                                "reminded_at": None, **(extra or {}), **{name: now for name in transition.stamps}}
     if Adoption.objects.filter(pk=adoption.pk, status=expected).update(**updates) == 0:
         raise AlreadyChanged(ALREADY_CHANGED)
+    count_in_production(adoption.solution_id, expected, transition.target)  # entering or leaving production
     for name, value in updates.items():
         setattr(adoption, name, value)
+    adoption._stored_status = transition.target
     event = _append_event(adoption, action=action, from_status=expected, to_status=transition.target, by=by, note=note)
     notices.adoption_transitioned(adoption, event)
 

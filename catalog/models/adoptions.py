@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,34 @@ from catalog.models.querysets import AdoptionQuerySet
 from catalog.models.solutions import Solution
 from catalog.workflow import ACTIVE_STATUSES, AdoptionStatus
 from municipalities.models import Body
+
+
+def count_in_production(solution_id: int, was: str | None, now: str | None) -> None:
+    """Keep Solution.in_production_count after one adoption of `solution_id` went from status `was` to `now` (None:
+    no row, before a creation or after a deletion). An increment under the solution's row lock, in the caller's
+    transaction: concurrent changes add up instead of overwriting each other. No query when neither status is
+    in production. Every write of an adoption's status goes through here (catalog.adoptions.services._move,
+    Adoption.save and delete); a bulk load recounts with recount_in_production."""
+    delta = (now == AdoptionStatus.IN_PRODUCTION) - (was == AdoptionStatus.IN_PRODUCTION)
+    if delta:
+        Solution.objects.filter(pk=solution_id).update(in_production_count=F("in_production_count") + delta)
+
+
+def recount_in_production(solution_ids: list[int] | None = None) -> int:
+    """Set Solution.in_production_count from the adoptions (all solutions when `solution_ids` is None): after a
+    bulk load that bypassed count_in_production (the benchmark's seed, migration 0018). Returns the rows updated."""
+    from django.db.models import Count, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    counted = (
+        Adoption.objects.filter(status=AdoptionStatus.IN_PRODUCTION, solution=OuterRef("pk"))
+        .order_by()
+        .values("solution")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    solutions = Solution.objects.all() if solution_ids is None else Solution.objects.filter(pk__in=solution_ids)
+    return solutions.update(in_production_count=Coalesce(Subquery(counted), Value(0)))
 
 
 class Adoption(models.Model):
@@ -111,8 +139,37 @@ class Adoption(models.Model):
     def __str__(self) -> str:
         return f"{self.solution} — {self.body}"
 
+    # The status as stored, for the solution's in-production counter (None: not stored yet).
+    _stored_status: str | None = None
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Save, and keep the solution's in-production counter when the status written differs from the stored
+        one (the workflow changes the status with an UPDATE of its own: catalog.adoptions.services._move)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" not in update_fields:
+            super().save(*args, **kwargs)
+            return
+        was = None if self._state.adding else self._stored_status
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            count_in_production(self.solution_id, was, self.status)
+        self._stored_status = self.status
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:adoption-detail", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with transaction.atomic(using=kwargs.get("using")):
+            deleted = super().delete(*args, **kwargs)
+            count_in_production(self.solution_id, self._stored_status, None)
+        self._stored_status = None
+        return deleted
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
 
     @property
     def savings(self) -> Decimal | None:

@@ -3,8 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max, OuterRef, Q, Subquery
 
 from catalog.workflow import ACTIVE_STATUSES, AdoptionStatus
 from municipalities import permissions as people
@@ -69,17 +68,9 @@ class SolutionQuerySet(models.QuerySet):
         return self if condition is None else self.filter(condition | Q(status="retired", published_at__isnull=False))
 
     def with_adoption_count(self) -> SolutionQuerySet:
-        """Annotate `adoption_count`: how many bodies run the solution in production (a subquery, no join)."""
-        from catalog.models import Adoption
-
-        in_production = (
-            Adoption.objects.filter(in_use(), solution=OuterRef("pk"))
-            .order_by()
-            .values("solution")
-            .annotate(n=Count("*"))  # not COUNT(id): the count is read from the index adoption_in_production alone
-            .values("n")
-        )
-        return self.annotate(adoption_count=Coalesce(Subquery(in_production), Value(0)))
+        """Annotate `adoption_count`: how many bodies run the solution in production (the counter
+        Solution.in_production_count, kept with the adoptions: see catalog.models.adoptions.count_in_production)."""
+        return self.annotate(adoption_count=F("in_production_count"))
 
     def editable_by(self, user: Any) -> SolutionQuerySet:
         if people.is_cst_admin(user):

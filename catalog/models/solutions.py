@@ -147,6 +147,10 @@ class Solution(models.Model):
     # The vitality index of the solution's repository as the last harvest computed it (catalog.harvest.vitality),
     # kept here so that the catalogue sorts by it cheaply; the daily series is catalog.models.VitalityDay.
     vitality = models.PositiveSmallIntegerField(_("indice di vitalità"), null=True, blank=True, editable=False)
+    # How many bodies run it in production (its adoptions in status in_production): kept with the adoptions
+    # (catalog.models.adoptions.count_in_production, called by the workflow's services and by Adoption.save/delete)
+    # so that "Più adottate" is an index walk and the lists read a column instead of counting per row.
+    in_production_count = models.PositiveIntegerField(_("enti che la usano in produzione"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -182,8 +186,17 @@ class Solution(models.Model):
                 include=["id", "owner", "kind", "development_status", "origin", "supports_spid", "supports_cie",
                          "supports_pagopa", "supports_anpr", "supports_io"],
             ),
+            # The published catalogue by name with the fixed vocabularies' filters (the catalogue's default order): the
+            # page's ids are chosen on this narrow index alone (index-only, any offset), not on the wide rows.
+            models.Index(
+                fields=["status", "name", "id"], name="solution_status_name_id",
+                include=["kind", "development_status", "origin", "supports_spid", "supports_cie", "supports_pagopa",
+                         "supports_anpr", "supports_io"],
+            ),
             # The catalogue and the API list sort by vitality ("Vitalità").
             models.Index(fields=["vitality", "id"], name="solution_vitality_id"),
+            # ... and by bodies using it in production ("Più adottate", read backwards).
+            models.Index(fields=["in_production_count", "id"], name="solution_in_production_id"),
             # ... and by latest release ("Ultimo rilascio"): index solution_latest_release_id, PostgreSQL only
             # (migration 0017: SQLite takes no NULLS LAST in an index).
         ]

@@ -16,7 +16,9 @@ Filtering only: the full-text search and the facets are catalog.solutions.search
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -92,7 +94,16 @@ class SolutionFilter(filters.FilterSet):
 
     def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The same reading of a code as everywhere else a body is named by one (Body.objects.by_code).
-        return queryset.filter(owner__in=Body.objects.by_code(value).values("pk"))
+        bodies = Body.objects.by_code(value).values("pk")
+        if connection.vendor != "postgresql":
+            return queryset.filter(owner__in=bodies)
+        # On PostgreSQL as `owner_id = ANY(ARRAY(SELECT …))`: the planner then estimates the match as one owner's
+        # solutions (a dozen) and reads them through the owner index. With `owner_id IN (SELECT …)` it guessed
+        # hundreds and walked the ordering's index (name, in-production count) over most of the catalogue until it
+        # had a page: 0.2-0.8 s for a small owner.
+        owned = Func(F("owner_id"), ArraySubquery(bodies), arg_joiner=" = ANY(", template="%(expressions)s)",
+                     output_field=BooleanField())
+        return queryset.filter(owned)
 
     def filter_used_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         in_production = Adoption.objects.in_production().filter(

@@ -337,10 +337,15 @@ def _facet_rows(filtered: QuerySet) -> dict[str, Any]:
 
 # --- the facet table: the published catalogue's facets for any choice of the fixed vocabularies ------------------
 
-# The filters the facet table answers: those on a column of the solution with a fixed vocabulary. Any other filter
-# (a search, a category, a tag, an owner, a body using it, a status) is counted by the database.
+# The filters the facet table answers: those on a column of the solution with a fixed vocabulary, and one category
+# or one tag (the table keeps each published solution's cell, owner and categories, listed by category and by tag).
+# Any other filter (a search, an owner, a body using it, a status) is counted by the database.
 _ENUM_FILTERS = ("kind", "development_status", "origin")
-_TABLE_FILTERS = frozenset((*_ENUM_FILTERS, "supports", "ordering"))
+_SET_FILTERS = ("category", "tag")
+_TABLE_FILTERS = frozenset((*_ENUM_FILTERS, *_SET_FILTERS, "supports", "ordering"))
+# The sums kept per choice: every choice of the fixed vocabularies (a few hundred), and as many with a category or
+# a tag as fit (each a few kB): beyond, a choice is summed again when asked (a few ms over a category's solutions).
+_SUMMED_MAX = 4096
 _SUPPORT_CODES = tuple(code for code, _label in SUPPORTS)
 
 
@@ -360,39 +365,75 @@ class FacetTable:
 
     cells: dict[tuple, _Cell]
     owners: dict[int, tuple[str, str]]  # owner id -> (key, name)
-    # Each choice's rows, summed once: a few hundred choices at most (the product of the vocabularies).
+    # Each choice's rows, summed once: a few hundred choices of the vocabularies, up to _SUMMED_MAX in all.
     summed: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+    # Each published solution as a slot: its cell (a key of `cells`), its owner id and its category codes (one
+    # tuple shared by every solution with the same categories); the slots of each category code and tag slug.
+    slot_cells: list[tuple] = field(default_factory=list)
+    slot_owners: list[int] = field(default_factory=list)
+    slot_categories: list[tuple[str, ...]] = field(default_factory=list)
+    by_set: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # "category"/"tag" -> value -> slots
 
     def rows(self, selected: dict[str, Any]) -> dict[str, Any]:
-        """What _facet_rows returns for the published catalogue filtered by `selected` (fixed vocabularies only)."""
+        """What _facet_rows returns for the published catalogue filtered by `selected` (fixed vocabularies, one
+        category, one tag)."""
         wanted = {n: str(selected[n]) for n in _ENUM_FILTERS if selected.get(n)}
         platforms = sorted({_SUPPORT_CODES.index(code) for code in selected.get("supports") or []})
-        choice = (tuple(sorted(wanted.items())), tuple(platforms))
+        within = tuple((n, str(selected[n])) for n in _SET_FILTERS if selected.get(n))
+        choice = (tuple(sorted(wanted.items())), tuple(platforms), within)
         found = self.summed.get(choice)
         if found is None:
-            found = self.summed[choice] = self._sum(wanted, platforms)
+            found = self._sum(wanted, platforms) if not within else self._sum_slots(wanted, platforms, within)
+            if len(self.summed) < _SUMMED_MAX:
+                self.summed[choice] = found
         return found
 
+    def _sum_slots(self, wanted: dict[str, str], platforms: list[int], within: tuple) -> dict[str, Any]:
+        """The rows of a choice with a category or a tag: its solutions' slots, counted one by one."""
+        chosen = [self.by_set.get(name, {}).get(value, []) for name, value in within]
+        slots = chosen[0] if len(chosen) == 1 else sorted(set(chosen[0]).intersection(*chosen[1:]))
+        totals: Counter = Counter()
+        owners: Counter = Counter()
+        categories: Counter = Counter()
+        taken: dict[tuple, bool] = {}
+        for slot in slots:
+            key = self.slot_cells[slot]
+            ok = taken.get(key)
+            if ok is None:
+                ok = taken[key] = _cell_wanted(key, wanted, platforms)
+            if ok:
+                totals[key] += 1
+                owners[self.slot_owners[slot]] += 1
+                categories.update(self.slot_categories[slot])
+        return self._rows(dict(totals), owners, categories)
+
     def _sum(self, wanted: dict[str, str], platforms: list[int]) -> dict[str, Any]:
+        owners: Counter = Counter()
+        categories: Counter = Counter()
+        totals: dict[tuple, int] = {}
+        for key, cell in self.cells.items():
+            if not _cell_wanted(key, wanted, platforms):
+                continue
+            totals[key] = cell.total
+            owners.update(cell.owners)
+            categories.update(cell.categories)
+        return self._rows(totals, owners, categories)
+
+    def _rows(self, totals: dict[tuple, int], owners: Counter, categories: Counter) -> dict[str, Any]:
         counts: dict[str, Any] = {"total": 0}
         counts.update({f"{name}__{value}": 0 for name, choices in _enum_choices().items() for value, _ in choices})
         counts.update({f"supports__{code}": 0 for code in _SUPPORT_CODES})
-        owners: Counter = Counter()
-        categories: Counter = Counter()
-        for key, cell in self.cells.items():
+        for key, total in totals.items():
             kind, development_status, origin, supports = key[0], key[1], key[2], key[3:]
             values = {"kind": kind, "development_status": development_status, "origin": origin}
-            if any(values[n] != v for n, v in wanted.items()) or not all(supports[i] for i in platforms):
-                continue
-            counts["total"] += cell.total
+            counts["total"] += total
             for name, value in values.items():
                 if f"{name}__{value}" in counts:
-                    counts[f"{name}__{value}"] += cell.total
+                    counts[f"{name}__{value}"] += total
             for code, supported in zip(_SUPPORT_CODES, supports, strict=True):
                 if supported:
-                    counts[f"supports__{code}"] += cell.total
-            owners.update(cell.owners)
-            categories.update(cell.categories)
+                    counts[f"supports__{code}"] += total
+        owners = Counter({pk: n for pk, n in owners.items() if pk in self.owners})
         counts["owners"] = sum(1 for n in owners.values() if n)
         top = heapq.nsmallest(OWNER_FACET_LIMIT, ((-n, self.owners[pk][1], pk) for pk, n in owners.items() if n))
         return {
@@ -406,6 +447,13 @@ class FacetTable:
         }
 
 
+def _cell_wanted(key: tuple, wanted: dict[str, str], platforms: list[int]) -> bool:
+    """Whether a cell of the facet table (kind, development status, origin, supports_* …) is in the choice."""
+    values = {"kind": key[0], "development_status": key[1], "origin": key[2]}
+    supports = key[3:]
+    return all(values[n] == v for n, v in wanted.items()) and all(supports[i] for i in platforms)
+
+
 def _enum_choices() -> dict[str, Any]:
     from catalog.models import Solution
 
@@ -417,28 +465,54 @@ def _enum_choices() -> dict[str, Any]:
 
 
 def read_facet_table() -> FacetTable:
-    """Read the facet table from the database: four queries over narrow rows (the index solution_facets, the
-    categories' links, the categories, the owners): about a second at 100,000 solutions on a busy machine."""
-    from catalog.models import Category, Solution
+    """Read the facet table from the database: six queries over narrow rows (the index solution_facets, the
+    categories' links, the categories, the tags' links, the tags, the owners): about a second at 100,000 solutions
+    on a busy machine. Each published solution is kept as a slot (its cell, owner and categories: about 10 MB at
+    100,000 solutions), listed under its categories and tags."""
+    from catalog.models import Category, Solution, Tag
     from municipalities.models import Body
 
     columns = [*_ENUM_FILTERS, *(f"supports_{code}" for code in _SUPPORT_CODES)]
     published = Solution.objects.filter(status=Solution.Status.PUBLISHED).order_by()
     cells: dict[tuple, _Cell] = {}
-    by_solution: dict[int, _Cell] = {}
-    for pk, owner_id, *key in published.values_list("pk", "owner_id", *columns).iterator(chunk_size=5000):
-        cell = cells.get(tuple(key))
+    keys: dict[tuple, tuple] = {}
+    slots: dict[int, int] = {}  # solution id -> slot
+    slot_cells: list[tuple] = []
+    slot_owners: list[int] = []
+    for pk, owner_id, *values in published.values_list("pk", "owner_id", *columns).iterator(chunk_size=5000):
+        key = keys.setdefault(tuple(values), tuple(values))  # one tuple per cell, shared by its slots
+        cell = cells.get(key)
         if cell is None:
-            cell = cells[tuple(key)] = _Cell()
+            cell = cells[key] = _Cell()
         cell.total += 1
         cell.owners[owner_id] += 1
-        by_solution[pk] = cell
+        slots[pk] = len(slot_cells)
+        slot_cells.append(key)
+        slot_owners.append(owner_id)
     codes = dict(Category.objects.values_list("pk", "code"))
+    solution_codes: dict[int, list[str]] = {}
+    by_category: dict[str, list[int]] = {}
     links = Solution.categories.through.objects.order_by().values_list("solution_id", "category_id")
     for solution_id, category_id in links.iterator(chunk_size=5000):
-        cell = by_solution.get(solution_id)  # None: not published (or published since the first query)
-        if cell is not None and category_id in codes:
-            cell.categories[codes[category_id]] += 1
+        slot = slots.get(solution_id)  # None: not published (or published since the first query)
+        if slot is not None and category_id in codes:
+            code = codes[category_id]
+            cells[slot_cells[slot]].categories[code] += 1
+            solution_codes.setdefault(slot, []).append(code)
+            by_category.setdefault(code, []).append(slot)
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+    slot_categories: list[tuple[str, ...]] = [()] * len(slot_cells)
+    for slot, found in solution_codes.items():
+        together = tuple(sorted(found))
+        slot_categories[slot] = shared.setdefault(together, together)
+    del solution_codes
+    slugs = dict(Tag.objects.values_list("pk", "slug"))
+    by_tag: dict[str, list[int]] = {}
+    tagged = Solution.tags.through.objects.order_by().values_list("solution_id", "tag_id")
+    for solution_id, tag_id in tagged.iterator(chunk_size=5000):
+        slot = slots.get(solution_id)
+        if slot is not None and tag_id in slugs:
+            by_tag.setdefault(slugs[tag_id], []).append(slot)
     owner_ids = {pk for cell in cells.values() for pk in cell.owners}
     bodies = Body.objects.filter(pk__in=published.values("owner_id")).values_list("pk", "key", "name")
     owners = {pk: (key, name) for pk, key, name in bodies}
@@ -446,7 +520,10 @@ def read_facet_table() -> FacetTable:
     for cell in cells.values():
         for pk in missing:
             cell.owners.pop(pk, None)
-    return FacetTable(cells=cells, owners=owners)
+    for found in (*by_category.values(), *by_tag.values()):
+        found.sort()
+    return FacetTable(cells=cells, owners=owners, slot_cells=slot_cells, slot_owners=slot_owners,
+                      slot_categories=slot_categories, by_set={"category": by_category, "tag": by_tag})
 
 
 _table_lock = threading.Lock()
@@ -477,7 +554,8 @@ def facet_table() -> FacetTable | None:
 
 
 def _table_answers(selected: dict[str, Any]) -> bool:
-    """Whether the facet table can count this choice: only filters on the fixed vocabularies, no search."""
+    """Whether the facet table can count this choice: only filters on the fixed vocabularies, one category and one
+    tag, no search."""
     return not any(value not in (None, "", []) for name, value in selected.items() if name not in _TABLE_FILTERS)
 
 

@@ -58,8 +58,6 @@ LEGACY_SORTS = {
     "latest_release": "-latest_release_date",
     "most_adopted": "-used_by_count",
 }
-# The orderings by a value computed for each solution (no index holds it): the page is chosen on narrow rows.
-COMPUTED_ORDERINGS = ("used_by_count", "-used_by_count")
 # The parameters of the chips, in the order of the facets.
 CHIP_FILTERS = ("kind", "category", "owner", "used_by", "development_status", "origin", "supports", "tag", "status")
 
@@ -201,7 +199,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
     or the number of facet values. A search that found nothing reads the words of the catalogue once more for
     «Forse cercavi …?» (catalog.solutions.suggestions), in place of the page and its categories. With the shared
     cache on, an anonymous visitor's facets are kept (count_facets), or taken from the facet table when only the
-    fixed vocabularies are filtered: then only the page and its categories are read.
+    fixed vocabularies, a category or a tag are filtered: then only the page and its categories are read.
 
     A parameter with a value the filters refuse is left out, and the page says which: a visitor following a stale
     or mistyped link still gets the catalogue."""
@@ -242,7 +240,10 @@ def solution_list(request: HttpRequest) -> HttpResponse:
             values, visible.select_related("owner").with_adoption_count().prefetch_related("categories")
             .defer("search_vector"),
         )
-    elif values["ordering"] in COMPUTED_ORDERINGS:
+    elif not values["q"]:
+        # The page's ids chosen on narrow rows: by name from the index solution_status_name_id alone, by adoptions,
+        # release or vitality from their indexes; then the wide rows of those twelve only. A deep page (offsets in
+        # the thousands) or a category's page no longer reads and sorts every wide row it passes.
         narrow = order_catalogue(filtered.with_adoption_count(), values["ordering"]).values("pk")
     page = CountedPaginator(ordered, PER_PAGE, count=total, narrow=narrow).get_page(request.GET.get("page"))
     suggestion = None

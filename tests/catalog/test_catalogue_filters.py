@@ -226,17 +226,27 @@ def test_the_vitality_sort_is_the_same_on_the_page_and_in_the_api(client, demo_c
         {"kind": "service", "origin": "other"},
         {"supports": ["spid"]},
         {"development_status": "beta", "supports": ["spid", "pagopa"]},
+        {"category": 0},
+        {"category": 1, "kind": "software"},
+        {"category": 2, "supports": ["pagopa"]},
+        {"tag": "t-1"},
+        {"tag": "t-0", "origin": "other"},
+        {"tag": "t-1", "category": 0},
+        {"category": "not-a-category"},
+        {"tag": "no-such-tag", "kind": "software"},
     ],
 )
 def test_the_facet_table_counts_what_the_database_counts(db, choice):
-    """The anonymous catalogue's facets for a choice among the fixed vocabularies come from the facet table: the same
-    rows as the database's three aggregates, owners and categories in the same order."""
-    from catalog.models import Category
+    """The anonymous catalogue's facets for a choice among the fixed vocabularies, with one category or one tag, come
+    from the facet table: the same rows as the database's three aggregates, owners and categories in the same
+    order."""
+    from catalog.models import Category, Tag
     from catalog.solutions.search import _facet_rows, read_facet_table
     from tests.factories import BodyFactory, SolutionFactory
 
     bodies = [BodyFactory(name=f"Ente {n}") for n in range(3)]
     codes = list(Category.objects.order_by("code")[:3])
+    tags = [Tag.objects.create(name=f"t {n}", slug=f"t-{n}") for n in range(2)]
     kinds, statuses, origins = ("software", "service"), ("beta", "stable"), ("elicat", "other")
     for n in range(14):
         solution = SolutionFactory(
@@ -250,11 +260,20 @@ def test_the_facet_table_counts_what_the_database_counts(db, choice):
             status="draft" if n == 13 else "published",
         )
         solution.categories.set(codes[: n % 4])
-    filtered = Solution.objects.filter(status="published", **{k: v for k, v in choice.items() if k != "supports"})
+        solution.tags.set(tags[n % 3 : n % 3 + 2] if n % 3 < 2 else [])
+    if isinstance(choice.get("category"), int):
+        choice = {**choice, "category": codes[choice["category"]].code}
+    plain = {k: v for k, v in choice.items() if k not in ("supports", "category", "tag")}
+    filtered = Solution.objects.filter(status="published", **plain)
     for code in choice.get("supports", []):
         filtered = filtered.filter(**{f"supports_{code}": True})
+    if "category" in choice:
+        filtered = filtered.filter(categories__code=choice["category"])
+    if "tag" in choice:
+        filtered = filtered.filter(tags__slug=choice["tag"])
     expected = _facet_rows(filtered)
-    assert expected["counts"]["total"] > 0
+    if "no-" not in str(choice.get("tag")) and "not-" not in str(choice.get("category")):
+        assert expected["counts"]["total"] > 0
     assert read_facet_table().rows(choice) == expected
 
 
@@ -281,6 +300,16 @@ def test_anonymous_facets_of_the_fixed_vocabularies_cost_no_query_and_follow_cha
     owner = Solution.objects.get(slug="soluzione-0").owner
     with django_assert_num_queries(5):  # another filter: three aggregates, the page, its categories
         assert client.get(url, {"owner": owner.key}, **bypass).context["total"] >= 1
+    from catalog.models import Category, Tag
+
+    code = Category.objects.order_by("code").first().code
+    Solution.objects.get(slug="soluzione-1").categories.add(Category.objects.get(code=code))
+    Solution.objects.get(slug="soluzione-2").tags.add(Tag.objects.create(name="rete", slug="rete"))
+    client.get(url, **bypass)  # the links changed: the table is read again
+    with django_assert_num_queries(2):  # a category or a tag: from the table too
+        assert client.get(url, {"category": code, "kind": "software"}, **bypass).context["total"] == 1
+    with django_assert_num_queries(2):
+        assert client.get(url, {"tag": "rete"}, **bypass).context["total"] == 1
     SolutionFactory(name="Soluzione nuova", slug="soluzione-nuova", kind="software", supports_spid=True)
     assert client.get(url, {"kind": "software", "supports": "spid"}, **bypass).context["total"] == 2
     cache.clear()
