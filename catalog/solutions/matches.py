@@ -145,7 +145,10 @@ class MatchTable:
                 self._whole = self._facet_table(range(len(self.ids)))
             found = self._whole.rows(selected)
         else:
-            found = self._facet_table(sorted(rows)).rows(selected)
+            # The rows are those of the category, tag and owner chosen already: the facet table built from them
+            # sums the fixed vocabularies' choice alone (given a category, it would look for its own lists).
+            within = {name: value for name, value in selected.items() if name not in _ROW_FILTERS}
+            found = self._facet_table(sorted(rows)).rows(within)
         with _summed_lock:  # the threads of a process share the table
             self._summed[choice] = found
             while len(self._summed) > MAX_SUMMED:
