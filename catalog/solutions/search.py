@@ -580,9 +580,9 @@ def count_facets(
     them. A change of the catalogue makes them stale at once.
 
     `published` says that `filtered` is the published catalogue filtered by `selected` and nothing else (what an
-    anonymous visitor sees): a choice among the fixed vocabularies alone (kind, development status, origin,
-    platforms, or none) is then counted from the facet table (facet_table), without a query; the table is read
-    again after any change of a solution, its categories or a body. Both need the shared cache
+    anonymous visitor sees): a choice among the fixed vocabularies (kind, development status, origin, platforms,
+    or none), with at most one category and one tag, is then counted from the facet table (facet_table), without a
+    query; the table is read again after any change of a solution, its categories or tags, or a body. Both need the shared cache
     (`settings.ANON_CACHE_SECONDS` above 0), as the pages do.
 
     `rows` are the counts already summed elsewhere (a search's match table: catalog.solutions.matches), in the
