@@ -128,11 +128,28 @@ def attach_codes(solutions: list[Solution]) -> None:
         solution.api_tags = found[1][solution.pk]
 
 
+# Stands for the solution's id in the used-by query compiled once (a value no row has).
+_SOLUTION_MARK = -7_315_203
+
+
+@functools.cache
+def _used_by_sql(vendor: str) -> tuple[str, tuple, int]:
+    """The used-by query, compiled by the ORM once per process and database backend: its SQL, its parameters and
+    where the solution's id goes among them."""
+    in_production = (Adoption.objects.in_production().filter(solution_id=_SOLUTION_MARK)
+                     .order_by("body__name", "pk").values_list("body__key", "body__name"))
+    sql, params = in_production.query.sql_with_params()
+    return sql, tuple(params), list(params).index(_SOLUTION_MARK)
+
+
 def attach_used_by(solution: Solution) -> None:
     """The key and name of the bodies that use the solution in production, by name, as `api_used_by` (the detail's
-    `used_by`): one query, no model instance per adoption and body."""
-    in_production = Adoption.objects.in_production().filter(solution=solution).order_by("body__name", "pk")
-    solution.api_used_by = list(in_production.values_list("body__key", "body__name"))
+    `used_by`): one query, no model instance per adoption and body, its SQL compiled once (building and compiling
+    the query was a fifth of a detail's Python time)."""
+    sql, params, at = _used_by_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:at], solution.pk, *params[at + 1:]))
+        solution.api_used_by = [tuple(row) for row in cursor.fetchall()]
 
 
 def used_by_prefetch() -> Prefetch:
