@@ -166,6 +166,10 @@ def _answer_key(request: Any, tag: str, media_type: str) -> str:
     return f"api:kept:{_opaque(tag)}:{digest}"
 
 
+# The key of the kept answer answer_before_dispatch found missing for this request (read again by kept_answer).
+_MISSED = "_api_kept_missed"
+
+
 def _keeps(request: Any) -> bool:
     return bool(settings.API_CACHE_SECONDS) and not people.is_authenticated(request.user)
 
@@ -197,7 +201,10 @@ def kept_answer(request: Any, tag: str) -> HttpResponse | None:
     """The anonymous answer kept under `tag` for this address and media type (a DRF request), or None."""
     if not _keeps(request):
         return None
-    entry = _kept_entry(request, _answer_key(request, tag, request.accepted_media_type))
+    key = _answer_key(request, tag, request.accepted_media_type)
+    if getattr(request, _MISSED, None) == key:
+        return None  # answer_before_dispatch looked for this very key a moment ago: no second round trip
+    entry = _kept_entry(request, key)
     return None if entry is None else _response_from(entry)
 
 
@@ -252,8 +259,10 @@ def answer_before_dispatch(
     if not version:
         return None
     tag = etag_for(request, kwargs, version)
-    entry = _kept_entry(request, _answer_key(request, tag, JSON))
+    key = _answer_key(request, tag, JSON)
+    entry = _kept_entry(request, key)
     if entry is None:
+        setattr(request, _MISSED, key)
         return None
     for throttle in throttles:
         if not throttle().allow_request(request, None):

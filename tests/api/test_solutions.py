@@ -321,3 +321,60 @@ def test_codes_and_users_read_flat_are_what_the_prefetched_models_give(catalogue
     assert new == old
     item = next(entry for entry in new if entry["slug"] == "tributi")
     assert item["tags"] == ["z-alfa", "a-zeta"] and len(item["categories"]) == 2 and len(item["used_by"]) == 2
+
+
+def test_rows_are_represented_as_drf_represents_them(catalogue, referent_urbino, urbino):
+    """catalog.api.serializers.RowRepresentation writes each item from a plan instead of DRF's per-field machinery:
+    over many solutions of every shape (choices, blank and null values, English texts, releases or none, vitality or
+    none, owners with and without codes, bodies in production) the output is DRF's, key for key and in order, for
+    the list and the detail; an instance read without the view's annotations goes through DRF as before."""
+    import json
+    import random
+
+    from rest_framework import serializers as drf
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.utils.encoders import JSONEncoder
+
+    from catalog.api import serializers, views
+    from catalog.models import Solution
+    from tests.factories import AdoptionFactory, BodyFactory
+
+    rng = random.Random(5)
+    union = BodyFactory()
+    categories = list(Category.objects.all()[:4])
+    tags = [Tag.objects.create(name=f"etichetta {n}", slug=f"etichetta-{n}") for n in range(3)]
+    for n in range(40):
+        solution = SolutionFactory(
+            owner=rng.choice([union, urbino, catalogue["tributi"].owner]),
+            kind=rng.choice(Solution.Kind.values), development_status=rng.choice(Solution.DevelopmentStatus.values),
+            origin=rng.choice(Solution.Origin.values), short_description_en=rng.choice(["", "An English text."]),
+            repository_url=rng.choice(["", f"https://example.org/r/{n}"]), landing_url="",
+            documentation_url=rng.choice(["", "https://example.org/docs"]), vitality=rng.choice([None, 0, 57, 100]),
+            supports_spid=rng.random() < 0.5, supports_pagopa=rng.random() < 0.5, localisation_ready=n % 2 == 0,
+            features_it=["Una", "Due"] if n % 3 else [], maintenance_until=rng.choice([None, dt.date(2030, 1, 1)]),
+            published_at=rng.choice([None, timezone.now()]),
+        )
+        solution.categories.set(rng.sample(categories, rng.randint(0, len(categories))))
+        solution.tags.set(rng.sample(tags, rng.randint(0, len(tags))))
+        for _ in range(rng.randint(0, 2)):
+            ReleaseFactory(solution=solution)
+        if n % 4 == 0 and solution.owner != urbino:
+            AdoptionFactory(solution=solution, body=urbino, status="in_production")
+    request = Request(APIRequestFactory().get(LIST))
+    rows = list(views.solutions_for_api(Solution.objects.all()).order_by("pk"))
+    views.attach_codes(rows)
+    for solution in rows:
+        views.attach_used_by(solution)
+    assert len(rows) > 40
+    for cls in (serializers.SolutionSerializer, serializers.SolutionDetailSerializer):
+        assert cls.representation_plan() is not None
+        new = cls(rows, many=True, context={"request": request}).data
+        child = cls(context={"request": request})
+        old = [drf.Serializer.to_representation(child, solution) for solution in rows]
+        assert [dict(item) for item in new] == old
+        assert json.dumps(new, cls=JSONEncoder) == json.dumps(old, cls=JSONEncoder)
+    plain = Solution.objects.get(slug="tributi")  # no adoption count, no codes attached: DRF's own way
+    child = serializers.SolutionSerializer(context={"request": request})
+    assert child.to_representation(plain) == drf.Serializer.to_representation(child, plain)
+    assert "used_by_count" not in child.to_representation(plain)
