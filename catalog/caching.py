@@ -11,6 +11,10 @@ FIGURES = "catalog-figures"  # the dashboards', reports' and home page's figures
 # What the catalogue's facets count for anonymous visitors (catalog.solutions.search: the facet table): the published
 # solutions, their categories, tags and owners. Adoptions do not change it.
 FACETS = "catalog-facets"
+# What a search's match table holds (catalog.solutions.matches): the published solutions, their categories, tags,
+# releases, vitality and owners. Adoptions do not change it: the table reads their counts again on their own, when an
+# ordering by them is asked after a change of PAGES.
+MATCHES = "catalog-matches"
 
 
 def bump_on_changes() -> None:
@@ -35,3 +39,7 @@ def bump_on_changes() -> None:
     )
     bump_on_change(FIGURES, Solution, Solution.categories.through, Release, Adoption, AdoptionEvent, Body)
     bump_on_change(FACETS, Solution, Solution.categories.through, Solution.tags.through, Tag, PublicationEvent, Body)
+    bump_on_change(
+        MATCHES, Solution, Solution.categories.through, Solution.tags.through, Tag, Release, PublicationEvent, Body,
+        VitalityDay,
+    )

@@ -3,7 +3,7 @@
 A search of a common word ("tributi": one solution in three) matches tens of thousands of solutions. Counting its
 facets and ranking its page in SQL reads every matching row and unpacks its stored vector, once per aggregate and
 once more for the page (0.5–1.0 s each at 100,000 solutions), for every filter, page, ordering and language of the
-same word. The match table reads the matches once per (normalised query, version of catalog.caching.PAGES): their
+same word. The match table reads the matches once per (normalised query, version of catalog.caching.MATCHES): their
 ids in relevance order (`-rank, name, pk`, as order_catalogue), their position by name, their kind, development
 status, origin, platforms, owner, categories, tags, latest release and vitality. Then, for any address searching
 that word with filters on those columns (kind, development status, origin, platforms, category, tag, owner):
@@ -11,7 +11,8 @@ that word with filters on those columns (kind, development status, origin, platf
 - the facets are summed in Python, the same rows as catalog.solutions.search._facet_rows (a FacetTable over the
   matches' cells);
 - the page's ids come from the kept orders (relevance, name, latest release, vitality, bodies using it in
-  production: an adoption bumps the version as well) without a query;
+  production) without a query; adoptions do not bump MATCHES, so the counts of bodies using each match are read
+  again on their own (one query over the matches' ids) when that ordering is asked after an adoption changed;
 - the page then reads its own rows by id (and their categories): two queries.
 
 Anonymous visitors only (the published catalogue, the same for all), with the shared cache on: the version comes
@@ -42,7 +43,7 @@ from django.db import connection, transaction
 from django.db.models import F, IntegerField, OuterRef, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
-from catalog.caching import PAGES
+from catalog.caching import MATCHES, PAGES
 from catalog.solutions.search import (
     _ENUM_FILTERS,
     _SUPPORT_CODES,
@@ -90,7 +91,7 @@ class MatchTable:
     owner: array  # owner id per row
     released: list  # latest_release_date per row (None: no release)
     vitality: list  # vitality per row (None: never harvested)
-    adoptions: array  # bodies using it in production per row (adoptions bump the version too)
+    adoptions: array  # bodies using it in production per row, as of `_adoptions_version` (fresh_adoptions)
     categories: list[tuple[str, ...]]  # category codes per row (shared tuples)
     cells: list[tuple]
     owners: dict[int, tuple[str, str]]  # owner id -> (key, name)
@@ -100,11 +101,36 @@ class MatchTable:
     _orders: dict[str, Sequence[int]] = field(default_factory=dict, repr=False)
     _whole: FacetTable | None = field(default=None, repr=False)
     _summed: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    # The version of PAGES (which adoptions bump) the adoption counts were read at; None: to be read before use.
+    _adoptions_version: str | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:  # what the shared cache keeps: the columns, not the lazy parts
         state = dict(self.__dict__)
-        state.update(_orders={}, _whole=None, _summed=OrderedDict())
+        state.update(_orders={}, _whole=None, _summed=OrderedDict(), _adoptions_version=None)
         return state
+
+    def fresh_adoptions(self) -> None:
+        """Read the matches' counts of bodies using them in production again if an adoption changed since they were
+        read (the version of PAGES moved): one query over the matches' ids (`in_production_count`, a column), instead
+        of reading the whole table again. The orderings by that count are then sorted again."""
+        from catalog.models import Solution
+
+        max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
+        try:
+            current: str | None = versioned_cache.version(PAGES, max_age=max_age)
+        except Exception:
+            current = None  # no version to trust: read them every time
+        if current is not None and current == self._adoptions_version:
+            return
+        counts: dict[int, int] = {}
+        for chunk in _chunks(self.ids):
+            counts.update(
+                Solution.objects.filter(pk__in=list(chunk)).order_by().values_list("pk", "in_production_count")
+            )
+        self.adoptions = array("l", (counts.get(pk, 0) for pk in self.ids))
+        for ordering in ("used_by_count", "-used_by_count"):
+            self._orders.pop(ordering, None)
+        self._adoptions_version = current
 
     # -- filtering --
 
@@ -200,7 +226,10 @@ class MatchTable:
         """The ids of the matches passing `selected`, in the order `ordering` (relevance order when unknown)."""
         rows = self._rows(selected, owner_ids)
         cells = self._cell_test(selected)
-        order = self.order(ordering if ordering in _KEPT_ORDERINGS else "relevance")
+        ordering = ordering if ordering in _KEPT_ORDERINGS else "relevance"
+        if ordering in ("used_by_count", "-used_by_count"):
+            self.fresh_adoptions()
+        order = self.order(ordering)
         ids, cell = self.ids, self.cell
         return [ids[r] for r in order if cell[r] in cells and (rows is None or r in rows)]
 
@@ -337,6 +366,20 @@ def _answers(values: dict[str, Any]) -> bool:
     )
 
 
+def _read_with_adoptions_version(text: str) -> MatchTable | str:
+    """read_match_table, its adoption counts marked as read at the version of PAGES read just before (so at least
+    as new as that version: the first ordering by them needs no second query)."""
+    max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
+    try:
+        pages: str | None = versioned_cache.version(PAGES, max_age=max_age)
+    except Exception:
+        pages = None
+    table = read_match_table(text)
+    if isinstance(table, MatchTable):
+        table._adoptions_version = pages
+    return table
+
+
 def match_table(q: str) -> MatchTable | None:
     """The match table of `q` for the current catalogue, or None: the shared cache off or unable to tell the
     version, or more than MAX_MATCHES matches. Read once per version in each process (one reader at a time), from
@@ -347,7 +390,7 @@ def match_table(q: str) -> MatchTable | None:
         return None
     max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
     try:
-        current = versioned_cache.version(PAGES, max_age=max_age)
+        current = versioned_cache.version(MATCHES, max_age=max_age)
     except Exception:
         return None
     if current == "0":  # a cache that forgets what it is given: no version to trust
@@ -363,7 +406,7 @@ def match_table(q: str) -> MatchTable | None:
             if kept is None:
                 digest = hashlib.sha256(text.encode()).hexdigest()[:32]
                 kept = versioned_cache.get_or_compute(
-                    PAGES, f"matches:{digest}", lambda: read_match_table(text), timeout
+                    MATCHES, f"matches:{digest}", lambda: _read_with_adoptions_version(text), timeout
                 )
                 with _lock:
                     _tables[key] = kept

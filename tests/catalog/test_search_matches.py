@@ -178,6 +178,26 @@ def test_a_change_of_the_catalogue_is_seen_at_once(client, catalogue, cached):
     assert client.get(URL, {"q": WORD}, **BYPASS).context["total"] == total
 
 
+def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(client, catalogue, cached, monkeypatch):
+    """Adoptions do not make the table stale (they change none of its facets): only the counts of bodies using each
+    match are read again, in one query, and «Più adottate» shows the change on the next page."""
+    from tests.factories import AdoptionFactory, BodyFactory
+
+    params = {"q": WORD, "ordering": "-used_by_count"}
+    adopters = [BodyFactory(name=f"Nuovo adottante {n}") for n in range(5)]  # a new body is a change of the table
+    client.get(URL, params, **BYPASS)  # the table read, the order by adoptions made
+    reads = []
+    monkeypatch.setattr(matches, "read_match_table", lambda q: reads.append(q))
+    least = min(
+        Solution.objects.filter(pk__in=matches.match_table(WORD).ids), key=lambda s: (s.in_production_count, s.pk)
+    )
+    for adopter in adopters:
+        AdoptionFactory(solution=least, body=adopter, status="in_production")
+    page = client.get(URL, params, **BYPASS)
+    assert [s.pk for s in page.context["page_obj"].object_list][0] == least.pk
+    assert reads == []  # the table itself was not read again
+
+
 def test_another_process_reads_the_table_from_the_shared_cache(catalogue, cached, django_assert_num_queries):
     """Read once per version: a process that does not keep it yet takes it from the shared cache, without a
     query."""
