@@ -60,6 +60,8 @@ def test_query_counts_must_not_grow_with_the_page_or_across_sizes():
     met, problems = run.constant_counts({"small": {"query_counts": {"search": {"rare word": 5}}},
                                          "full": {"query_counts": {"search": {"rare word": 6}}}})
     assert not met and problems == ["search across sizes: [5, 6]"]
+    met, problems = run.constant_counts({"full": {"query_counts": {"api_list": {"20 items": 0, "100 items": 0}}}})
+    assert not met and "a kept answer" in problems[0]
 
 
 def test_a_missing_endpoint_is_a_missed_target():
