@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from catalog import permissions
-from catalog.models import Adoption, Report, Solution, Source
+from catalog.models import Adoption, Report, Solution, Source, Webhook
 from catalog.workflow import Action
+from municipalities.models import User
 
 
 def get_solution_for(user: Any, slug: str, *, edit: bool = False) -> Solution:
@@ -47,3 +48,18 @@ def get_source_for(user: Any, pk: int, *, manage: bool = False) -> Source:
     if manage and not permissions.can_manage_source(user, source):
         raise PermissionDenied
     return source
+
+
+def get_webhook_for(user: Any, pk: int) -> Webhook:
+    """A webhook is its owner's alone: anybody else's is a 404 (the secret and the delivery log are theirs)."""
+    webhook = Webhook.objects.filter(pk=pk).first()
+    if webhook is None or not permissions.can_manage_webhook(user, webhook):
+        raise Http404("webhook")
+    return webhook
+
+
+def acting_person(request: HttpRequest) -> User:
+    """The person acting in a view that requires a login (a service wants a User, not an anonymous one)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user

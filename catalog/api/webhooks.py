@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog import permissions
+from catalog.access import get_webhook_for
 from catalog.models import Webhook, WebhookDelivery, WebhookEvent
 from catalog.webhooks import services
 from cstportal.api.fields import StrictCharField, text_field
@@ -135,10 +135,7 @@ class WebhookViewSet(CursorOrderingMixin, mixins.ListModelMixin, mixins.Retrieve
         return permissions.webhooks_visible_to(self.request.user, Webhook.objects.all())
 
     def get_object(self) -> Webhook:
-        webhook = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
-        if webhook is None:
-            raise Http404
-        return webhook
+        return get_webhook_for(self.request.user, int(self.kwargs["pk"]))
 
     def create(self, request, *args: Any, **kwargs: Any) -> Response:
         if not permissions.can_register_webhook(request.user):

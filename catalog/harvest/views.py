@@ -15,24 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalog import permissions
-from catalog.access import get_source_for
+from catalog.access import acting_person, get_source_for
 from catalog.harvest import services
 from catalog.harvest.forms import SourceForm
 from catalog.harvest.presentation import describe_change
 from catalog.models import HarvestRun, Source
 from cstportal.errors import service_errors_as_messages
 from municipalities import permissions as people
-from municipalities.models import User
 
 PAGE_SIZE = 25
 RECENT_RUNS = 10
-
-
-def _person(request: HttpRequest) -> User:
-    """The person acting (the views require a login)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
 
 
 def _may_list(user: Any) -> bool:
@@ -65,7 +57,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
     form = SourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with service_errors_as_messages(request, form=form) as outcome:
-            source = services.register_source(url=form.cleaned_data["url"], by=_person(request),
+            source = services.register_source(url=form.cleaned_data["url"], by=acting_person(request),
                                               body=form.cleaned_data["body"], kind=form.cleaned_data.get("kind", ""))
         if outcome.ok:
             messages.success(request, _("Sorgente registrata: la prima raccolta è in corso."))
@@ -121,7 +113,7 @@ def source_harvest(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
         return redirect(source)
     with service_errors_as_messages(request) as outcome:
-        services.request_harvest(source, by=_person(request))
+        services.request_harvest(source, by=acting_person(request))
     if outcome.ok:
         messages.success(request, _("Raccolta avviata: l'avanzamento è qui sotto."))
     return redirect(source)
@@ -134,7 +126,7 @@ def source_pause(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
         return redirect(source)
     with service_errors_as_messages(request) as outcome:
-        services.pause_source(source, by=_person(request))
+        services.pause_source(source, by=acting_person(request))
     if outcome.ok:
         messages.success(request, _("Sorgente in pausa: non sarà raccolta finché non la riattivi."))
     return redirect(source)
@@ -147,7 +139,7 @@ def source_resume(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
         return redirect(source)
     with service_errors_as_messages(request) as outcome:
-        services.resume_source(source, by=_person(request))
+        services.resume_source(source, by=acting_person(request))
     if outcome.ok:
         messages.success(request, _("Sorgente riattivata: sarà raccolta a breve."))
     return redirect(source)
@@ -160,7 +152,7 @@ def source_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":  # the button lives on the source's page; a GET changes nothing
         return redirect(source)
     with service_errors_as_messages(request) as outcome:
-        services.remove_source(source, by=_person(request))
+        services.remove_source(source, by=acting_person(request))
     if outcome.ok:
         messages.success(request, _("Sorgente rimossa. La soluzione resta nel catalogo e si modifica ora dal portale."))
         return redirect("catalog:source-list")

@@ -10,34 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from catalog import permissions
+from catalog.access import acting_person, get_webhook_for
 from catalog.models import Webhook, WebhookDelivery, WebhookEvent
 from catalog.webhooks import services
 from catalog.webhooks.forms import WebhookForm
 from cstportal.errors import service_errors_as_messages
-from municipalities.models import User
 
 DELIVERIES_PAGE_SIZE = 25
-
-
-def _person(request: HttpRequest) -> User:
-    """The person acting (the views require a login)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
-def _webhook_for(request: HttpRequest, pk: int) -> Webhook:
-    webhook = permissions.webhooks_visible_to(request.user, Webhook.objects.all()).filter(pk=pk).first()
-    if webhook is None:
-        raise Http404("webhook")
-    return webhook
 
 
 def _event_labels(webhook: Webhook) -> list[str]:
@@ -56,7 +42,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             with service_errors_as_messages(request, form=form) as outcome:
-                webhook = services.register_webhook(owner=_person(request), **form.cleaned_data)
+                webhook = services.register_webhook(owner=acting_person(request), **form.cleaned_data)
             if outcome.ok:
                 messages.success(request, _("Webhook registrato: riceverà gli eventi scelti da adesso in poi."))
                 return redirect("catalog:webhook-detail", pk=webhook.pk)
@@ -87,7 +73,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One webhook: its address, its events, its state and its deliveries, the most recent first."""
-    webhook = _webhook_for(request, pk)
+    webhook = get_webhook_for(request.user, pk)
     page = Paginator(WebhookDelivery.objects.filter(webhook=webhook), DELIVERIES_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -106,11 +92,11 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
-    webhook = _webhook_for(request, pk)
+    webhook = get_webhook_for(request.user, pk)
     if request.method == "GET":  # the button lives on the webhook's page; a GET changes nothing
         return redirect("catalog:webhook-detail", pk=webhook.pk)
     with service_errors_as_messages(request) as outcome:
-        services.enable_webhook(webhook, by=_person(request))
+        services.enable_webhook(webhook, by=acting_person(request))
     if outcome.ok:
         messages.success(request, _("Webhook riattivato: le consegne trattenute partono adesso."))
     return redirect("catalog:webhook-detail", pk=webhook.pk)
@@ -121,10 +107,10 @@ def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the webhook and its delivery log."""
-    webhook = _webhook_for(request, pk)
+    webhook = get_webhook_for(request.user, pk)
     if request.method == "POST":
         with service_errors_as_messages(request) as outcome:
-            services.delete_webhook(webhook, by=_person(request))
+            services.delete_webhook(webhook, by=acting_person(request))
         if outcome.ok:
             messages.success(request, _("Webhook «%(url)s» rimosso.") % {"url": webhook.url})
             return redirect("catalog:webhook-list")
