@@ -6,7 +6,8 @@ the catalogue are those of the names and tags of the solutions the visitor may s
 those solutions use, and of the synonyms file: the words a search can find, never a word of a draft the visitor may
 not see.
 
-Cost: one query, made only by a search that found nothing (a search that finds something never pays for it).
+Cost: one query, made only by a search whose words find nothing (a search that finds something, or whose words
+find something that the other filters leave out, never pays for it: catalog.solutions.views).
 
 - PostgreSQL (pg_trgm, extension and trigram indexes from migration 0010): for each word, the few names and tag
   names with the highest word similarity (`%>`, served by the GIN trigram indexes, so the cost does not grow with

@@ -32,7 +32,7 @@ from catalog.models import Solution
 from catalog.solutions import matches, services
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
 from catalog.solutions.forms import CONFIRM_NEW, ReasonForm, ReleaseForm, SolutionForm
-from catalog.solutions.search import count_facets, normalise_query, order_catalogue
+from catalog.solutions.search import count_facets, normalise_query, order_catalogue, search_solutions
 from catalog.solutions.suggestions import near_duplicates, suggest_query
 from catalog.vocabulary import category_label
 from cstportal.anon_cache import cache_anonymous
@@ -192,12 +192,25 @@ def _facets_key(values: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def _words_find_something(found: matches.Answer | None, visible: Any, values: dict[str, Any]) -> bool:
+    """Whether the search's words alone, without the other filters, find a solution the visitor may see: then the
+    filters found nothing, not the words, and no corrected query is offered («Forse cercavi …?» corrects words).
+    Known from the match table when it answered; otherwise one query, only when another filter is chosen (with
+    none, the search itself found nothing)."""
+    if found is not None:
+        return bool(found.table.ids)
+    if not any(value not in (None, "", []) for name, value in values.items() if name not in ("q", "ordering")):
+        return False
+    return search_solutions(visible, values["q"]).exists()
+
+
 @cache_anonymous(PAGES)  # the same page for every anonymous visitor: see cstportal/anon_cache.py
 def solution_list(request: HttpRequest) -> HttpResponse:
     """The catalogue, filtered by catalog.solutions.filters.SolutionFilter (the API's filters). Queries (anonymous): facets'
     aggregate with the total, owners, categories, the page, the page's categories — five, whatever the page size
-    or the number of facet values. A search that found nothing reads the words of the catalogue once more for
-    «Forse cercavi …?» (catalog.solutions.suggestions), in place of the page and its categories. With the shared
+    or the number of facet values. A search whose words find nothing reads the words of the catalogue once more for
+    «Forse cercavi …?» (catalog.solutions.suggestions), in place of the page and its categories; when only the
+    other filters found nothing, nothing is corrected (one query to tell, unless the match table knows). With the shared
     cache on, an anonymous visitor's facets are kept (count_facets), or taken from the facet table when only the
     fixed vocabularies, a category or a tag are filtered: then only the page and its categories are read.
 
@@ -247,7 +260,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
         narrow = order_catalogue(filtered.with_adoption_count(), values["ordering"]).values("pk")
     page = CountedPaginator(ordered, PER_PAGE, count=total, narrow=narrow).get_page(request.GET.get("page"))
     suggestion = None
-    if not total and values["q"]:
+    if not total and values["q"] and not _words_find_something(found, visible, values):
         suggested = suggest_query(visible, values["q"])
         if suggested:
             suggestion = {"q": suggested, "url": _replaced(params, "q", suggested)}
