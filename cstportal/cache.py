@@ -55,10 +55,10 @@ WARNING_INTERVAL_SECONDS = 60.0
 MAX_LOST_WRITES = 10_000
 HEALTH_KEY = "healthz:probe"
 
-# One hit of a counter whose first hit opens its window (`ResilientRedisCache.count_hit`): the hits so far and the
-# milliseconds left. A key without an expiry (its first hit) gets the window's.
+# Hits (ARGV[2] of them) of a counter whose first hit opens its window (`ResilientRedisCache.count_hit`): the hits so
+# far and the milliseconds left. A key without an expiry (its first hit) gets the window's.
 COUNT_HIT_SCRIPT = """
-local hits = redis.call('INCR', KEYS[1])
+local hits = redis.call('INCRBY', KEYS[1], ARGV[2])
 local left = redis.call('PTTL', KEYS[1])
 if left < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -331,18 +331,18 @@ class ResilientRedisCache(RedisCache):
 
     # --- counters ----------------------------------------------------------------------------------------------
 
-    def count_hit(self, key: Any, period: int, version: Any = None) -> tuple[int, float] | None:
-        """Count one hit under `key`, whose first hit opens a window of `period` seconds: (hits in the window, seconds
-        left in it), in one round trip and atomically (a script: INCR, and the expiry when the key has none). None
-        when Redis cannot count (unreachable or refusing): the caller lets the request through. Nothing to undo
-        after an outage: a lost hit is simply not counted."""
+    def count_hit(self, key: Any, period: int, version: Any = None, amount: int = 1) -> tuple[int, float] | None:
+        """Count `amount` hits under `key`, whose first hit opens a window of `period` seconds: (hits in the window,
+        seconds left in it), in one round trip and atomically (a script: INCRBY, and the expiry when the key has
+        none). None when Redis cannot count (unreachable or refusing): the caller lets the request through. Nothing
+        to undo after an outage: a lost hit is simply not counted."""
         full_key = self.make_and_validate_key(key, version=version)
 
         def operation() -> tuple[int, float]:
             client = self._cache.get_client(full_key, write=True)
             if self._count_script is None:
                 self._count_script = client.register_script(COUNT_HIT_SCRIPT)
-            hits, left_ms = self._count_script(keys=[full_key], args=[int(period * 1000)], client=client)
+            hits, left_ms = self._count_script(keys=[full_key], args=[int(period * 1000), int(amount)], client=client)
             return int(hits), int(left_ms) / 1000
 
         return self._guarded(operation, lambda: None)

@@ -30,6 +30,9 @@ _CHECKS = {
 
 
 def pytest_runtest_setup(item) -> None:
+    from cstportal.api.throttling import forget_leases
+
+    forget_leases()  # a process's throttle leases live in its memory: each test starts without one
     for name, check in _CHECKS.items():
         if item.get_closest_marker(name) is None:
             continue

@@ -7,10 +7,18 @@ Rates are read at request time so that settings overrides (tests, deployments) t
 A rate "N/period" is counted in fixed windows: a client's first request opens a window of one period, and the
 window admits N requests; the next request after it opens a new one. So at most N requests are answered in any
 window, and at most 2N in any span of one period (the end of a window and the start of the next). The counter is
-one Redis key per client, created with its expiry and incremented in the same round trip (`count_hit`): a request
-costs one round trip to Redis, where DRF's sliding window costs a read and a write of the whole list of the
-client's recent requests. Each throttle minds only its own clients: the user throttle never touches the cache for
-an anonymous request, the anonymous one never for a person.
+one Redis key per client, created with its expiry and incremented in the same round trip (`count_hit`), where DRF's
+sliding window costs a read and a write of the whole list of the client's recent requests. Each throttle minds only
+its own clients: the user throttle never touches the cache for an anonymous request, the anonymous one never for a
+person.
+
+A process takes a client's requests from the window's quota in **leases** (`lease_size`: a tenth of N, at most
+MAX_LEASE): one round trip adds the whole lease to the counter, and the process answers the lease's next requests
+of that client in that window without asking Redis again. A client whose requests all reach one process gets
+exactly N, as with a round trip each; one whose requests spread over P processes may be refused up to
+(P − 1) × (lease − 1) requests early (the leases other processes took and did not use), never answered more than
+N. A kept answer or a 304 (catalog/api/etag.py) then costs no round trip at all for most requests of a busy
+client. With a cache other than Redis (the demo's, the tests' local memory) every request is counted on its own.
 
 Like every use of the cache, throttling fails open: with Redis unreachable (cstportal/cache.py) every request is
 let through.
@@ -20,6 +28,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
 from django.core.cache import cache
@@ -28,17 +39,54 @@ from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
 
+MAX_LEASE = 10  # requests of one client a process answers before counting again, at most
+MAX_KEPT_LEASES = 10_000  # clients with a lease kept in a process, at most (the oldest out first)
+_leases: OrderedDict[tuple[str, str], list[float]] = OrderedDict()  # (key, rate) -> [window's end, requests left]
+_leases_lock = threading.Lock()
 
-def count_hit(key: str, period: int) -> tuple[int, float | None] | None:
-    """Count one request in the window of `key` (opened for `period` seconds by its first request): the number of
-    requests in the window so far and the seconds left in it (None when the cache cannot tell), or None when the
+
+def lease_size(num_requests: int) -> int:
+    """The requests of one client a process takes from a window's quota of `num_requests` in one round trip."""
+    return max(1, min(MAX_LEASE, num_requests // 10))
+
+
+def forget_leases() -> None:
+    """Forget the leases this process holds, as a fresh process would (tests that empty the cache)."""
+    with _leases_lock:
+        _leases.clear()
+
+
+def _take_leased(key: tuple[str, str]) -> bool:
+    """One request answered from a lease this process holds for `key`, if one is left in a window not over."""
+    with _leases_lock:
+        lease = _leases.get(key)
+        if lease is None:
+            return False
+        if lease[0] <= time.monotonic() or lease[1] <= 0:
+            del _leases[key]
+            return False
+        lease[1] -= 1
+        return True
+
+
+def _keep_lease(key: tuple[str, str], seconds_left: float, left: int) -> None:
+    with _leases_lock:
+        _leases[key] = [time.monotonic() + seconds_left, left]
+        _leases.move_to_end(key)
+        while len(_leases) > MAX_KEPT_LEASES:
+            _leases.popitem(last=False)
+
+
+def count_hit(key: str, period: int, amount: int = 1) -> tuple[int, float | None] | None:
+    """Count `amount` requests in the window of `key` (opened for `period` seconds by its first request): the number
+    of requests in the window so far and the seconds left in it (None when the cache cannot tell), or None when the
     cache cannot count."""
     counter = getattr(cache, "count_hit", None)
     if counter is not None:  # Redis (cstportal.cache.ResilientRedisCache): one round trip
-        return counter(key, period)
+        return counter(key, period, amount=amount)
     try:  # any other Django cache: two calls, no way to read the time left
         cache.add(key, 0, period)
-        return cache.incr(key), None
+        return cache.incr(key, amount), None
     except ValueError:  # expired (or never kept) between the two calls: a fresh window
         return None
     except Exception:
@@ -85,11 +133,21 @@ class FixedWindowThrottle(throttling.BaseThrottle):
         ident = self.client(request)
         if ident is None:
             return True
-        counted = count_hit(f"throttle:{self.scope}:{ident}", self.duration)
+        key = f"throttle:{self.scope}:{ident}"
+        if _take_leased((key, self.rate)):
+            return True
+        # A lease only where the window's end is known (Redis): elsewhere every request is counted on its own.
+        lease = lease_size(self.num_requests) if hasattr(cache, "count_hit") else 1
+        counted = count_hit(key, self.duration, lease)
         if counted is None:
             return True
         hits, self.seconds_left = counted
-        return hits <= self.num_requests
+        granted = min(lease, self.num_requests - (hits - lease))  # what was left of the quota, up to the lease
+        if granted <= 0:
+            return False
+        if granted > 1 and self.seconds_left:
+            _keep_lease((key, self.rate), self.seconds_left, granted - 1)
+        return True
 
     def wait(self) -> float:
         if self.seconds_left is None or self.seconds_left <= 0:

@@ -1,6 +1,6 @@
 """The API's rate limits as fixed windows (cstportal/api/throttling.py), counted in the Redis that production uses
-(one round trip a request) and in Django's local-memory cache; the kept anonymous answers served before DRF's
-dispatch are counted like any other request."""
+(in leases: one round trip for several requests of a client) and in Django's local-memory cache (one count a
+request); the kept anonymous answers served before DRF's dispatch are counted like any other request."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from cstportal import anon_cache
+from cstportal.api.throttling import forget_leases, lease_size
 from cstportal.cache import reset_circuit_breakers
 from tests.api.conftest import client_for
 from tests.reliability.production import production_caches
@@ -103,3 +104,60 @@ def test_kept_answers_and_their_304_count_against_the_anonymous_limit(api, catal
     refused = api.get(url)
     assert refused.status_code == 429 and refused.json()["errors"][0]["code"] == "throttled"
     assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 429
+
+
+def test_a_lease_is_a_tenth_of_the_quota_between_one_and_ten_requests():
+    assert [lease_size(n) for n in (1, 3, 9, 10, 30, 60, 99, 600, 100_000)] == [1, 1, 1, 1, 3, 6, 9, 10, 10]
+
+
+def _counted(key: str) -> int | None:
+    raw = cache._cache.get_client(write=True)
+    value = raw.get(cache.make_key(f"throttle:anon:{key}"))
+    return None if value is None else int(value)
+
+
+@pytest.mark.redis
+def test_one_process_answers_exactly_the_quota_counting_once_a_lease(redis_cache, settings, catalogue):
+    """30 a minute: leases of 3. The counter moves by a lease at its first request and not at the next two; the
+    31st request is refused, as with one round trip a request."""
+    _rates(settings, "30/minute", "100/minute")
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    seen = []
+    for _ in range(30):
+        assert client.get(LIST).status_code == 200
+        seen.append(_counted("192.0.2.10"))
+    assert seen[:7] == [3, 3, 3, 6, 6, 6, 9]  # one round trip every third request
+    assert seen[-1] == 30
+    refused = client.get(LIST)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+
+
+@pytest.mark.redis
+def test_a_client_spread_over_processes_is_never_answered_more_than_the_quota(redis_cache, settings, catalogue):
+    """Another process (its leases forgotten, as a process that never saw them) counts from the same window: the
+    lease the first took and did not use is lost to the client, never added to it."""
+    _rates(settings, "30/minute", "100/minute")
+    client = Client(REMOTE_ADDR="192.0.2.11")
+    assert client.get(LIST).status_code == 200  # the first process: a lease of 3, one used
+    forget_leases()  # the same client's next requests reach another process
+    answered = 1
+    while client.get(LIST).status_code == 200:
+        answered += 1
+        assert answered <= 30
+    assert answered == 30 - (lease_size(30) - 1)
+    forget_leases()
+    assert client.get(LIST).status_code == 429  # a third process: nothing left in the window either
+
+
+@pytest.mark.redis
+def test_a_lease_ends_with_its_window(redis_cache, settings, catalogue):
+    """20 a second: leases of 2. After the window, the lease's unused request is not served from memory: the next
+    request opens a new window in Redis."""
+    _rates(settings, "20/second", "100/minute")
+    client = Client(REMOTE_ADDR="192.0.2.12")
+    assert client.get(LIST).status_code == 200
+    assert _counted("192.0.2.12") == 2
+    time.sleep(1.2)
+    assert _counted("192.0.2.12") is None  # the window is over in Redis
+    assert client.get(LIST).status_code == 200
+    assert _counted("192.0.2.12") == 2  # counted: a new window and a new lease
