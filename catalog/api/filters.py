@@ -4,8 +4,6 @@ The solutions' parameters are the catalogue's, shared with the HTML page: catalo
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -19,21 +17,7 @@ from municipalities.models import Body
 __all__ = ["AdoptionFilter", "ApiSolutionFilter", "ReleaseFilter", "SolutionFilter"]
 
 
-class FormClassBuiltOnce:
-    """A FilterSet whose form class is made once per process and FilterSet class: django-filter makes a new one
-    (a form field for every filter and a new class) for every request, a third of the list's filtering time. Its
-    fields depend on the filters' declarations only; each form still copies them (Django's forms do)."""
-
-    _form_classes: ClassVar[dict[type, type]] = {}
-
-    def get_form_class(self):
-        form_class = FormClassBuiltOnce._form_classes.get(type(self))
-        if form_class is None:
-            form_class = FormClassBuiltOnce._form_classes[type(self)] = super().get_form_class()
-        return form_class
-
-
-class ApiSolutionFilter(FormClassBuiltOnce, SolutionFilter):
+class ApiSolutionFilter(SolutionFilter):
     """The catalogue's parameters, and the API's changes-since."""
 
     updated_since = UpdatedSinceFilter(

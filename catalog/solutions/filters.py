@@ -26,7 +26,7 @@ from catalog.models import Adoption, Solution
 from catalog.solutions.search import search_solutions
 from catalog.vocabulary import SUPPORTS
 from cstportal.api.fields import BODY_CODE_PATTERN, SLUG_PATTERN
-from cstportal.api.filters import ChoiceFilter, TextFilter
+from cstportal.api.filters import ChoiceFilter, FormClassBuiltOnce, TextFilter
 from municipalities.models import Body
 
 SEARCH_MAX_LENGTH = 200
@@ -59,7 +59,7 @@ def _noop(queryset: QuerySet, name: str, value: str) -> QuerySet:
     return queryset
 
 
-class SolutionFilter(filters.FilterSet):
+class SolutionFilter(FormClassBuiltOnce, filters.FilterSet):
     kind = ChoiceFilter(choices=Solution.Kind.choices, help_text=_("Tipo: software a riuso o servizio."))
     category = TextFilter(
         field_name="categories__code", max_length=CODE_MAX_LENGTH, pattern=SLUG_PATTERN,
