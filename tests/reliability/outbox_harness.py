@@ -119,6 +119,14 @@ class Process:
             os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait(timeout=10)
 
+    def freeze(self) -> None:
+        """SIGSTOP the whole group: it holds what it holds and does nothing more until thawed or killed."""
+        os.killpg(self.popen.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):

@@ -39,6 +39,28 @@ def _runs() -> dict[str, int]:
     return counts
 
 
+def _running() -> set[int]:
+    return set(HarvestRun.objects.filter(status=HarvestRun.Status.RUNNING).values_list("pk", flat=True))
+
+
+def _kill_mid_harvest(doomed, processes) -> None:
+    """Kill `doomed` while it certainly holds a harvest: freeze it, let the other worker finish two more runs; a run
+    still running since the freeze is then the frozen worker's, stopped in its middle. If it held none (it was
+    between two runs), thaw it and try again."""
+    for _attempt in range(20):
+        harness.wait_until(lambda: _runs()["running"] >= 1 and _runs()["done"] >= 3, timeout=180, interval=0.01,
+                           message="the workers harvesting", logs=processes)
+        doomed.freeze()
+        held, done = _running(), _runs()["done"]
+        harness.wait_until(lambda: _runs()["done"] >= min(done + 2, SOURCES), timeout=120, interval=0.05,
+                           message="the other worker harvesting on", logs=processes)
+        if held & _running():
+            doomed.kill()
+            return
+        doomed.thaw()
+    pytest.fail("the frozen worker never held a harvest")
+
+
 def test_two_workers_harvest_fifty_sources_once_with_one_killed_mid_harvest(
     redis_server, tmp_path, settings, pesaro, cst_admin, publisher_pesaro
 ):
@@ -61,10 +83,7 @@ def test_two_workers_harvest_fifty_sources_once_with_one_killed_mid_harvest(
     relay = harness.start_relay(env, tmp_path)
     processes = (doomed, survivor, relay)
     try:
-        # Kill one worker while both hold a harvest: the doomed one is then certainly in the middle of one.
-        harness.wait_until(lambda: _runs()["running"] == 2 and _runs()["done"] >= 3, timeout=180, interval=0.01,
-                           message="both workers harvesting", logs=processes)
-        doomed.kill()
+        _kill_mid_harvest(doomed, processes)
         harness.wait_until(lambda: _runs()["done"] == SOURCES, timeout=240, interval=0.3,
                            message="every source harvested", logs=processes)
     finally:
