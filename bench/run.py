@@ -1097,7 +1097,7 @@ def main(argv: list[str] | None = None) -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DATABASE_URL": DATABASE_URL,
         "CACHE_URL": f"{redis.url}/1", "REDIS_URL": f"{redis.url}/0", "VAR_DIR": str(WORK / "var"),
         "WEB_WORKERS": str(WEB_WORKERS), "WEB_THREADS": str(WEB_THREADS), "LOG_LEVEL": "WARNING",
-        # As docs/deployment.md sets it behind the proxy: a worker takes no more connections than it has threads.
+        # As docs/deployment.md sets it behind the proxy: one connection per request, to whichever worker is free.
         "WEB_WORKER_CONNECTIONS": str(WEB_THREADS),
         # As behind the reverse proxy of docs/deployment.md: wrk sends each request from another client address
         # (bench/wrk/report.lua), so the anonymous API rate limit works at its production rate without refusing
