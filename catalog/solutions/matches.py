@@ -61,6 +61,9 @@ MAX_MATCHES = 50_000
 MAX_TABLES = 4
 # Each table keeps the facets' rows of this many filter combinations (the rest are summed again when asked).
 MAX_SUMMED = 256
+# Up to this many matches, fresh_adoptions reads their counts by id and sorts them; above, one pass over the index
+# of every solution's count costs less than sending the ids.
+SMALL_TABLE = 2_000
 # The filters the table answers besides the fixed vocabularies; any other (used_by, status) goes to SQL.
 _ROW_FILTERS = ("category", "tag", "owner")
 _ANSWERED = frozenset((*_ENUM_FILTERS, "supports", *_ROW_FILTERS, "ordering", "q"))
@@ -113,10 +116,11 @@ class MatchTable:
 
     def fresh_adoptions(self) -> None:
         """Read the matches' counts of bodies using them in production again if an adoption changed since they were
-        read (the version of PAGES moved), and with them the orderings by that count: one pass over the index
-        solution_in_production_id (every solution's count and id, in that order, read from the index alone: ≈ 20 ms
-        at 100,000 solutions), whose matches are the ascending order as it stands; no sorting, and no list of ids
-        sent to the database. The whole table is not read again."""
+        read (the version of PAGES moved), and with them the orderings by that count. A large table: one pass over
+        the index solution_in_production_id (every solution's count and id, in that order, read from the index
+        alone: ≈ 20–50 ms at 100,000 solutions), whose matches are the ascending order as it stands; no sorting and
+        no list of ids sent. A small one (SMALL_TABLE): its matches' counts by id, sorted when asked. The whole
+        table is not read again."""
         from catalog.models import Solution
 
         max_age = float(getattr(settings, "ANON_CACHE_VERSION_CHECK_SECONDS", 1) or 0)
@@ -126,10 +130,22 @@ class MatchTable:
             current = None  # no version to trust: read them every time
         if current is not None and current == self._adoptions_version:
             return
+        n = len(self.ids)
+        if n <= SMALL_TABLE:  # a few matches: their own counts by id, then sorted (less than the whole index)
+            counts: dict[int, int] = {}
+            for chunk in _chunks(self.ids):
+                counts.update(
+                    Solution.objects.filter(pk__in=list(chunk)).order_by().values_list("pk", "in_production_count")
+                )
+            self.adoptions = array("l", (counts.get(pk, 0) for pk in self.ids))
+            for ordering in ("used_by_count", "-used_by_count"):
+                self._orders.pop(ordering, None)
+            self._adoptions_version = current
+            return
         row_of = self._row_of
         if row_of is None:
             row_of = self._row_of = {pk: row for row, pk in enumerate(self.ids)}
-        adoptions = array("l", [0]) * len(self.ids)
+        adoptions = array("l", [0]) * n
         ascending = array("l")
         counted = Solution.objects.order_by("in_production_count", "pk").values_list("in_production_count", "pk")
         for count, pk in counted:
@@ -137,6 +153,9 @@ class MatchTable:
             if row is not None:
                 adoptions[row] = count
                 ascending.append(row)
+        if len(ascending) < n:  # matches deleted since the table was read: counted 0, in their place by id
+            ids = self.ids
+            ascending = array("l", sorted(range(n), key=lambda r: (adoptions[r], ids[r])))
         self.adoptions = adoptions
         self._orders["used_by_count"] = ascending
         self._orders["-used_by_count"] = ascending[::-1]

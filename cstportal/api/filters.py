@@ -22,7 +22,9 @@ UPDATED_SINCE = "updated_since"
 class FormClassBuiltOnce:
     """A FilterSet whose form class is made once per process and FilterSet class: django-filter makes a new one
     (a form field for every filter and a new class) for every request, a third of a list's filtering time (the API's and the catalogue page's). Its
-    fields depend on the filters' declarations only; each form still copies them (Django's forms do)."""
+    fields depend on the filters' declarations only; each form still copies them (Django's forms do). The fields'
+    labels are made in the language of the request that built the class (django-filter makes them strings): the
+    forms serve validation only, never a rendered label."""
 
     _form_classes: ClassVar[dict[type, type]] = {}
 

@@ -69,9 +69,15 @@ def _take_leased(key: tuple[str, str]) -> bool:
         return True
 
 
-def _keep_lease(key: tuple[str, str], seconds_left: float, left: int) -> None:
+def _keep_lease(key: tuple[str, str], ends: float, left: int) -> None:
+    """Keep `left` requests of a lease until `ends` (monotonic). Two threads of a process that each took a lease of
+    the same window add them up: both were counted in Redis, neither is lost."""
     with _leases_lock:
-        _leases[key] = [time.monotonic() + seconds_left, left]
+        lease = _leases.get(key)
+        if lease is not None and lease[0] > time.monotonic():
+            lease[0], lease[1] = min(lease[0], ends), lease[1] + left
+        else:
+            _leases[key] = [ends, left]
         _leases.move_to_end(key)
         while len(_leases) > MAX_KEPT_LEASES:
             _leases.popitem(last=False)
@@ -138,6 +144,7 @@ class FixedWindowThrottle(throttling.BaseThrottle):
             return True
         # A lease only where the window's end is known (Redis): elsewhere every request is counted on its own.
         lease = lease_size(self.num_requests) if hasattr(cache, "count_hit") else 1
+        asked = time.monotonic()  # the lease ends no later than the window Redis measured from here
         counted = count_hit(key, self.duration, lease)
         if counted is None:
             return True
@@ -146,7 +153,7 @@ class FixedWindowThrottle(throttling.BaseThrottle):
         if granted <= 0:
             return False
         if granted > 1 and self.seconds_left:
-            _keep_lease((key, self.rate), self.seconds_left, granted - 1)
+            _keep_lease((key, self.rate), asked + self.seconds_left, granted - 1)
         return True
 
     def wait(self) -> float:

@@ -178,14 +178,16 @@ def test_a_change_of_the_catalogue_is_seen_at_once(client, catalogue, cached):
     assert client.get(URL, {"q": WORD}, **BYPASS).context["total"] == total
 
 
+@pytest.mark.parametrize("small", [True, False], ids=["counts by id", "the whole index"])
 def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(
-    client, catalogue, cached, monkeypatch, django_assert_num_queries
+    client, catalogue, cached, monkeypatch, django_assert_num_queries, small
 ):
     """Adoptions do not make the table stale (they change none of its facets): only the counts of bodies using each
     match are read again, in one query besides the page's two, and «Più adottate» shows the change on the next page,
     in the database's order both ways."""
     from tests.factories import AdoptionFactory, BodyFactory
 
+    monkeypatch.setattr(matches, "SMALL_TABLE", 10**6 if small else 0)
     params = {"q": WORD, "ordering": "-used_by_count"}
     adopters = [BodyFactory(name=f"Nuovo adottante {n}") for n in range(5)]  # a new body is a change of the table
     client.get(URL, params, **BYPASS)  # the table read, the order by adoptions made
@@ -258,3 +260,20 @@ def test_without_the_shared_cache_the_database_counts(client, catalogue, setting
     expected = _published_matches()
     with django_assert_num_queries(5):
         assert client.get(URL, {"q": WORD}).context["total"] == expected
+
+
+def test_a_match_gone_from_the_database_keeps_its_place_in_the_orders_by_adoptions(catalogue, monkeypatch):
+    """Read from the whole index, a match deleted since the table was read is counted 0, in its place by id: every
+    row stays in both orders."""
+    monkeypatch.setattr(matches, "SMALL_TABLE", 0)
+    table = matches.read_match_table(WORD)
+    gone = max(Solution.objects.values_list("pk", flat=True)) + 1  # an id the database no longer has
+    table.ids.append(gone)
+    table._adoptions_version = "before"
+    table.fresh_adoptions()
+    ascending = list(table.order("used_by_count"))
+    assert sorted(ascending) == list(range(len(table.ids)))
+    expected = sorted(range(len(table.ids)), key=lambda r: (table.adoptions[r], table.ids[r]))
+    assert ascending == expected
+    assert list(table.order("-used_by_count")) == expected[::-1]
+    assert table.adoptions[table.ids.index(gone)] == 0
