@@ -161,3 +161,19 @@ def test_a_lease_ends_with_its_window(redis_cache, settings, catalogue):
     assert _counted("192.0.2.12") is None  # the window is over in Redis
     assert client.get(LIST).status_code == 200
     assert _counted("192.0.2.12") == 2  # counted: a new window and a new lease
+
+
+def test_two_leases_a_process_took_for_one_client_add_up():
+    """Two threads that both found no lease each took one from Redis (both counted there): the process keeps the
+    requests of both, until the earlier end."""
+    import time as clock
+
+    from cstportal.api import throttling
+
+    key = ("throttle:anon:192.0.2.13", "60/minute")
+    now = clock.monotonic()
+    throttling._keep_lease(key, now + 30, 2)
+    throttling._keep_lease(key, now + 31, 3)
+    assert [throttling._take_leased(key) for _ in range(6)] == [True] * 5 + [False]
+    throttling._keep_lease(key, now - 1, 4)  # a lease whose window is over is not kept
+    assert not throttling._take_leased(key)
