@@ -14,24 +14,12 @@ from catalog.solutions import matches
 from catalog.solutions.filters import SOLUTION_ORDERINGS, SolutionFilter
 from catalog.solutions.search import _facet_rows, order_catalogue, refresh_search_vector
 from cstportal import versioned_cache
+from tests.catalog.conftest import BYPASS
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("catalog:solution-list")
-BYPASS = {"HTTP_X_TEST_CACHE": "bypass"}  # the page cache stepped aside: what the table answers is measured
 WORD = "tributi"
-
-
-@pytest.fixture
-def cached(settings):
-    settings.ANON_CACHE_SECONDS = 60
-    settings.ANON_CACHE_BYPASS_HEADER = "X-Test-Cache"
-    cache.clear()
-    matches.forget_tables()
-    versioned_cache.forget_local_versions()
-    yield
-    cache.clear()
-    matches.forget_tables()
 
 
 @pytest.fixture
@@ -128,7 +116,7 @@ def test_the_table_counts_and_orders_what_the_database_does(catalogue, choice):
         assert not set(table.ids) & set(Solution.objects.filter(status="draft").values_list("pk", flat=True))
 
 
-def test_the_anonymous_page_is_the_sql_page_in_two_queries(client, catalogue, cached, django_assert_num_queries):
+def test_the_anonymous_page_is_the_sql_page_in_two_queries(client, catalogue, shared_cache, django_assert_num_queries):
     """After the table is read, a search's page costs its rows and their categories: the facets, the total and the
     page's ids come from the table. What it shows is what the database shows a logged-in visitor who sees only the
     published solutions."""
@@ -163,7 +151,7 @@ def test_the_anonymous_page_is_the_sql_page_in_two_queries(client, catalogue, ca
         matches.answer = matches_answer
 
 
-def test_a_change_of_the_catalogue_is_seen_at_once(client, catalogue, cached):
+def test_a_change_of_the_catalogue_is_seen_at_once(client, catalogue, shared_cache):
     """The table is kept under the catalogue's version: a new match, or a solution withdrawn, shows on the next
     page."""
     from tests.factories import SolutionFactory
@@ -180,7 +168,7 @@ def test_a_change_of_the_catalogue_is_seen_at_once(client, catalogue, cached):
 
 @pytest.mark.parametrize("small", [True, False], ids=["counts by id", "the whole index"])
 def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(
-    client, catalogue, cached, monkeypatch, django_assert_num_queries, small
+    client, catalogue, shared_cache, monkeypatch, django_assert_num_queries, small
 ):
     """Adoptions do not make the table stale (they change none of its facets): only the counts of bodies using each
     match are read again, in one query besides the page's two, and «Più adottate» shows the change on the next page,
@@ -211,7 +199,7 @@ def test_an_adoption_keeps_the_table_and_reorders_by_adoptions_at_once(
         assert matches.match_table(WORD).matching_ids(values, [], ordering) == list(wanted), ordering
 
 
-def test_another_process_reads_the_table_from_the_shared_cache(catalogue, cached, django_assert_num_queries):
+def test_another_process_reads_the_table_from_the_shared_cache(catalogue, shared_cache, django_assert_num_queries):
     """Read once per version: a process that does not keep it yet takes it from the shared cache, without a
     query."""
     assert matches.match_table(WORD) is not None
@@ -222,7 +210,7 @@ def test_another_process_reads_the_table_from_the_shared_cache(catalogue, cached
 
 
 def test_logged_in_people_and_other_filters_are_counted_by_the_database(
-    client, catalogue, cached, django_assert_num_queries
+    client, catalogue, shared_cache, django_assert_num_queries
 ):
     from tests.factories import UserFactory
 
@@ -234,7 +222,7 @@ def test_logged_in_people_and_other_filters_are_counted_by_the_database(
         client.get(URL, {"q": WORD}, **BYPASS)
 
 
-def test_too_many_matches_are_left_to_the_database(client, catalogue, cached, monkeypatch, django_assert_num_queries):
+def test_too_many_matches_are_left_to_the_database(client, catalogue, shared_cache, monkeypatch, django_assert_num_queries):
     monkeypatch.setattr(matches, "MAX_MATCHES", 10)
     assert matches.match_table(WORD) is None
     assert matches.match_table(WORD) is None  # remembered: not read again

@@ -18,7 +18,6 @@ from tests.catalog.test_publisher_pages import valid_data
 pytestmark = pytest.mark.django_db
 
 URL = reverse("catalog:solution-list")
-BYPASS = {"HTTP_X_TEST_CACHE": "bypass"}  # the page cache stepped aside: the view itself answers
 
 # Each solution carries the word a query looks for in one place only, so that a row proves what it says.
 SOLUTIONS = [
@@ -223,26 +222,16 @@ def test_the_api_list_uses_the_same_search(client, catalogue):
 
 @pytest.mark.parametrize("anonymous_tables", [False, True], ids=["database", "match table"])
 def test_words_that_find_something_are_not_corrected_when_the_filters_leave_nothing(
-    client, catalogue, settings, django_assert_num_queries, anonymous_tables
+    client, catalogue, django_assert_num_queries, anonymous_tables, request
 ):
     """«tributo» finds «Canone unico patrimoniale» (its category's label, singular), but no service: the filter left
     nothing, not the word, so nothing is offered in its place — where the old page offered «tributi», which finds
     no service either. The database path tells with one query instead of reading the catalogue's words; the match
     table knows without one."""
-    from django.core.cache import cache
-
-    from catalog.solutions import matches
-    from cstportal import versioned_cache
-
     params = {"q": "tributo", "kind": "service"}
     extra = {}
     if anonymous_tables:
-        settings.ANON_CACHE_SECONDS = 60
-        settings.ANON_CACHE_BYPASS_HEADER = "X-Test-Cache"
-        cache.clear()
-        matches.forget_tables()
-        versioned_cache.forget_local_versions()
-        extra = BYPASS
+        extra = request.getfixturevalue("shared_cache")
         client.get(URL, {"q": "tributo"}, **extra)  # the table read
     with django_assert_num_queries(0 if anonymous_tables else 4):
         response = client.get(URL, params, **extra)
@@ -250,6 +239,3 @@ def test_words_that_find_something_are_not_corrected_when_the_filters_leave_noth
     assert response.context["suggestion"] is None
     assert "Forse cercavi" not in response.content.decode()
     assert suggest_query(Solution.objects.published(), "tributo") == "tributi"  # what the words alone would get
-    if anonymous_tables:
-        cache.clear()
-        matches.forget_tables()
